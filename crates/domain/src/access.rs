@@ -1,0 +1,187 @@
+//! The one access policy. Every handler asks `authorize` before it reads or writes.
+//!
+//! Until consent-based sharing exists, staff see children whose record belongs to
+//! their own organisation. A record of another organisation is answered as if it did
+//! not exist, so that access attempts cannot probe which children are registered where.
+
+use crate::role::Role;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Who is acting: a logged-in user or an API token's owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub org_id: Uuid,
+    pub role: Role,
+    /// The municipality the actor's organisation belongs to, if any.
+    pub municipality_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Search,
+    Create,
+    Update,
+    Export,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// One child's record, owned by an organisation.
+    Child { owner_org: Uuid },
+    /// The children of the actor's own organisation as a collection (list, search, register).
+    ChildRegister,
+    /// The audit log of the actor's own organisation.
+    AuditLog,
+    /// The list of organisations and reference data (no personal data).
+    Organisations,
+    /// Which STIME tracks and KIT a municipality offers.
+    Participation { municipality_code: &'a str },
+    /// Staff accounts of an organisation.
+    Users { org_id: Uuid },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Answer as if the resource did not exist.
+    NotFound,
+    /// The actor's role may never do this.
+    Forbidden,
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decision {
+    match resource {
+        Resource::Child { owner_org } => {
+            if !actor.role.works_with_children() {
+                // Hide existence from roles that never see personal data, too.
+                return Decision::NotFound;
+            }
+            if owner_org != actor.org_id {
+                return Decision::NotFound;
+            }
+            match action {
+                Action::Read | Action::Update | Action::Export => Decision::Allow,
+                Action::Search | Action::Create => Decision::Forbidden,
+            }
+        }
+        Resource::ChildRegister => match action {
+            Action::Read | Action::Search | Action::Create if actor.role.works_with_children() => {
+                Decision::Allow
+            }
+            _ => Decision::Forbidden,
+        },
+        Resource::AuditLog => match (actor.role, action) {
+            (Role::Admin, Action::Read | Action::Search | Action::Export) => Decision::Allow,
+            _ => Decision::Forbidden,
+        },
+        Resource::Organisations => match action {
+            Action::Read | Action::Search => Decision::Allow,
+            _ => Decision::Forbidden,
+        },
+        Resource::Participation { municipality_code } => match action {
+            Action::Read | Action::Search => Decision::Allow,
+            Action::Update | Action::Create => {
+                let own = actor.municipality_code.as_deref() == Some(municipality_code);
+                match actor.role {
+                    Role::Secretariat => Decision::Allow,
+                    Role::Admin if own => Decision::Allow,
+                    _ => Decision::Forbidden,
+                }
+            }
+            Action::Export => Decision::Forbidden,
+        },
+        Resource::Users { org_id } => match actor.role {
+            Role::Admin if org_id == actor.org_id => Decision::Allow,
+            _ => Decision::Forbidden,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn actor(role: Role, org: u128) -> Actor {
+        Actor {
+            user_id: Uuid::from_u128(1),
+            org_id: Uuid::from_u128(org),
+            role,
+            municipality_code: Some("0101".into()),
+        }
+    }
+
+    #[test]
+    fn own_organisation_children_are_readable_by_clinical_roles() {
+        let a = actor(Role::Coordinator, 7);
+        let child = Resource::Child {
+            owner_org: Uuid::from_u128(7),
+        };
+        assert_eq!(authorize(&a, Action::Read, child), Decision::Allow);
+        assert_eq!(authorize(&a, Action::Update, child), Decision::Allow);
+    }
+
+    #[test]
+    fn other_organisations_children_do_not_exist() {
+        let a = actor(Role::Therapist, 7);
+        let child = Resource::Child {
+            owner_org: Uuid::from_u128(8),
+        };
+        assert_eq!(authorize(&a, Action::Read, child), Decision::NotFound);
+    }
+
+    #[test]
+    fn analysts_and_admins_never_see_a_child() {
+        for role in [Role::Analyst, Role::Admin, Role::Secretariat] {
+            let a = actor(role, 7);
+            let child = Resource::Child {
+                owner_org: Uuid::from_u128(7),
+            };
+            assert_eq!(authorize(&a, Action::Read, child), Decision::NotFound);
+            assert_eq!(
+                authorize(&a, Action::Create, Resource::ChildRegister),
+                Decision::Forbidden
+            );
+        }
+    }
+
+    #[test]
+    fn participation_is_edited_by_own_admin_or_secretariat() {
+        let own = Resource::Participation {
+            municipality_code: "0101",
+        };
+        let other = Resource::Participation {
+            municipality_code: "0751",
+        };
+        assert!(authorize(&actor(Role::Admin, 7), Action::Update, own).is_allowed());
+        assert!(!authorize(&actor(Role::Admin, 7), Action::Update, other).is_allowed());
+        assert!(authorize(&actor(Role::Secretariat, 7), Action::Update, other).is_allowed());
+        assert!(!authorize(&actor(Role::Coordinator, 7), Action::Update, own).is_allowed());
+    }
+
+    fn any_role() -> impl Strategy<Value = Role> {
+        prop::sample::select(Role::ALL.to_vec())
+    }
+
+    proptest! {
+        /// No role, in no action, reaches a child of another organisation.
+        #[test]
+        fn cross_organisation_child_access_is_always_hidden(
+            role in any_role(), own in 1u128..50, other in 50u128..100,
+            action in prop::sample::select(vec![Action::Read, Action::Update, Action::Export, Action::Search, Action::Create]),
+        ) {
+            let a = actor(role, own);
+            let d = authorize(&a, action, Resource::Child { owner_org: Uuid::from_u128(other) });
+            prop_assert_eq!(d, Decision::NotFound);
+        }
+    }
+}

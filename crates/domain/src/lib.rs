@@ -1,0 +1,13 @@
+//! Samspor's domain: the rules and types every other layer relies on.
+//! Pure code: no I/O, no async, no database.
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod audit;
+pub mod child;
+pub mod cpr;
+pub mod geo;
+pub mod i18n;
+pub mod organisation;
+pub mod role;
+pub mod validation;

@@ -1,0 +1,95 @@
+//! Staff roles. Every user has exactly one role in one organisation.
+
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Coordinator,
+    Therapist,
+    Psychiatry,
+    Gp,
+    KitCoordinator,
+    Secretariat,
+    Analyst,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::Therapist,
+        Role::Psychiatry,
+        Role::Gp,
+        Role::KitCoordinator,
+        Role::Secretariat,
+        Role::Analyst,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::Therapist => "therapist",
+            Role::Psychiatry => "psychiatry",
+            Role::Gp => "gp",
+            Role::KitCoordinator => "kit_coordinator",
+            Role::Secretariat => "secretariat",
+            Role::Analyst => "analyst",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Role::Admin, Lang::Da) => "Administrator",
+            (Role::Admin, Lang::En) => "Administrator",
+            (Role::Coordinator, Lang::Da) => "Visitation / tovholder",
+            (Role::Coordinator, Lang::En) => "Visitation coordinator",
+            (Role::Therapist, Lang::Da) => "STIME-behandler",
+            (Role::Therapist, Lang::En) => "STIME therapist",
+            (Role::Psychiatry, Lang::Da) => "Børne- og ungdomspsykiatri",
+            (Role::Psychiatry, Lang::En) => "Child psychiatry",
+            (Role::Gp, Lang::Da) => "Almen praksis",
+            (Role::Gp, Lang::En) => "General practitioner",
+            (Role::KitCoordinator, Lang::Da) => "KIT-koordinator",
+            (Role::KitCoordinator, Lang::En) => "KIT coordinator",
+            (Role::Secretariat, Lang::Da) => "Partnerskabssekretariat",
+            (Role::Secretariat, Lang::En) => "Partnership secretariat",
+            (Role::Analyst, Lang::Da) => "Analytiker",
+            (Role::Analyst, Lang::En) => "Analyst",
+        }
+    }
+
+    /// Roles whose daily work is with individual children.
+    pub fn works_with_children(self) -> bool {
+        matches!(
+            self,
+            Role::Coordinator
+                | Role::Therapist
+                | Role::Psychiatry
+                | Role::Gp
+                | Role::KitCoordinator
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_round_trips() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(json, format!("\"{}\"", r.as_str()));
+        }
+        assert_eq!(Role::parse("superuser"), None);
+    }
+}

@@ -1,0 +1,199 @@
+//! Field-level validation errors, worded for people in both UI languages.
+
+use crate::i18n::Lang;
+use serde::Serialize;
+
+/// One problem with one input field, worded for the user in both UI languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message_en: String,
+    pub message_da: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, en: impl Into<String>, da: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message_en: en.into(),
+            message_da: da.into(),
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Da => &self.message_da,
+            Lang::En => &self.message_en,
+        }
+    }
+
+    pub fn required(field: &str) -> Self {
+        Self::new(field, "This field is required.", "Feltet skal udfyldes.")
+    }
+
+    pub fn too_long(field: &str, max: usize) -> Self {
+        Self::new(
+            field,
+            format!("At most {max} characters."),
+            format!("Højst {max} tegn."),
+        )
+    }
+}
+
+/// All problems found in one input; empty means valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&FieldError> {
+        self.0.iter().find(|e| e.field == field)
+    }
+
+    /// `Ok(value)` when nothing was found, the collected errors otherwise.
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl From<FieldError> for FieldErrors {
+    fn from(e: FieldError) -> Self {
+        Self(vec![e])
+    }
+}
+
+/// Trims a required free-text field and checks its length.
+pub fn required_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> String {
+    let v = value.map(str::trim).unwrap_or("");
+    if v.is_empty() {
+        errors.push(FieldError::required(field));
+    } else if v.chars().count() > max {
+        errors.push(FieldError::too_long(field, max));
+    }
+    v.to_string()
+}
+
+/// Trims an optional free-text field; blank becomes `None`.
+pub fn optional_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let v = value.map(str::trim).unwrap_or("");
+    if v.is_empty() {
+        return None;
+    }
+    if v.chars().count() > max {
+        errors.push(FieldError::too_long(field, max));
+    }
+    Some(v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_text_trims_and_flags_blank() {
+        let mut e = FieldErrors::default();
+        assert_eq!(required_text(&mut e, "a", Some("  x "), 5), "x");
+        assert!(e.is_empty());
+        required_text(&mut e, "b", Some("   "), 5);
+        required_text(&mut e, "c", None, 5);
+        required_text(&mut e, "d", Some("abcdef"), 5);
+        let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["b", "c", "d"]);
+    }
+
+    #[test]
+    fn optional_text_blank_is_none() {
+        let mut e = FieldErrors::default();
+        assert_eq!(optional_text(&mut e, "a", Some(" "), 5), None);
+        assert_eq!(
+            optional_text(&mut e, "a", Some(" y"), 5).as_deref(),
+            Some("y")
+        );
+        assert!(e.is_empty());
+    }
+}
+
+/// A plausible e-mail address, lower-cased. Delivery is what really proves an address;
+/// this only catches typing mistakes.
+pub fn parse_email(field: &str, value: &str) -> Result<String, FieldError> {
+    let v = value.trim().to_lowercase();
+    let valid = v.len() <= 254
+        && !v.contains(char::is_whitespace)
+        && v.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(v)
+    } else {
+        Err(FieldError::new(
+            field,
+            "Enter an e-mail address like name@example.dk.",
+            "Skriv en e-mailadresse som navn@eksempel.dk.",
+        ))
+    }
+}
+
+/// A phone number: digits with optional spaces and a leading +, 8 to 15 digits.
+pub fn parse_phone(field: &str, value: &str) -> Result<String, FieldError> {
+    let v = value.trim();
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    let shape_ok = v
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || c == ' ' || (c == '+' && i == 0));
+    if shape_ok && (8..=15).contains(&digits) {
+        Ok(v.to_string())
+    } else {
+        Err(FieldError::new(
+            field,
+            "Enter a phone number of 8 to 15 digits, e.g. 12 34 56 78.",
+            "Skriv et telefonnummer på 8 til 15 cifre, fx 12 34 56 78.",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(parse_email("e", " A@B.dk ").unwrap(), "a@b.dk");
+        for bad in ["", "a", "a@b", "@b.dk", "a@.dk", "a b@c.dk", "a@b@c.dk"] {
+            assert!(parse_email("e", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones() {
+        assert!(parse_phone("p", "12 34 56 78").is_ok());
+        assert!(parse_phone("p", "+45 12345678").is_ok());
+        assert!(parse_phone("p", "1234").is_err());
+        assert!(parse_phone("p", "12-34-56-78").is_err());
+    }
+}

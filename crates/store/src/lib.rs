@@ -1,0 +1,164 @@
+//! Persistence for Samspor: one `Store` interface, two backends (SQLite, PostgreSQL).
+//!
+//! Every change and every read of personal data happens inside a `Tx`, and the
+//! audit entry for it is appended in that same transaction: either both are on
+//! disk or neither is.
+#![forbid(unsafe_code)]
+
+mod rows;
+pub mod model;
+pub mod password;
+pub mod postgres;
+pub mod secret;
+pub mod sqlite;
+mod verify;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use samspor_domain::audit::{AuditEntry, AuditEvent, ChainBreak};
+use samspor_domain::child::ChildData;
+use samspor_domain::organisation::Programme;
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub use model::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("a child with this CPR number is already registered in the organisation")]
+    DuplicateChild { existing_id: Uuid },
+    #[error("the record was changed by someone else since it was read (version {current})")]
+    VersionConflict { current: i64 },
+    #[error("unique constraint {0} refused the change")]
+    Unique(String),
+    #[error("{0} refers to something that does not exist")]
+    ForeignKey(String),
+    #[error("not found")]
+    NotFound,
+    #[error("database: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            let name = db.constraint().map(str::to_string).unwrap_or_else(|| {
+                // SQLite does not report constraint names; its message names the columns.
+                db.message().to_string()
+            });
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => return StoreError::Unique(name),
+                sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::ForeignKey(name),
+                _ => {}
+            }
+        }
+        StoreError::Database(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What an audit verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub entries: i64,
+    pub result: Result<(), ChainBreak>,
+}
+
+/// A database, opened and migrated.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is: "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    /// A read-write transaction. Dropping it without `commit` rolls it back.
+    async fn begin(&self) -> Result<Box<dyn Tx>>;
+    /// Cheap check that the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Walks the whole audit chain and compares its end with the recorded head.
+    async fn verify_audit(&self) -> Result<VerifyReport>;
+    /// Closes the connections.
+    async fn close(&self);
+}
+
+/// One transaction. Every method runs inside it.
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> Result<()>;
+
+    // Audit
+    async fn audit(&mut self, at: DateTime<Utc>, event: AuditEvent) -> Result<AuditEntry>;
+    async fn audit_entries(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+    /// The recorded end of the chain: (last sequence number, its hash).
+    async fn audit_head(&mut self) -> Result<(i64, String)>;
+
+    // Organisations and participation
+    async fn organisations(&mut self) -> Result<Vec<Organisation>>;
+    async fn organisation(&mut self, id: Uuid) -> Result<Option<Organisation>>;
+    async fn organisation_by_code(&mut self, code: &str) -> Result<Option<Organisation>>;
+    async fn insert_organisation(&mut self, org: &Organisation) -> Result<()>;
+    async fn next_unit_code(&mut self) -> Result<String>;
+    async fn participation(&mut self, municipality_code: Option<&str>) -> Result<Vec<Participation>>;
+    async fn set_participation(
+        &mut self,
+        municipality_code: &str,
+        programme: Programme,
+        since: Option<NaiveDate>,
+        by: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+
+    // Users, sessions, tokens
+    async fn insert_user(&mut self, user: &NewUser) -> Result<()>;
+    async fn user(&mut self, id: Uuid) -> Result<Option<User>>;
+    async fn user_by_email(&mut self, email: &str) -> Result<Option<User>>;
+    async fn users_of_org(&mut self, org_id: Uuid) -> Result<Vec<User>>;
+    async fn set_login_state(
+        &mut self,
+        user_id: Uuid,
+        failed_logins: i64,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+    async fn insert_session(&mut self, session: &SessionRecord) -> Result<()>;
+    async fn session(&mut self, id_hash: &str) -> Result<Option<SessionRecord>>;
+    async fn touch_session(&mut self, id_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    async fn delete_session(&mut self, id_hash: &str) -> Result<()>;
+    async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<u64>;
+    async fn insert_token(&mut self, token: &ApiToken) -> Result<()>;
+    async fn user_by_token(&mut self, token_hash: &str) -> Result<Option<User>>;
+
+    // Children
+    async fn insert_child(&mut self, child: &Child) -> Result<()>;
+    async fn child(&mut self, id: Uuid) -> Result<Option<Child>>;
+    async fn child_by_cpr(&mut self, org_id: Uuid, cpr: &str) -> Result<Option<Uuid>>;
+    async fn update_child(
+        &mut self,
+        current: &Child,
+        data: &ChildData,
+        by: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<Child>;
+    async fn search_children(&mut self, org_id: Uuid, query: &ChildQuery) -> Result<Vec<ChildSummary>>;
+    async fn child_history(&mut self, id: Uuid) -> Result<Vec<ChildHistoryEntry>>;
+}
+
+/// Opens (creating if needed) and migrates the database named by `target`.
+pub async fn open(target: &DatabaseTarget) -> Result<Arc<dyn Store>> {
+    match target {
+        DatabaseTarget::SqliteDir(dir) => Ok(Arc::new(sqlite::SqliteStore::open_dir(dir).await?)),
+        DatabaseTarget::Url(url) if url.starts_with("sqlite:") => {
+            Ok(Arc::new(sqlite::SqliteStore::open_url(url).await?))
+        }
+        DatabaseTarget::Url(url) => Ok(Arc::new(postgres::PgStore::open(url, None).await?)),
+    }
+}
+
+/// Where the data lives: a directory with an SQLite file, or a database URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    SqliteDir(std::path::PathBuf),
+    Url(String),
+}
