@@ -415,6 +415,13 @@ impl crate::Tx for BackendTx {
             .await?)
     }
 
+    async fn children_by_cpr_everywhere(&mut self, cpr: &str) -> crate::Result<Vec<uuid::Uuid>> {
+        Ok(sqlx::query_scalar("SELECT id FROM children WHERE cpr = $1 ORDER BY id")
+            .bind(cpr)
+            .fetch_all(&mut *self.tx)
+            .await?)
+    }
+
     async fn update_child(
         &mut self,
         current: &crate::Child,

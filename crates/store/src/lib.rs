@@ -10,7 +10,9 @@ pub mod model;
 pub mod password;
 pub mod postgres;
 pub mod secret;
+pub mod service;
 pub mod sqlite;
+pub mod testing;
 mod verify;
 
 use async_trait::async_trait;
@@ -134,6 +136,8 @@ pub trait Tx: Send {
     async fn insert_child(&mut self, child: &Child) -> Result<()>;
     async fn child(&mut self, id: Uuid) -> Result<Option<Child>>;
     async fn child_by_cpr(&mut self, org_id: Uuid, cpr: &str) -> Result<Option<Uuid>>;
+    /// The same CPR can be registered by several organisations.
+    async fn children_by_cpr_everywhere(&mut self, cpr: &str) -> Result<Vec<Uuid>>;
     async fn update_child(
         &mut self,
         current: &Child,
@@ -152,7 +156,7 @@ pub async fn open(target: &DatabaseTarget) -> Result<Arc<dyn Store>> {
         DatabaseTarget::Url(url) if url.starts_with("sqlite:") => {
             Ok(Arc::new(sqlite::SqliteStore::open_url(url).await?))
         }
-        DatabaseTarget::Url(url) => Ok(Arc::new(postgres::PgStore::open(url, None).await?)),
+        DatabaseTarget::Url(url) => Ok(Arc::new(postgres::PgStore::open(url).await?)),
     }
 }
 

@@ -17,13 +17,8 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    /// Opens `url`; with `schema`, every connection works in that schema (tests use
-    /// one fresh schema each).
-    pub async fn open(url: &str, schema: Option<&str>) -> Result<Self> {
-        let mut options = PgConnectOptions::from_str(url)?;
-        if let Some(schema) = schema {
-            options = options.options([("search_path", schema)]);
-        }
+    pub async fn open(url: &str) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(30))

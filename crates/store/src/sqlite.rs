@@ -53,6 +53,10 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         Ok(SqliteStore { writer })
     }
+
+    pub fn pool(&self) -> &Pool<Sqlite> {
+        &self.writer
+    }
 }
 
 #[async_trait]
