@@ -1,1 +1,373 @@
-fn main() {}
+//! `samspor`: runs the server and the operator tasks (accounts, tokens, audit, demo data).
+
+use anyhow::{Context, bail};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use samspor::database;
+use samspor::demo::{self, DemoOptions};
+use samspor_domain::cpr::Cpr;
+use samspor_store::{DatabaseTarget, Store};
+use samspor_store::service::auth::{self, UserInput};
+use samspor_store::service::{ServiceError, audit};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "samspor",
+    version,
+    about = "Samspor: the shared system for children and young people in psychological distress"
+)]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// Directory of the SQLite database [default: ./samspor-data]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: postgres://… for PostgreSQL, sqlite:… for an SQLite file
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "SAMSPOR_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and the API until Ctrl-C or SIGTERM
+    Serve {
+        /// Address to listen on; port 0 picks a free port
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Add the demo data to an empty database and print the demo logins
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update the database schema
+    Migrate,
+    /// Add synthetic demo data (made-up people, CPR numbers that belong to no one)
+    Demo {
+        /// Same seed, same people
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Municipalities with staff and children: København, Aarhus, then others
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=98))]
+        municipalities: u16,
+        /// Children registered in each municipality
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(0..=5000))]
+        children: u32,
+    },
+    /// Staff accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The tamper-evident audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account; prints its id
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, coordinator, therapist, psychiatry, gp, kit_coordinator, secretariat or analyst
+        #[arg(long)]
+        role: String,
+        /// Organisation code: a municipality (0101), a region (DK-84) or a unit (U000001)
+        #[arg(long)]
+        org: String,
+        /// Read the password from the first line of standard input, so it stays out of the
+        /// shell history and the process list
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user; it is printed once and cannot be shown again
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain of the audit log
+    Verify,
+    /// Every audit entry about one child, as JSON, for a citizen's access request
+    Export {
+        /// The child's CPR number
+        #[arg(long, value_name = "CPR")]
+        child: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = parse_args();
+    init_logging();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => report(&err),
+    }
+}
+
+/// Parses the arguments, settling `--data-dir` against `--database-url`: given both on the
+/// command line they contradict each other, but an explicit `--data-dir` beats a URL that
+/// only comes from the environment, as flags usually beat the environment.
+fn parse_args() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if cli.database.data_dir.is_some() {
+        if matches.value_source("database_url") == Some(ValueSource::CommandLine) {
+            Cli::command()
+                .error(
+                    ErrorKind::ArgumentConflict,
+                    "--data-dir and --database-url name two different databases; give one",
+                )
+                .exit();
+        }
+        cli.database.database_url = None;
+    }
+    cli
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SAMSPOR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // Colour codes only help a person at a terminal; in files and pipes they are noise.
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// Field errors are the user's to fix, so they get their own exit code (2, like a usage
+/// error) and one line per field; anything else is a failure (1).
+fn report(err: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {}", message(err));
+    if let Some(ServiceError::Invalid(fields)) = err.downcast_ref::<ServiceError>() {
+        for f in &fields.0 {
+            eprintln!("  {}: {}", f.field, f.message_en);
+        }
+        return ExitCode::from(2);
+    }
+    ExitCode::FAILURE
+}
+
+/// The error and its causes on one line. Several error types repeat their source in their
+/// own message, so a cause already told is not told again.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let target = database::target(cli.database.data_dir, cli.database.database_url.as_deref())?;
+    let open = || open_store(&target);
+    match cli.command {
+        Command::Serve { addr, demo } => {
+            // Bound before anything slow, so a taken port fails at once and port 0 is
+            // resolved to the real one that gets printed.
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            let store = open().await?;
+            serve(listener, store, demo).await
+        }
+        Command::Migrate => {
+            open().await?.close().await;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Demo {
+            seed,
+            municipalities,
+            children,
+        } => {
+            let store = open().await?;
+            let options = DemoOptions {
+                seed,
+                municipalities: usize::from(municipalities),
+                children: usize::try_from(children)?,
+            };
+            let summary = demo::seed(&*store, &options).await;
+            store.close().await;
+            let summary = summary?;
+            println!(
+                "demo data created with seed {seed}: {} municipalities, {} users, {} children \
+                 ({} guardians), {} programme participations",
+                summary.municipalities,
+                summary.users,
+                summary.children,
+                summary.guardians,
+                summary.participations
+            );
+            print_logins(&summary.logins);
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    role,
+                    org,
+                    password_stdin: _,
+                },
+        } => {
+            let password = read_password()?;
+            let store = open().await?;
+            let user = auth::add_user(
+                &*store,
+                UserInput {
+                    email: &email,
+                    name: &name,
+                    role: &role,
+                    org_code: &org,
+                    password: &password,
+                },
+                chrono::Utc::now(),
+            )
+            .await;
+            store.close().await;
+            let user = user?;
+            tracing::info!(user_id = %user.id, role = user.role.as_str(), "user created");
+            println!("{}", user.id);
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { email, label },
+        } => {
+            let store = open().await?;
+            let token = auth::create_api_token(&*store, &email, &label).await;
+            store.close().await;
+            println!("{}", token?);
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = open().await?;
+            let report = store.verify_audit().await;
+            store.close().await;
+            let report = report?;
+            match report.result {
+                Ok(()) => {
+                    println!("audit log intact: {} entries", report.entries);
+                    Ok(())
+                }
+                Err(chain_break) => bail!("audit log is broken: {chain_break}"),
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Export { child },
+        } => {
+            let cpr = Cpr::parse(&child)
+                .map_err(|e| ServiceError::Invalid(e.to_field_error("child").into()))?;
+            let store = open().await?;
+            let request_id = format!("cli-{}", uuid::Uuid::new_v4());
+            let lines = audit::export_for_child(&*store, &request_id, cpr.as_str()).await;
+            store.close().await;
+            let lines = lines?;
+            tracing::info!(entries = lines.len(), %request_id, "audit entries exported");
+            println!("{}", serde_json::to_string_pretty(&lines)?);
+            Ok(())
+        }
+    }
+}
+
+/// Opens and migrates the database; every command goes through here first.
+async fn open_store(target: &DatabaseTarget) -> anyhow::Result<Arc<dyn Store>> {
+    let described = database::describe(target);
+    tracing::info!(database = %described, "opening database");
+    samspor_store::open(target)
+        .await
+        .with_context(|| format!("cannot open the database ({described})"))
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Store>,
+    with_demo: bool,
+) -> anyhow::Result<()> {
+    let logins = if with_demo {
+        if demo::has_users(&*store).await? {
+            tracing::info!("the database already has users; no demo data added");
+        } else {
+            demo::seed(&*store, &DemoOptions::default()).await?;
+        }
+        Some(demo::existing_logins(&*store).await?)
+    } else {
+        None
+    };
+    let addr = listener.local_addr()?;
+    println!("Samspor is listening on http://{addr}/");
+    if let Some(logins) = logins {
+        print_logins(&logins);
+    }
+    // Whoever started us (a script, a test) may be waiting for these lines on a pipe.
+    std::io::stdout().flush()?;
+    let served = samspor_web::serve(listener, samspor_web::AppState::new(store.clone())).await;
+    store.close().await;
+    served.context("the web server stopped")
+}
+
+fn print_logins(logins: &[demo::DemoLogin]) {
+    if logins.is_empty() {
+        println!("no demo logins in this database");
+        return;
+    }
+    println!("demo logins (password for every one: {}):", demo::PASSWORD);
+    print!("{}", demo::logins_table(logins));
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    Ok(line.strip_suffix('\r').unwrap_or(line).to_string())
+}

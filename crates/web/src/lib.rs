@@ -1,1 +1,120 @@
+//! Samspor's web server: the Danish/English web UI and the JSON API, both on axum.
+#![forbid(unsafe_code)]
 
+mod api;
+mod auth;
+mod error;
+mod i18n;
+mod pages;
+mod request;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use samspor_store::Store;
+use samspor_store::service::auth::SessionPolicy;
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi_document;
+pub use error::WebError;
+
+/// Largest request body accepted (API and forms).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub sessions: SessionPolicy,
+    /// Mark cookies `Secure`: set when Samspor is served over HTTPS (behind a proxy).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AppState {
+            store,
+            sessions: SessionPolicy::default(),
+            secure_cookies: std::env::var("SAMSPOR_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+        }
+    }
+}
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application: pages, API, health checks and the shared middleware.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::router())
+        .nest("/api", api::router())
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route("/readyz", axum::routing::get(readyz))
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(
+            // Paths can hold ids but never personal data; query strings are left out
+            // because a search term may be a name or a CPR number.
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+}
+
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, WebError> {
+    state.store.ping().await.map_err(|e| WebError::Unavailable(e.to_string()))?;
+    Ok("ready")
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -276,13 +276,19 @@ pub async fn add_user(store: &dyn Store, input: UserInput<'_>, now: DateTime<Utc
 
 /// The actor a user acts as: their role in their organisation.
 pub async fn actor_for(store: &dyn Store, user: &User) -> ServiceResult<Actor> {
+    Ok(member_of(store, user).await?.0)
+}
+
+/// The actor a user acts as, with the organisation itself.
+pub async fn member_of(store: &dyn Store, user: &User) -> ServiceResult<(Actor, crate::Organisation)> {
     let mut tx = store.begin().await?;
     let org = tx.organisation(user.org_id).await?.ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
-    Ok(Actor {
+    let actor = Actor {
         user_id: user.id,
         org_id: user.org_id,
         role: user.role,
-        municipality_code: org.municipality_code,
-    })
+        municipality_code: org.municipality_code.clone(),
+    };
+    Ok((actor, org))
 }

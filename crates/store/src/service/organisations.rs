@@ -39,3 +39,24 @@ pub async fn set_participation(
     tx.commit().await?;
     Ok(())
 }
+
+/// Sets every programme of a municipality in one transaction: all or nothing.
+pub async fn set_participation_all(
+    store: &dyn Store,
+    ctx: &Ctx,
+    municipality_code: &str,
+    values: &[(Programme, Option<NaiveDate>)],
+) -> ServiceResult<()> {
+    check(authorize(
+        &ctx.actor,
+        Action::Update,
+        Resource::Participation { municipality_code },
+    ))?;
+    let mut tx = store.begin().await?;
+    for (programme, since) in values {
+        tx.set_participation(municipality_code, *programme, *since, ctx.actor.user_id, ctx.now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,515 @@
+//! Synthetic demo data: staff logins, programme participation and children with families.
+//!
+//! Everything is made up and reproducible: the same seed gives the same people (on the same
+//! day, since ages are counted from today). CPR numbers come from `Cpr::synthetic`, which only
+//! makes numbers that belong to no one. Children are registered through the same service as
+//! real registrations, so the audit log and the duplicate checks see them like any other.
+
+use crate::names::{self, ascii_slug};
+use anyhow::{Context, bail};
+use chrono::{Datelike, Days, Months, NaiveDate, Utc};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use samspor_domain::child::{ChildInput, GuardianInput, MAX_AGE, MIN_AGE};
+use samspor_domain::cpr::{Cpr, Sex};
+use samspor_domain::geo::{self, Municipality};
+use samspor_domain::organisation::Programme;
+use samspor_domain::role::Role;
+use samspor_store::service::auth::{self, UserInput};
+use samspor_store::service::{Ctx, children, organisations};
+use samspor_store::{Store, User};
+use std::collections::HashMap;
+
+/// The password of every demo user.
+pub const PASSWORD: &str = "samspor-demo";
+/// Demo users are recognised by this e-mail domain.
+pub const EMAIL_DOMAIN: &str = "demo.samspor.dk";
+/// The region whose organisation holds the secretariat and the analyst.
+pub const REGION: &str = "DK-84";
+/// København and Aarhus come first so that a small demo still shows a large municipality
+/// with many programmes next to one with few.
+const LEADING_MUNICIPALITIES: [&str; 2] = ["0101", "0751"];
+/// Purpose recorded in the audit entries the demo writes.
+const PURPOSE: &str = "demo";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoOptions {
+    pub seed: u64,
+    /// How many municipalities get staff and children (1 to 98).
+    pub municipalities: usize,
+    /// Children registered in each municipality.
+    pub children: usize,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            seed: 1,
+            municipalities: 2,
+            children: 40,
+        }
+    }
+}
+
+/// One demo account, for the list shown to whoever tries Samspor out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub email: String,
+    pub role: Role,
+    pub organisation: String,
+}
+
+/// What `seed` created.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub municipalities: usize,
+    pub users: usize,
+    pub children: usize,
+    pub guardians: usize,
+    pub participations: usize,
+    pub logins: Vec<DemoLogin>,
+}
+
+/// Adds the demo data. Refuses a database that already has demo users, because a second
+/// run would only collide with the first one's accounts halfway through.
+pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<DemoSummary> {
+    let existing = existing_logins(store).await?;
+    if !existing.is_empty() {
+        bail!(
+            "the database already has demo data ({} demo users); use a fresh database for a new demo",
+            existing.len()
+        );
+    }
+    let municipalities = choose_municipalities(options.municipalities)?;
+    let mut people = People::new(options.seed, Utc::now().date_naive());
+    let request_id = format!("demo-seed-{}", options.seed);
+
+    let secretariat = add_user(store, "sekretariat", &mut people, Role::Secretariat, REGION).await?;
+    add_user(store, "analytiker", &mut people, Role::Analyst, REGION).await?;
+    let mut users = 2;
+    let secretariat_ctx = ctx(store, &secretariat, &request_id).await?;
+
+    let (mut created_children, mut guardians, mut participations) = (0, 0, 0);
+    for m in &municipalities {
+        let slug = ascii_slug(m.name);
+        let coordinator = add_user(
+            store,
+            &format!("koordinator.{slug}"),
+            &mut people,
+            Role::Coordinator,
+            m.code,
+        )
+        .await?;
+        add_user(store, &format!("terapeut.{slug}"), &mut people, Role::Therapist, m.code).await?;
+        add_user(store, &format!("admin.{slug}"), &mut people, Role::Admin, m.code).await?;
+        users += 3;
+
+        let (programmes, since) = offer(m.code);
+        for &programme in programmes {
+            organisations::set_participation(store, &secretariat_ctx, m.code, programme, Some(since))
+                .await
+                .with_context(|| format!("setting participation of {}", m.name))?;
+            participations += 1;
+        }
+
+        let mut coordinator_ctx = ctx(store, &coordinator, &request_id).await?;
+        for _ in 0..options.children {
+            let child = people.child(m);
+            guardians += child.guardians.as_ref().map_or(0, Vec::len);
+            coordinator_ctx.now = Utc::now();
+            children::create(store, &coordinator_ctx, &child)
+                .await
+                .with_context(|| format!("registering a demo child in {}", m.name))?;
+            created_children += 1;
+        }
+    }
+
+    tracing::info!(
+        seed = options.seed,
+        municipalities = municipalities.len(),
+        users,
+        children = created_children,
+        "demo data created"
+    );
+    Ok(DemoSummary {
+        municipalities: municipalities.len(),
+        users,
+        children: created_children,
+        guardians,
+        participations,
+        logins: existing_logins(store).await?,
+    })
+}
+
+/// Whether anyone at all has an account, demo or not.
+pub async fn has_users(store: &dyn Store) -> anyhow::Result<bool> {
+    Ok(!all_users(store).await?.is_empty())
+}
+
+/// The demo accounts in the database: the municipalities' staff in demo order, then the
+/// region's secretariat and analyst.
+pub async fn existing_logins(store: &dyn Store) -> anyhow::Result<Vec<DemoLogin>> {
+    let suffix = format!("@{EMAIL_DOMAIN}");
+    let mut found: Vec<(usize, usize, DemoLogin)> = all_users(store)
+        .await?
+        .into_iter()
+        .filter(|(user, _, _)| user.email.ends_with(&suffix))
+        .map(|(user, code, organisation)| {
+            (
+                organisation_rank(&code),
+                role_rank(user.role),
+                DemoLogin {
+                    email: user.email,
+                    role: user.role,
+                    organisation,
+                },
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, a.1, &a.2.email).cmp(&(b.0, b.1, &b.2.email)));
+    Ok(found.into_iter().map(|(_, _, login)| login).collect())
+}
+
+/// The logins as an aligned table with a header, one line each, ending in a newline.
+pub fn logins_table(logins: &[DemoLogin]) -> String {
+    let rows: Vec<[&str; 3]> = logins
+        .iter()
+        .map(|l| [l.email.as_str(), l.role.as_str(), l.organisation.as_str()])
+        .collect();
+    let header = ["email", "role", "organisation"];
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .chain([header[i].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let (w0, w1) = (width(0), width(1));
+    let mut out = String::new();
+    for row in std::iter::once(header).chain(rows) {
+        out.push_str(&format!("  {:w0$}  {:w1$}  {}\n", row[0], row[1], row[2]));
+    }
+    out
+}
+
+/// The first `count` municipalities of the demo: København, Aarhus, then the rest by code.
+pub fn choose_municipalities(count: usize) -> anyhow::Result<Vec<&'static Municipality>> {
+    let all = geo::municipalities();
+    if count == 0 || count > all.len() {
+        bail!("the demo needs between 1 and {} municipalities", all.len());
+    }
+    let leading = LEADING_MUNICIPALITIES
+        .iter()
+        .filter_map(|code| all.iter().find(|m| m.code == *code));
+    let rest = all
+        .iter()
+        .filter(|m| !LEADING_MUNICIPALITIES.contains(&m.code));
+    Ok(leading.chain(rest).take(count).collect())
+}
+
+/// Which programmes a demo municipality offers, and since when.
+fn offer(code: &str) -> (&'static [Programme], NaiveDate) {
+    const KOBENHAVN: &[Programme] = &[
+        Programme::Restlessness,
+        Programme::WorrySadness,
+        Programme::BodyFood,
+        Programme::SelfHarm,
+        Programme::Kit,
+    ];
+    const AARHUS: &[Programme] = &[Programme::WorrySadness, Programme::BodyFood];
+    const OTHERS: &[Programme] = &[Programme::WorrySadness];
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
+    match code {
+        "0101" => (KOBENHAVN, date(2022, 1, 1)),
+        "0751" => (AARHUS, date(2024, 8, 1)),
+        _ => (OTHERS, date(2025, 1, 1)),
+    }
+}
+
+fn organisation_rank(code: &str) -> usize {
+    match LEADING_MUNICIPALITIES.iter().position(|c| *c == code) {
+        Some(i) => i,
+        // Municipality codes are four digits, so they sort among themselves after the leaders
+        // and before the region (whose code does not parse).
+        None => code
+            .parse::<usize>()
+            .map_or(usize::MAX, |n| LEADING_MUNICIPALITIES.len() + n),
+    }
+}
+
+fn role_rank(role: Role) -> usize {
+    const ORDER: [Role; 5] = [
+        Role::Coordinator,
+        Role::Therapist,
+        Role::Admin,
+        Role::Secretariat,
+        Role::Analyst,
+    ];
+    ORDER.iter().position(|r| *r == role).unwrap_or(ORDER.len())
+}
+
+/// Every user with their organisation's code and name.
+async fn all_users(store: &dyn Store) -> anyhow::Result<Vec<(User, String, String)>> {
+    let mut tx = store.begin().await?;
+    let mut out = Vec::new();
+    for org in tx.organisations().await? {
+        for user in tx.users_of_org(org.id).await? {
+            out.push((user, org.code.clone(), org.name.clone()));
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn add_user(
+    store: &dyn Store,
+    local_part: &str,
+    people: &mut People,
+    role: Role,
+    org_code: &str,
+) -> anyhow::Result<User> {
+    let email = format!("{local_part}@{EMAIL_DOMAIN}");
+    let name = people.adult_name();
+    auth::add_user(
+        store,
+        UserInput {
+            email: &email,
+            name: &name,
+            role: role.as_str(),
+            org_code,
+            password: PASSWORD,
+        },
+        Utc::now(),
+    )
+    .await
+    .with_context(|| format!("creating demo user {email}"))
+}
+
+async fn ctx(store: &dyn Store, user: &User, request_id: &str) -> anyhow::Result<Ctx> {
+    let actor = auth::actor_for(store, user).await?;
+    let mut ctx = Ctx::new(actor, request_id);
+    ctx.purpose = PURPOSE.into();
+    Ok(ctx)
+}
+
+/// Makes up people from one seeded random stream, so the order of calls decides who is made.
+struct People {
+    rng: StdRng,
+    today: NaiveDate,
+    /// How many numbers have been taken per birth date and sex, so no CPR repeats.
+    serials: HashMap<(NaiveDate, bool), u32>,
+    phones: u32,
+}
+
+impl People {
+    fn new(seed: u64, today: NaiveDate) -> Self {
+        People {
+            rng: StdRng::seed_from_u64(seed),
+            today,
+            serials: HashMap::new(),
+            phones: 0,
+        }
+    }
+
+    fn pick(&mut self, list: &[&'static str]) -> &'static str {
+        list.choose(&mut self.rng).copied().unwrap_or_default()
+    }
+
+    fn family_name(&mut self) -> String {
+        let stem = self.pick(names::STEMS);
+        let ending = self.pick(names::FAMILY_ENDINGS);
+        format!("{stem}{ending}")
+    }
+
+    fn adult_name(&mut self) -> String {
+        let given = if self.rng.random_bool(0.5) {
+            self.pick(names::WOMEN)
+        } else {
+            self.pick(names::MEN)
+        };
+        format!("{given} {}", self.family_name())
+    }
+
+    /// A birth date that gives an age from 3 to 17 today, never 1 January (see
+    /// `Cpr::synthetic`), and a demo CPR number for it.
+    fn cpr(&mut self, sex: Sex) -> Cpr {
+        loop {
+            let age = self.rng.random_range(MIN_AGE..=MAX_AGE);
+            // Between one day and one year short of the last birthday keeps the age exact.
+            let before_birthday = Days::new(self.rng.random_range(1..=364));
+            let Some(birth) = self
+                .today
+                .checked_sub_months(Months::new(12 * age))
+                .and_then(|d| d.checked_sub_days(before_birthday))
+            else {
+                continue;
+            };
+            if birth.month() == 1 && birth.day() == 1 {
+                continue;
+            }
+            let taken = self.serials.entry((birth, sex == Sex::Male)).or_insert(0);
+            let Some(cpr) = Cpr::synthetic(birth, sex, *taken) else {
+                continue;
+            };
+            *taken += 1;
+            if (MIN_AGE..=MAX_AGE).contains(&cpr.age_on(self.today)) {
+                return cpr;
+            }
+        }
+    }
+
+    fn phone(&mut self) -> String {
+        self.phones += 1;
+        let n = self.phones;
+        format!("20 {:02} {:02} {:02}", n / 10_000 % 100, n / 100 % 100, n % 100)
+    }
+
+    fn child(&mut self, municipality: &Municipality) -> ChildInput {
+        let sex = if self.rng.random_bool(0.5) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let cpr = self.cpr(sex);
+        let given = self.pick(if sex == Sex::Male {
+            names::BOYS
+        } else {
+            names::GIRLS
+        });
+        let family = self.family_name();
+        let address = self.rng.random_bool(0.7).then(|| {
+            let stem = self.pick(names::STEMS);
+            let ending = self.pick(names::STREET_ENDINGS);
+            let number = self.rng.random_range(1..=140);
+            format!("{stem}{ending} {number}, {}", municipality.name)
+        });
+        let school = if cpr.age_on(self.today) < 6 {
+            self.rng
+                .random_bool(0.5)
+                .then(|| format!("Børnehuset {}", self.pick(names::DAYCARES)))
+        } else {
+            self.rng
+                .random_bool(0.8)
+                .then(|| format!("{}skolen", self.pick(names::STEMS)))
+        };
+        let mut guardians = vec![self.guardian("mother", &family, true)];
+        if self.rng.random_bool(0.7) {
+            // Joint custody is the rule; a parent without it still belongs in the record.
+            let custody = self.rng.random_bool(0.75);
+            let other_family = if self.rng.random_bool(0.6) {
+                family.clone()
+            } else {
+                self.family_name()
+            };
+            guardians.push(self.guardian("father", &other_family, custody));
+        }
+        ChildInput {
+            cpr: Some(cpr.formatted()),
+            given_name: Some(given.into()),
+            family_name: Some(family),
+            address,
+            school,
+            guardians: Some(guardians),
+        }
+    }
+
+    fn guardian(&mut self, relation: &str, family: &str, custody: bool) -> GuardianInput {
+        let given = self.pick(if relation == "father" {
+            names::MEN
+        } else {
+            names::WOMEN
+        });
+        let phone = self.rng.random_bool(0.9).then(|| self.phone());
+        let email = self.rng.random_bool(0.7).then(|| {
+            format!(
+                "{}.{}@example.dk",
+                ascii_slug(given),
+                ascii_slug(family)
+            )
+        });
+        GuardianInput {
+            name: Some(format!("{given} {family}")),
+            relation: Some(relation.into()),
+            custody: Some(custody),
+            phone,
+            email,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use samspor_domain::child::parse_child;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    #[test]
+    fn leading_municipalities_come_first() {
+        let codes: Vec<_> = choose_municipalities(4)
+            .unwrap()
+            .iter()
+            .map(|m| m.code)
+            .collect();
+        assert_eq!(codes, ["0101", "0751", "0147", "0151"]);
+        assert_eq!(choose_municipalities(98).unwrap().len(), 98);
+        assert!(choose_municipalities(0).is_err());
+        assert!(choose_municipalities(99).is_err());
+    }
+
+    #[test]
+    fn the_same_seed_makes_the_same_valid_children() {
+        let kbh = choose_municipalities(1).unwrap()[0];
+        let make = |seed| {
+            let mut people = People::new(seed, today());
+            (0..200).map(|_| people.child(kbh)).collect::<Vec<_>>()
+        };
+        let first = make(7);
+        let again = make(7);
+        let other = make(8);
+        let cprs = |v: &[ChildInput]| v.iter().map(|c| c.cpr.clone()).collect::<Vec<_>>();
+        assert_eq!(cprs(&first), cprs(&again));
+        assert_ne!(cprs(&first), cprs(&other));
+
+        let mut seen = std::collections::HashSet::new();
+        for input in &first {
+            let child = parse_child(input, today()).expect("demo child is valid");
+            assert!(child.cpr.is_synthetic());
+            assert!(seen.insert(child.cpr.clone()), "CPR numbers do not repeat");
+            assert!((1..=2).contains(&child.guardians.len()));
+            assert!(child.guardians[0].custody);
+        }
+        assert!(first.iter().any(|c| c.school.is_some()));
+        assert!(first.iter().any(|c| c.address.is_none()));
+        let guardians = || first.iter().flat_map(|c| c.guardians.iter().flatten());
+        assert!(guardians().any(|g| g.custody == Some(false)));
+        assert_eq!(
+            guardians().find_map(|g| g.phone.clone()).as_deref(),
+            Some("20 00 00 01")
+        );
+    }
+
+    #[test]
+    fn logins_are_ordered_and_aligned() {
+        let login = |email: &str, role, organisation: &str| DemoLogin {
+            email: email.into(),
+            role,
+            organisation: organisation.into(),
+        };
+        let table = logins_table(&[
+            login("a@demo.samspor.dk", Role::Coordinator, "København"),
+            login("sekretariat@demo.samspor.dk", Role::Secretariat, "Region Hovedstaden"),
+        ]);
+        let lines: Vec<_> = table.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].contains("email") && lines[0].contains("organisation"));
+        let column = |line: &str| line.find("coordinator").or(line.find("secretariat"));
+        assert_eq!(column(lines[1]), column(lines[2]));
+        assert!(organisation_rank("0101") < organisation_rank("0751"));
+        assert!(organisation_rank("0751") < organisation_rank("0147"));
+        assert!(organisation_rank("0860") < organisation_rank("DK-84"));
+    }
+}

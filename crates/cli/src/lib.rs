@@ -1,0 +1,7 @@
+//! The `samspor` command's library half: what the binary does that tests and other
+//! commands reuse (the demo data, choosing the database).
+#![forbid(unsafe_code)]
+
+pub mod database;
+pub mod demo;
+mod names;

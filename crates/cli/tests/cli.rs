@@ -1,0 +1,532 @@
+//! The `samspor` binary run as an operator runs it, on every configured backend: the test
+//! creates a fresh database, hands it to the binary through `--data-dir` or
+//! `--database-url`, and checks both what the binary prints and what ended up in the store.
+
+use chrono::{NaiveDate, Utc};
+use samspor_domain::child::ChildData;
+use samspor_domain::cpr::{Cpr, Sex};
+use samspor_store::service::auth::{self, SessionPolicy, UserInput};
+use samspor_store::testing::{Backend, TestDb, backends};
+use samspor_store::{ChildQuery, ChildSummary, DatabaseTarget};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_samspor");
+const PASSWORD: &str = "long enough password";
+
+/// The binary pointed at `db`, with nothing inherited that could point it elsewhere.
+fn samspor(db: &TestDb) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_remove("SAMSPOR_DATABASE_URL")
+        .env("SAMSPOR_LOG", "warn");
+    match &db.target {
+        DatabaseTarget::SqliteDir(dir) => cmd.arg("--data-dir").arg(dir),
+        DatabaseTarget::Url(url) => cmd.arg("--database-url").arg(url),
+    };
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// Whether stderr has the `  field: message` line the CLI prints for a refused field.
+    fn names_field(&self, field: &str) -> bool {
+        let prefix = format!("  {field}: ");
+        self.stderr.lines().any(|l| l.starts_with(&prefix))
+    }
+}
+
+fn run(db: &TestDb, args: &[&str]) -> Run {
+    run_with_stdin(db, args, "")
+}
+
+fn run_with_stdin(db: &TestDb, args: &[&str], stdin: &str) -> Run {
+    let mut child = samspor(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start samspor");
+    // Dropping the handle closes stdin, so a reader sees the end of input.
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("run samspor");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn add_user(db: &TestDb, email: &str, role: &str, org: &str, stdin: &str) -> Run {
+    run_with_stdin(
+        db,
+        &[
+            "user",
+            "add",
+            "--email",
+            email,
+            "--name",
+            "Nina Nybruger",
+            "--role",
+            role,
+            "--org",
+            org,
+            "--password-stdin",
+        ],
+        stdin,
+    )
+}
+
+fn demo(db: &TestDb, args: &[&str]) -> Run {
+    let r = run(db, &[&["demo"], args].concat());
+    assert_eq!(r.code, 0, "demo failed: {}", r.stderr);
+    r
+}
+
+/// The children registered in the given municipalities, read straight from the store and
+/// ordered by CPR number.
+async fn children_of(db: &TestDb, municipalities: &[&str]) -> Vec<(ChildSummary, ChildData)> {
+    let mut tx = db.store.begin().await.expect("begin");
+    let mut out = Vec::new();
+    for code in municipalities {
+        let org = tx
+            .organisation_by_code(code)
+            .await
+            .expect("read organisation")
+            .expect("municipality exists");
+        let query = ChildQuery {
+            text: None,
+            limit: 10_000,
+            offset: 0,
+        };
+        for summary in tx.search_children(org.id, &query).await.expect("search") {
+            let child = tx.child(summary.id).await.expect("read child").expect("child");
+            out.push((summary, child.data));
+        }
+    }
+    tx.commit().await.expect("commit");
+    out.sort_by(|a, b| a.1.cpr.cmp(&b.1.cpr));
+    out
+}
+
+/// Removes the append-only guard of the audit log, as someone with database access could.
+async fn disable_audit_guard(db: &TestDb) {
+    let sql = match db.backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+        Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER;",
+    };
+    db.exec_raw(sql).await.expect("disable audit guard");
+}
+
+#[tokio::test]
+async fn users_and_tokens_are_created_and_bad_input_changes_nothing() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+
+        let bad = add_user(&db, "ny@kbh.dk", "boss", "9999", "short\n");
+        assert_eq!(bad.code, 2, "{backend:?}: {}", bad.stderr);
+        for field in ["role", "org", "password"] {
+            assert!(bad.names_field(field), "{field} in {}", bad.stderr);
+        }
+        assert!(!bad.names_field("email"), "{}", bad.stderr);
+        assert!(bad.stdout.is_empty());
+
+        let no_user = run(&db, &["token", "create", "--email", "ny@kbh.dk"]);
+        assert_eq!(no_user.code, 2, "the refused account was not created");
+        assert!(no_user.names_field("email"));
+
+        // Only the first line is the password; what follows must not become part of it.
+        let ok = add_user(&db, "ny@kbh.dk", "coordinator", "0101", "long enough password\nmore");
+        assert_eq!(ok.code, 0, "{}", ok.stderr);
+        let id = uuid::Uuid::parse_str(ok.stdout.trim()).expect("the new user's id");
+        let stored = {
+            let mut tx = db.store.begin().await.unwrap();
+            let u = tx.user_by_email("ny@kbh.dk").await.unwrap().expect("stored user");
+            tx.commit().await.unwrap();
+            u
+        };
+        assert_eq!(stored.id, id);
+        assert_eq!(stored.role.as_str(), "coordinator");
+        let login = auth::login(&*db.store, "ny@kbh.dk", PASSWORD, "test", SessionPolicy::default())
+            .await
+            .unwrap();
+        assert!(login.is_ok(), "the password read from stdin logs in");
+
+        let again = add_user(&db, "NY@kbh.dk", "therapist", "0101", "long enough password\n");
+        assert_eq!(again.code, 2);
+        assert!(again.names_field("email"), "{}", again.stderr);
+
+        let token = run(&db, &["token", "create", "--email", "ny@kbh.dk", "--label", "test"]);
+        assert_eq!(token.code, 0, "{}", token.stderr);
+        assert_eq!(token.stdout.lines().count(), 1, "the token alone: {}", token.stdout);
+        let token = token.stdout.trim();
+        assert!(token.starts_with("sp_"));
+        let owner = auth::user_by_api_token(&*db.store, token).await.unwrap();
+        assert_eq!(owner.map(|u| u.id), Some(id));
+    }
+}
+
+#[tokio::test]
+async fn audit_verify_passes_then_names_a_changed_entry() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        demo(&db, &["--children", "3", "--municipalities", "1"]);
+        let ok = run(&db, &["audit", "verify"]);
+        assert_eq!(ok.code, 0, "{backend:?}: {}", ok.stderr);
+        let entries = db.store.verify_audit().await.unwrap().entries;
+        assert!(entries >= 3);
+        assert_eq!(ok.stdout.trim(), format!("audit log intact: {entries} entries"));
+
+        disable_audit_guard(&db).await;
+        db.exec_raw("UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 2")
+            .await
+            .unwrap();
+        let broken = run(&db, &["audit", "verify"]);
+        assert_eq!(broken.code, 1);
+        assert!(broken.stdout.is_empty());
+        assert!(
+            broken.stderr.contains("entry 2: its content does not match its hash"),
+            "{}",
+            broken.stderr
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_entry_after_a_removed_one() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        demo(&db, &["--children", "3", "--municipalities", "1"]);
+        assert_eq!(run(&db, &["audit", "verify"]).code, 0);
+
+        disable_audit_guard(&db).await;
+        db.exec_raw("DELETE FROM audit_log WHERE seq = 2").await.unwrap();
+        let broken = run(&db, &["audit", "verify"]);
+        assert_eq!(broken.code, 1, "{backend:?}");
+        assert!(
+            broken.stderr.contains("entry 3: it does not follow entry 1"),
+            "{}",
+            broken.stderr
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_export_lists_one_childs_entries() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        demo(&db, &["--children", "3", "--municipalities", "1", "--seed", "5"]);
+        let children = children_of(&db, &["0101"]).await;
+        assert_eq!(children.len(), 3);
+        let (summary, data) = &children[1];
+
+        let export = |cpr: &str| {
+            let r = run(&db, &["audit", "export", "--child", cpr]);
+            assert_eq!(r.code, 0, "{backend:?}: {}", r.stderr);
+            let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+            v.as_array().expect("a JSON array").clone()
+        };
+        let first = export(&data.cpr.formatted());
+        assert!(!first.is_empty());
+        let id = summary.id.to_string();
+        assert!(first.iter().all(|e| e["child_id"] == id.as_str()), "{first:?}");
+        let created = first
+            .iter()
+            .find(|e| e["action"] == "create")
+            .expect("the registration is listed");
+        assert_eq!(created["purpose"], "demo");
+        assert!(created["user_name"].is_string(), "names the coordinator");
+
+        // The export itself is recorded, so the next one lists it; the compact form works too.
+        let second = export(data.cpr.as_str());
+        assert!(second.iter().any(|e| e["action"] == "export"));
+
+        let taken: Vec<&Cpr> = children.iter().map(|(_, d)| &d.cpr).collect();
+        let birth = NaiveDate::from_ymd_opt(2016, 6, 15).unwrap();
+        let unknown = (0..)
+            .filter_map(|n| Cpr::synthetic(birth, Sex::Female, n))
+            .find(|c| !taken.contains(&c))
+            .unwrap();
+        let none = run(&db, &["audit", "export", "--child", &unknown.formatted()]);
+        assert_eq!((none.code, none.stdout.trim()), (0, "[]"));
+
+        let invalid = run(&db, &["audit", "export", "--child", "12345"]);
+        assert_eq!(invalid.code, 2);
+        assert!(invalid.names_field("child"), "{}", invalid.stderr);
+        assert!(invalid.stderr.contains("10 digits"));
+    }
+}
+
+#[tokio::test]
+async fn demo_data_follows_the_seed_and_is_added_only_once() {
+    let args = ["--seed", "42", "--children", "6", "--municipalities", "2"];
+    let municipalities = ["0101", "0751"];
+    for backend in backends() {
+        let first = TestDb::new(backend).await;
+        let second = TestDb::new(backend).await;
+        let other_seed = TestDb::new(backend).await;
+        let summary = demo(&first, &args);
+        assert!(summary.stdout.contains("12 children"), "{}", summary.stdout);
+        demo(&second, &args);
+        demo(&other_seed, &["--seed", "43", "--children", "6"]);
+
+        let people = |v: Vec<(ChildSummary, ChildData)>| v.into_iter().map(|(_, d)| d).collect::<Vec<_>>();
+        let a = people(children_of(&first, &municipalities).await);
+        let b = people(children_of(&second, &municipalities).await);
+        let c = people(children_of(&other_seed, &municipalities).await);
+        assert_eq!(a.len(), 12, "{backend:?}");
+        assert_eq!(a, b, "the same seed gives the same children, guardians included");
+        assert_ne!(a, c, "another seed gives other children");
+        assert!(a.iter().all(|d| d.cpr.is_synthetic()));
+
+        let refused = run(&first, &["demo", "--seed", "42"]);
+        assert_eq!(refused.code, 1);
+        assert!(refused.stderr.contains("already has demo data"), "{}", refused.stderr);
+        assert_eq!(children_of(&first, &municipalities).await.len(), 12);
+    }
+}
+
+/// A running `samspor serve`, killed when dropped so a failing test leaves nothing behind.
+struct Server {
+    child: Child,
+    lines: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+    base: String,
+}
+
+impl Server {
+    fn start(db: &TestDb, extra: &[&str]) -> Server {
+        let mut child = samspor(db)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start samspor serve");
+        let (tx, lines) = channel();
+        let stdout = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut pipe = child.stderr.take().expect("stderr");
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                if let Ok(mut s) = sink.lock() {
+                    s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            lines,
+            stderr,
+            base: String::new(),
+        };
+        // Seeding the demo happens before this line, so allow for a slow machine.
+        let first = server.next_line(Duration::from_secs(120));
+        let base = first
+            .strip_prefix("Samspor is listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
+        assert!(base.starts_with("http://127.0.0.1:") && base.ends_with('/'), "{base}");
+        assert!(!base.ends_with(":0/"), "the real port is printed");
+        server.base = base.to_string();
+        server
+    }
+
+    fn next_line(&self, timeout: Duration) -> String {
+        self.lines.recv_timeout(timeout).unwrap_or_else(|e| {
+            panic!("no output from samspor serve ({e}); stderr:\n{}", self.stderr())
+        })
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Reads stdout until a line contains `last`, returning every line read.
+    fn lines_until(&self, last: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        loop {
+            let line = self.next_line(Duration::from_secs(20));
+            let done = line.contains(last);
+            out.push(line);
+            if done {
+                return out;
+            }
+        }
+    }
+
+    /// Asks for a graceful shutdown (SIGTERM) and waits for the exit.
+    fn terminate(mut self) -> ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for samspor") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "samspor serve ignored SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn serve_with_demo_prints_where_and_who_then_answers() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let server = Server::start(&db, &["--demo"]);
+        let output = server.lines_until("analytiker@demo.samspor.dk").join("\n");
+        for expected in [
+            "samspor-demo",
+            "koordinator.kobenhavn@demo.samspor.dk",
+            "terapeut.aarhus@demo.samspor.dk",
+            "admin.aarhus@demo.samspor.dk",
+            "sekretariat@demo.samspor.dk",
+        ] {
+            assert!(output.contains(expected), "{expected} missing from:\n{output}");
+        }
+        let health = reqwest::get(server.url("healthz")).await.expect("GET /healthz");
+        assert_eq!(health.status(), reqwest::StatusCode::OK, "{backend:?}");
+        assert_eq!(children_of(&db, &["0101", "0751"]).await.len(), 80);
+        let status = server.terminate();
+        assert!(status.success(), "a graceful shutdown exits cleanly: {status}");
+
+        // A database with users gets no second helping, but the logins are still shown.
+        let again = Server::start(&db, &["--demo"]);
+        let output = again.lines_until("analytiker@demo.samspor.dk").join("\n");
+        assert!(output.contains("koordinator.kobenhavn@demo.samspor.dk"));
+        assert_eq!(children_of(&db, &["0101", "0751"]).await.len(), 80);
+    }
+}
+
+/// The `name=value` part of every cookie a response sets.
+fn cookies_set(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .map(|v| v.trim().to_string())
+        .collect()
+}
+
+/// The `value` attribute of the `<input>` whose name is `name`.
+fn input_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let start = html[..at].rfind('<')?;
+    let end = at + html[at..].find('>')?;
+    let tag = &html[start..end];
+    let value = tag.split("value=\"").nth(1)?;
+    Some(value[..value.find('"')?].replace("&amp;", "&"))
+}
+
+fn contains_string(v: &serde_json::Value, wanted: &str) -> bool {
+    match v {
+        serde_json::Value::String(s) => s == wanted,
+        serde_json::Value::Array(a) => a.iter().any(|v| contains_string(v, wanted)),
+        serde_json::Value::Object(o) => o.values().any(|v| contains_string(v, wanted)),
+        _ => false,
+    }
+}
+
+#[tokio::test]
+async fn a_session_from_one_server_is_valid_on_another() {
+    if !backends().contains(&Backend::Postgres) {
+        eprintln!("note: PostgreSQL is not configured (SAMSPOR_TEST_POSTGRES_URL); skipping the two-server test");
+        return;
+    }
+    let db = TestDb::new(Backend::Postgres).await;
+    let email = "k@kbh.dk";
+    auth::add_user(
+        &*db.store,
+        UserInput {
+            email,
+            name: "Karen Koordinator",
+            role: "coordinator",
+            org_code: "0101",
+            password: PASSWORD,
+        },
+        Utc::now(),
+    )
+    .await
+    .expect("add user");
+    let first = Server::start(&db, &[]);
+    let second = Server::start(&db, &[]);
+    assert_ne!(first.base, second.base);
+    // Cookies are carried by hand, so nothing but the session cookie reaches the second server.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    let form = client.get(first.url("login")).send().await.expect("GET /login");
+    assert_eq!(form.status(), reqwest::StatusCode::OK);
+    let cookies = cookies_set(&form);
+    assert!(!cookies.is_empty(), "the login form sets a cookie");
+    let html = form.text().await.unwrap();
+    let csrf = input_value(&html, "csrf").expect("hidden csrf input");
+
+    let login = client
+        .post(first.url("login"))
+        .header(reqwest::header::COOKIE, cookies.join("; "))
+        .form(&[("email", email), ("password", PASSWORD), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("POST /login");
+    assert_eq!(login.status(), reqwest::StatusCode::SEE_OTHER, "stderr:\n{}", first.stderr());
+    assert_eq!(login.headers()[reqwest::header::LOCATION], "/");
+    let session = cookies_set(&login)
+        .into_iter()
+        .find(|c| c.starts_with("samspor_session="))
+        .expect("session cookie");
+
+    let me = client
+        .get(second.url("api/v1/me"))
+        .header(reqwest::header::COOKIE, &session)
+        .send()
+        .await
+        .expect("GET /api/v1/me");
+    assert_eq!(me.status(), reqwest::StatusCode::OK, "stderr:\n{}", second.stderr());
+    let body: serde_json::Value = me.json().await.expect("JSON");
+    assert!(contains_string(&body, email), "{body}");
+
+    let anonymous = client.get(second.url("api/v1/me")).send().await.unwrap();
+    assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED);
+}

@@ -1,0 +1,145 @@
+//! Who is asking: session cookies for the web UI, bearer tokens for API clients.
+
+use crate::AppState;
+use crate::error::WebError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use samspor_domain::access::Actor;
+use samspor_store::service::auth;
+use samspor_store::service::Ctx;
+use samspor_store::{Organisation, SessionRecord, User};
+
+pub const SESSION_COOKIE: &str = "samspor_session";
+pub const LOGIN_CSRF_COOKIE: &str = "samspor_csrf";
+
+/// A logged-in person and what they may act as.
+#[derive(Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub actor: Actor,
+    pub org: Organisation,
+    /// Present for browser sessions (holds the CSRF token), absent for bearer tokens.
+    pub session: Option<SessionRecord>,
+    pub session_token: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn ctx(&self, request_id: &str) -> Ctx {
+        Ctx::new(self.actor.clone(), request_id)
+    }
+
+    pub fn csrf_token(&self) -> &str {
+        self.session.as_ref().map(|s| s.csrf_token.as_str()).unwrap_or("")
+    }
+
+    /// Checks a submitted form's CSRF field against the session.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
+        match &self.session {
+            Some(s) if samspor_store::secret::constant_time_eq(&s.csrf_token, submitted) => Ok(()),
+            _ => Err(WebError::CsrfFailed),
+        }
+    }
+}
+
+async fn from_session(state: &AppState, token: &str) -> Result<Option<CurrentUser>, WebError> {
+    let Some((session, user)) = auth::session_user(&*state.store, token, state.sessions).await? else {
+        return Ok(None);
+    };
+    let (actor, org) = auth::member_of(&*state.store, &user).await?;
+    Ok(Some(CurrentUser {
+        user,
+        actor,
+        org,
+        session: Some(session),
+        session_token: Some(token.to_string()),
+    }))
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// A page that needs a login: without one, the browser is sent to the login page.
+pub struct PageUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        if let Some(c) = jar.get(SESSION_COOKIE)
+            && let Some(user) = from_session(state, c.value()).await.map_err(IntoResponse::into_response)?
+        {
+            return Ok(PageUser(user));
+        }
+        Err(Redirect::to("/login").into_response())
+    }
+}
+
+/// An API call: a bearer token, or for reading only, the browser session.
+/// Changes through the API need a token, so a cookie can never be used for a
+/// cross-site write.
+pub struct ApiUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        if let Some(token) = bearer(parts) {
+            let user = auth::user_by_api_token(&*state.store, token)
+                .await?
+                .ok_or(WebError::Unauthorized)?;
+            let (actor, org) = auth::member_of(&*state.store, &user).await?;
+            return Ok(ApiUser(CurrentUser {
+                user,
+                actor,
+                org,
+                session: None,
+                session_token: None,
+            }));
+        }
+        if matches!(parts.method, Method::GET | Method::HEAD) {
+            let jar = CookieJar::from_headers(&parts.headers);
+            if let Some(c) = jar.get(SESSION_COOKIE)
+                && let Some(user) = from_session(state, c.value()).await?
+            {
+                return Ok(ApiUser(user));
+            }
+        }
+        Err(WebError::Unauthorized)
+    }
+}
+
+pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.secure_cookies)
+        .build()
+}
+
+pub fn login_csrf_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((LOGIN_CSRF_COOKIE, token))
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.secure_cookies)
+        .build()
+}
+
+pub fn removal(name: &'static str, path: &'static str) -> Cookie<'static> {
+    let mut c = Cookie::build((name, "")).path(path).build();
+    c.make_removal();
+    c
+}

@@ -1,0 +1,198 @@
+//! The UI's words in Danish and English, and how a request's language is chosen.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use samspor_domain::i18n::Lang;
+
+pub const LANG_COOKIE: &str = "samspor_lang";
+
+/// The language of this request: the reader's choice (cookie), else the browser's, else Danish.
+#[derive(Debug, Clone, Copy)]
+pub struct UiLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for UiLang {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(UiLang(lang_of(&parts.headers)))
+    }
+}
+
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    let jar = CookieJar::from_headers(headers);
+    jar.get(LANG_COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// Looks words up by key for one language. Templates call `t.t("key")`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn t(&self, key: &str) -> &'static str {
+        match TEXTS.binary_search_by(|(k, _, _)| k.cmp(&key)) {
+            Ok(i) => match self.0 {
+                Lang::Da => TEXTS[i].1,
+                Lang::En => TEXTS[i].2,
+            },
+            Err(_) => {
+                debug_assert!(false, "missing UI text {key}");
+                "?"
+            }
+        }
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.0.as_str()
+    }
+
+    pub fn language(&self) -> Lang {
+        self.0
+    }
+
+    pub fn is_da(&self) -> bool {
+        self.0 == Lang::Da
+    }
+}
+
+/// (key, Danish, English), sorted by key (a test checks).
+pub static TEXTS: &[(&str, &str, &str)] = &[
+    ("access.action", "Handling", "Action"),
+    ("access.empty", "Ingen opslag endnu.", "No entries yet."),
+    ("access.intro", "Alle, der har læst eller ændret oplysninger om barnet, med tidspunkt og formål.", "Everyone who read or changed this child's data, with time and purpose."),
+    ("access.org", "Organisation", "Organisation"),
+    ("access.purpose", "Formål", "Purpose"),
+    ("access.time", "Tidspunkt", "Time"),
+    ("access.title", "Adgangslog", "Access log"),
+    ("access.who", "Hvem", "Who"),
+    ("action.create", "Oprettet", "Created"),
+    ("action.export", "Udtrukket", "Exported"),
+    ("action.login", "Logget ind", "Logged in"),
+    ("action.login_failed", "Mislykket login", "Failed login"),
+    ("action.logout", "Logget ud", "Logged out"),
+    ("action.read", "Læst", "Read"),
+    ("action.search", "Søgning", "Search"),
+    ("action.update", "Ændret", "Changed"),
+    ("app.name", "Samspor", "Samspor"),
+    ("app.skip", "Spring til indhold", "Skip to content"),
+    ("audit.all", "Alle", "All"),
+    ("audit.filter", "Filtrér", "Filter"),
+    ("audit.from", "Fra dato", "From date"),
+    ("audit.intro", "Alle opslag og ændringer foretaget af brugere i din organisation. Loggen kan ikke ændres, og hver post er kædet til den forrige.", "Every read and change by users of your organisation. The log cannot be changed, and each entry is chained to the one before."),
+    ("audit.object", "Objekt", "Object"),
+    ("audit.title", "Revisionslog", "Audit log"),
+    ("audit.to", "Til dato", "To date"),
+    ("child.address", "Adresse", "Address"),
+    ("child.age", "Alder", "Age"),
+    ("child.birth_date", "Fødselsdato", "Birth date"),
+    ("child.cpr", "CPR-nummer", "CPR number"),
+    ("child.cpr_hint", "10 cifre, fx 010115-1234", "10 digits, e.g. 010115-1234"),
+    ("child.create", "Opret", "Create"),
+    ("child.created", "Barnet er oprettet.", "The child has been registered."),
+    ("child.custody", "Har forældremyndighed", "Has custody"),
+    ("child.duplicate", "Barnet er allerede registreret:", "The child is already registered:"),
+    ("child.edit", "Rediger", "Edit"),
+    ("child.edit_title", "Ret oplysninger", "Correct details"),
+    ("child.family_name", "Efternavn", "Family name"),
+    ("child.given_name", "Fornavn", "Given name"),
+    ("child.guardian", "Voksen", "Adult"),
+    ("child.guardian_email", "E-mail", "E-mail"),
+    ("child.guardian_name", "Navn", "Name"),
+    ("child.guardian_phone", "Telefon", "Phone"),
+    ("child.guardian_relation", "Relation", "Relation"),
+    ("child.guardians", "Forældre og andre voksne", "Parents and other adults"),
+    ("child.history", "Historik", "History"),
+    ("child.history_changed", "Ændrede felter", "Changed fields"),
+    ("child.history_empty", "Ingen rettelser endnu.", "No corrections yet."),
+    ("child.history_intro", "Tidligere versioner af oplysningerne. Intet overskrives uden spor.", "Earlier versions of the record. Nothing is overwritten without a trace."),
+    ("child.history_previous", "Tidligere værdier", "Previous values"),
+    ("child.new_title", "Opret barn", "Register child"),
+    ("child.no", "Nej", "No"),
+    ("child.none", "Ingen", "None"),
+    ("child.save", "Gem", "Save"),
+    ("child.saved", "Ændringerne er gemt.", "The changes have been saved."),
+    ("child.school", "Skole", "School"),
+    ("child.sex", "Køn", "Sex"),
+    ("child.sex_female", "Pige", "Girl"),
+    ("child.sex_male", "Dreng", "Boy"),
+    ("child.sex_unknown", "Ukendt", "Unknown"),
+    ("child.version", "Version", "Version"),
+    ("child.years", "år", "years"),
+    ("child.yes", "Ja", "Yes"),
+    ("children.count", "viste", "shown"),
+    ("children.empty", "Ingen børn fundet.", "No children found."),
+    ("children.new", "Opret barn", "Register child"),
+    ("children.search", "Søg", "Search"),
+    ("children.search_hint", "Navn eller CPR-nummer", "Name or CPR number"),
+    ("children.title", "Børn", "Children"),
+    ("error.back", "Til forsiden", "To the front page"),
+    ("error.fix", "Ret fejlene markeret nedenfor.", "Correct the errors marked below."),
+    ("home.admin", "Som administrator ser du revisionsloggen og kommunens deltagelse i STIME og KIT.", "As administrator you see the audit log and the municipality's participation in STIME and KIT."),
+    ("home.analyst", "Rapporter og indikatorer kommer her. Du ser aldrig oplysninger om enkelte børn.", "Reports and indicators will appear here. You never see individual children's data."),
+    ("home.children", "Find et barn, eller opret et nyt.", "Find a child, or register a new one."),
+    ("home.greeting", "Velkommen", "Welcome"),
+    ("home.org", "Organisation", "Organisation"),
+    ("home.role", "Rolle", "Role"),
+    ("home.secretariat", "Se og ret kommunernes deltagelse i de fem STIME-spor og KIT.", "See and edit the municipalities' participation in the five STIME tracks and KIT."),
+    ("home.title", "Forside", "Front page"),
+    ("lang.switch", "English", "Dansk"),
+    ("login.email", "E-mail", "E-mail"),
+    ("login.failed", "Forkert e-mail eller adgangskode, eller kontoen er midlertidigt låst. Prøv igen om et minut.", "Wrong e-mail or password, or the account is temporarily locked. Try again in a minute."),
+    ("login.intro", "Log ind med din arbejdsmail.", "Log in with your work e-mail."),
+    ("login.password", "Adgangskode", "Password"),
+    ("login.submit", "Log ind", "Log in"),
+    ("login.title", "Log ind", "Log in"),
+    ("nav.audit", "Revisionslog", "Audit log"),
+    ("nav.children", "Børn", "Children"),
+    ("nav.home", "Forside", "Front page"),
+    ("nav.logout", "Log ud", "Log out"),
+    ("nav.main", "Hovedmenu", "Main menu"),
+    ("nav.organisations", "Organisationer", "Organisations"),
+    ("orgs.code", "Kode", "Code"),
+    ("orgs.intro", "Regioner og kommuner med officielle koder, og hvilke STIME-spor og KIT hver kommune tilbyder.", "Regions and municipalities with official codes, and which STIME tracks and KIT each municipality offers."),
+    ("orgs.name", "Navn", "Name"),
+    ("orgs.participation", "Deltager i", "Takes part in"),
+    ("orgs.participation_edit", "Rediger deltagelse", "Edit participation"),
+    ("orgs.participation_intro", "Angiv startdato for hvert tilbud, kommunen deltager i. Tom dato betyder, at kommunen ikke deltager.", "Give the start date of each programme the municipality takes part in. An empty date means it does not take part."),
+    ("orgs.region", "Region", "Region"),
+    ("orgs.saved", "Deltagelsen er gemt.", "Participation saved."),
+    ("orgs.since", "Siden", "Since"),
+    ("orgs.title", "Organisationer", "Organisations"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_sorted_and_unique() {
+        for w in TEXTS.windows(2) {
+            assert!(w[0].0 < w[1].0, "{} must come before {}", w[1].0, w[0].0);
+        }
+    }
+
+    #[test]
+    fn every_key_used_in_a_template_exists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("t.t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                assert!(
+                    TEXTS.iter().any(|(k, _, _)| *k == key),
+                    "{} uses missing text {key}",
+                    path.display()
+                );
+            }
+        }
+    }
+}

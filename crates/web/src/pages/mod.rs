@@ -1,0 +1,205 @@
+//! The server-rendered web UI. Works without JavaScript; Danish by default.
+
+mod admin;
+mod children;
+mod session;
+
+use crate::AppState;
+use crate::auth::{CurrentUser, PageUser};
+use crate::error::{ErrorPage, WebError};
+use crate::i18n::{LANG_COOKIE, Tr, UiLang, lang_of};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use samspor_domain::i18n::Lang;
+use samspor_domain::role::Role;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/lang", get(switch_lang))
+        .route("/static/style.css", get(stylesheet))
+        .merge(session::router())
+        .merge(children::router())
+        .merge(admin::router())
+        .layer(axum::middleware::from_fn(html_errors))
+}
+
+/// What the page frame shows about the logged-in person.
+pub struct UserInfo {
+    pub name: String,
+    pub org_name: String,
+    pub role_label: &'static str,
+    pub works_with_children: bool,
+    pub is_admin: bool,
+    pub is_analyst: bool,
+    pub can_edit_participation: bool,
+}
+
+/// The page frame: who is logged in, where we are, the CSRF token for forms.
+pub struct Layout {
+    pub user: Option<UserInfo>,
+    pub csrf: String,
+    pub path: String,
+    pub section: &'static str,
+    pub notice: Option<&'static str>,
+}
+
+impl Layout {
+    pub fn new(user: Option<&CurrentUser>, t: Tr, path: &str, section: &'static str) -> Layout {
+        Layout {
+            user: user.map(|u| UserInfo {
+                name: u.user.name.clone(),
+                org_name: u.org.name.clone(),
+                role_label: u.user.role.label(t.0),
+                works_with_children: u.user.role.works_with_children(),
+                is_admin: u.user.role == Role::Admin,
+                is_analyst: u.user.role == Role::Analyst,
+                can_edit_participation: matches!(u.user.role, Role::Admin | Role::Secretariat),
+            }),
+            csrf: user.map(|u| u.csrf_token().to_string()).unwrap_or_default(),
+            path: path.to_string(),
+            section,
+            notice: None,
+        }
+    }
+
+    pub fn with_notice(mut self, notice: Option<&'static str>) -> Self {
+        self.notice = notice;
+        self
+    }
+}
+
+/// Renders a template as HTML with a status.
+pub fn render(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => WebError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    t: Tr,
+    l: Layout,
+    title: &'static str,
+    detail: String,
+}
+
+/// Turns problem responses from page routes into HTML error pages in the reader's language.
+async fn html_errors(req: Request, next: Next) -> Response {
+    let lang = lang_of(req.headers());
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    let Some(page) = res.extensions().get::<ErrorPage>().cloned() else {
+        return res;
+    };
+    let t = Tr(lang);
+    let body = ErrorTemplate {
+        t,
+        l: Layout::new(None, t, &path, ""),
+        title: page.title(lang),
+        detail: page.detail(lang).to_string(),
+    };
+    let mut html = render(page.status, &body);
+    if let Some(v) = res.headers().get(header::WWW_AUTHENTICATE) {
+        html.headers_mut().insert(header::WWW_AUTHENTICATE, v.clone());
+    }
+    html
+}
+
+pub async fn not_found(req: Request) -> Response {
+    let lang = lang_of(req.headers());
+    let err = WebError::NotFound.into_response();
+    if req.uri().path().starts_with("/api/") {
+        return err;
+    }
+    let t = Tr(lang);
+    render(
+        StatusCode::NOT_FOUND,
+        &ErrorTemplate {
+            t,
+            l: Layout::new(None, t, req.uri().path(), ""),
+            title: if lang == Lang::Da { "Ikke fundet" } else { "Not found" },
+            detail: if lang == Lang::Da {
+                "Der er intet på denne adresse, eller du har ikke adgang til det.".into()
+            } else {
+                "There is nothing at this address, or you do not have access to it.".into()
+            },
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeTemplate {
+    t: Tr,
+    l: Layout,
+}
+
+async fn home(PageUser(user): PageUser, UiLang(lang): UiLang) -> Response {
+    let t = Tr(lang);
+    render(
+        StatusCode::OK,
+        &HomeTemplate {
+            t,
+            l: Layout::new(Some(&user), t, "/", "home"),
+        },
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    to: String,
+    back: Option<String>,
+}
+
+/// Only paths on this site are followed back to, never another host.
+pub fn safe_back(back: Option<&str>) -> String {
+    match back {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+async fn switch_lang(jar: CookieJar, Query(q): Query<LangQuery>) -> Response {
+    let Some(lang) = Lang::parse(&q.to) else {
+        return WebError::BadRequest("Unknown language: use da or en.".into()).into_response();
+    };
+    let cookie = Cookie::build((LANG_COOKIE, lang.as_str()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .permanent()
+        .build();
+    (jar.add(cookie), Redirect::to(&safe_back(q.back.as_deref()))).into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn back_links_stay_on_this_site() {
+        assert_eq!(super::safe_back(Some("/children")), "/children");
+        assert_eq!(super::safe_back(Some("//evil.example")), "/");
+        assert_eq!(super::safe_back(Some("https://evil.example")), "/");
+        assert_eq!(super::safe_back(Some("/\\evil")), "/");
+        assert_eq!(super::safe_back(None), "/");
+    }
+}
