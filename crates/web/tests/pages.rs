@@ -1,0 +1,218 @@
+//! The web UI through HTTP: login, CSRF, forms shown again with their errors.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use support::{Reply, TestApp, each_backend};
+
+/// A browser without JavaScript: keeps cookies, reads hidden CSRF fields.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser { app, cookies: Vec::new() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep_cookies(&mut self, r: &Reply) {
+        for v in r.headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap();
+            let (pair, attrs) = s.split_once(';').unwrap_or((s, ""));
+            let (k, val) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !attrs.contains("Max-Age=0") && !val.is_empty() {
+                self.cookies.push((k.to_string(), val.to_string()));
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        let req = Request::builder().uri(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        let r = self.app.send(req).await;
+        self.keep_cookies(&r);
+        r
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.app.send(req).await;
+        self.keep_cookies(&r);
+        r
+    }
+
+    async fn login(&mut self, email: &str, password: &str) -> Reply {
+        let page = self.get("/login").await;
+        let csrf = hidden_csrf(&page.text());
+        self.post("/login", &[("email", email), ("password", password), ("csrf", &csrf)]).await
+    }
+}
+
+fn hidden_csrf(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("csrf field");
+    let rest = &html[i + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+async fn with_user(app: &TestApp) {
+    app.user_token("k@kbh.dk", "coordinator", "0101").await;
+}
+
+#[tokio::test]
+async fn login_creates_a_session_and_logout_ends_it() {
+    each_backend(|app| async move {
+        with_user(&app).await;
+        let mut b = Browser::new(&app);
+        let first = b.get("/").await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER);
+        assert_eq!(first.header("location"), "/login");
+
+        let wrong = b.login("k@kbh.dk", "not the password").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.text().contains("Forkert e-mail eller adgangskode"));
+        let unknown = b.login("nobody@kbh.dk", "not the password").await;
+        assert_eq!(unknown.text().contains("Forkert e-mail eller adgangskode"), true, "same message for unknown e-mail");
+
+        let ok = b.login("k@kbh.dk", "correct horse battery").await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let cookie = ok
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("samspor_session="))
+            .expect("session cookie");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        let home = b.get("/").await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.text().contains("<h1>Forside</h1>"));
+        assert!(home.text().contains("Name of k@kbh.dk"));
+
+        let csrf = hidden_csrf(&home.text());
+        let out = b.post("/logout", &[("csrf", &csrf)]).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert_eq!(b.get("/children").await.header("location"), "/login");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    each_backend(|app| async move {
+        with_user(&app).await;
+        let mut b = Browser::new(&app);
+        let no_token = b.post("/login", &[("email", "k@kbh.dk"), ("password", "correct horse battery")]).await;
+        assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+        assert!(no_token.text().contains("Formularen er udløbet"));
+        b.login("k@kbh.dk", "correct horse battery").await;
+        let before = app.audit_count().await;
+        let forged = b
+            .post("/children", &[("csrf", "forged"), ("cpr", "150315-4321"), ("given_name", "A"), ("family_name", "B")])
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.audit_count().await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn child_form_is_shown_again_with_field_errors() {
+    each_backend(|app| async move {
+        with_user(&app).await;
+        let mut b = Browser::new(&app);
+        b.login("k@kbh.dk", "correct horse battery").await;
+        let form = b.get("/children/new").await;
+        let csrf = hidden_csrf(&form.text());
+        let r = b
+            .post("/children", &[("csrf", &csrf), ("cpr", "320115-1234"), ("given_name", "Testa"), ("family_name", "")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(html.contains(r#"id="cpr-error""#));
+        assert!(html.contains(r#"aria-describedby="cpr-error cpr-hint""#));
+        assert!(html.contains(r#"id="family_name-error""#));
+        assert!(html.contains(r#"value="Testa""#), "typed values are kept");
+        assert!(html.contains("findes ikke"), "Danish message: {html}");
+
+        let r = b
+            .post("/children", &[("csrf", &csrf), ("cpr", "150315-4321"), ("given_name", "Testa"), ("family_name", "Testesen"), ("g0-name", "Mette"), ("g0-relation", "mother"), ("g0-custody", "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = b.get(&r.header("location")).await;
+        let html = page.text();
+        assert!(html.contains("Testa Testesen"));
+        assert!(html.contains("15.03.2015"));
+        assert!(html.contains("Dreng"));
+        assert!(html.contains("Mette"));
+
+        let dup = b
+            .post("/children", &[("csrf", &csrf), ("cpr", "1503154321"), ("given_name", "X"), ("family_name", "Y")])
+            .await;
+        assert_eq!(dup.status, StatusCode::CONFLICT);
+        assert!(dup.text().contains("allerede registreret"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn another_organisations_child_page_is_404_in_html() {
+    each_backend(|app| async move {
+        with_user(&app).await;
+        app.user_token("k@aarhus.dk", "coordinator", "0751").await;
+        let mut kbh = Browser::new(&app);
+        kbh.login("k@kbh.dk", "correct horse battery").await;
+        let csrf = hidden_csrf(&kbh.get("/children/new").await.text());
+        let r = kbh.post("/children", &[("csrf", &csrf), ("cpr", "150315-4321"), ("given_name", "Testa"), ("family_name", "Testesen")]).await;
+        let path = r.header("location").split('?').next().unwrap().to_string();
+
+        let mut aar = Browser::new(&app);
+        aar.login("k@aarhus.dk", "correct horse battery").await;
+        let page = aar.get(&path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        assert!(page.header("content-type").starts_with("text/html"));
+        assert!(page.text().contains("Ikke fundet"));
+        assert!(!page.text().contains("Testesen"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn language_switch_sets_english() {
+    each_backend(|app| async move {
+        with_user(&app).await;
+        let mut b = Browser::new(&app);
+        b.login("k@kbh.dk", "correct horse battery").await;
+        let r = b.get("/lang?to=en&back=/children").await;
+        assert_eq!(r.header("location"), "/children");
+        let page = b.get("/children").await;
+        assert!(page.text().contains("<h1>Children</h1>"));
+        assert!(page.text().contains(r#"<html lang="en">"#));
+        let evil = b.get("/lang?to=da&back=//evil.example").await;
+        assert_eq!(evil.header("location"), "/");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_pages_are_friendly_404s() {
+    each_backend(|app| async move {
+        let mut b = Browser::new(&app);
+        let r = b.get("/no/such/page").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.text().contains("Ikke fundet"));
+    })
+    .await;
+}
