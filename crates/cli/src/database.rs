@@ -17,7 +17,9 @@ pub fn target(data_dir: Option<PathBuf>, url: Option<&str>) -> anyhow::Result<Da
                 .any(|scheme| url.starts_with(scheme));
             if !supported {
                 // The URL itself is not repeated: it may carry a password.
-                bail!("unsupported database URL: use postgres://… for PostgreSQL or sqlite:… for SQLite");
+                bail!(
+                    "unsupported database URL: use postgres://… for PostgreSQL or sqlite:… for SQLite"
+                );
             }
             Ok(DatabaseTarget::Url(url.to_string()))
         }

@@ -85,7 +85,8 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
     let mut people = People::new(options.seed, Utc::now().date_naive());
     let request_id = format!("demo-seed-{}", options.seed);
 
-    let secretariat = add_user(store, "sekretariat", &mut people, Role::Secretariat, REGION).await?;
+    let secretariat =
+        add_user(store, "sekretariat", &mut people, Role::Secretariat, REGION).await?;
     add_user(store, "analytiker", &mut people, Role::Analyst, REGION).await?;
     let mut users = 2;
     let secretariat_ctx = ctx(store, &secretariat, &request_id).await?;
@@ -101,15 +102,35 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
             m.code,
         )
         .await?;
-        add_user(store, &format!("terapeut.{slug}"), &mut people, Role::Therapist, m.code).await?;
-        add_user(store, &format!("admin.{slug}"), &mut people, Role::Admin, m.code).await?;
+        add_user(
+            store,
+            &format!("terapeut.{slug}"),
+            &mut people,
+            Role::Therapist,
+            m.code,
+        )
+        .await?;
+        add_user(
+            store,
+            &format!("admin.{slug}"),
+            &mut people,
+            Role::Admin,
+            m.code,
+        )
+        .await?;
         users += 3;
 
         let (programmes, since) = offer(m.code);
         for &programme in programmes {
-            organisations::set_participation(store, &secretariat_ctx, m.code, programme, Some(since))
-                .await
-                .with_context(|| format!("setting participation of {}", m.name))?;
+            organisations::set_participation(
+                store,
+                &secretariat_ctx,
+                m.code,
+                programme,
+                Some(since),
+            )
+            .await
+            .with_context(|| format!("setting participation of {}", m.name))?;
             participations += 1;
         }
 
@@ -362,7 +383,12 @@ impl People {
     fn phone(&mut self) -> String {
         self.phones += 1;
         let n = self.phones;
-        format!("20 {:02} {:02} {:02}", n / 10_000 % 100, n / 100 % 100, n % 100)
+        format!(
+            "20 {:02} {:02} {:02}",
+            n / 10_000 % 100,
+            n / 100 % 100,
+            n % 100
+        )
     }
 
     fn child(&mut self, municipality: &Municipality) -> ChildInput {
@@ -421,13 +447,10 @@ impl People {
             names::WOMEN
         });
         let phone = self.rng.random_bool(0.9).then(|| self.phone());
-        let email = self.rng.random_bool(0.7).then(|| {
-            format!(
-                "{}.{}@example.dk",
-                ascii_slug(given),
-                ascii_slug(family)
-            )
-        });
+        let email = self
+            .rng
+            .random_bool(0.7)
+            .then(|| format!("{}.{}@example.dk", ascii_slug(given), ascii_slug(family)));
         GuardianInput {
             name: Some(format!("{given} {family}")),
             relation: Some(relation.into()),
@@ -501,7 +524,11 @@ mod tests {
         };
         let table = logins_table(&[
             login("a@demo.samspor.dk", Role::Coordinator, "København"),
-            login("sekretariat@demo.samspor.dk", Role::Secretariat, "Region Hovedstaden"),
+            login(
+                "sekretariat@demo.samspor.dk",
+                Role::Secretariat,
+                "Region Hovedstaden",
+            ),
         ]);
         let lines: Vec<_> = table.lines().collect();
         assert_eq!(lines.len(), 3);

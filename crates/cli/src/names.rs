@@ -12,19 +12,34 @@ pub(crate) const BOYS: &[&str] = &[
 ];
 
 pub(crate) const WOMEN: &[&str] = &[
-    "Anne", "Camilla", "Helle", "Line", "Louise", "Maria", "Marianne", "Mette", "Pernille", "Rikke",
-    "Sanne", "Stine", "Tina", "Trine", "Dorte", "Gitte",
+    "Anne", "Camilla", "Helle", "Line", "Louise", "Maria", "Marianne", "Mette", "Pernille",
+    "Rikke", "Sanne", "Stine", "Tina", "Trine", "Dorte", "Gitte",
 ];
 
 pub(crate) const MEN: &[&str] = &[
-    "Anders", "Brian", "Christian", "Henrik", "Jakob", "Jesper", "Kasper", "Lars", "Martin",
-    "Mikkel", "Morten", "Rasmus", "Søren", "Thomas", "Torben", "Ulrik",
+    "Anders",
+    "Brian",
+    "Christian",
+    "Henrik",
+    "Jakob",
+    "Jesper",
+    "Kasper",
+    "Lars",
+    "Martin",
+    "Mikkel",
+    "Morten",
+    "Rasmus",
+    "Søren",
+    "Thomas",
+    "Torben",
+    "Ulrik",
 ];
 
 /// First halves of family names, streets and schools: trees, landscape, directions.
 pub(crate) const STEMS: &[&str] = &[
     "Birke", "Ege", "Lunde", "Skov", "Mølle", "Ravn", "Hvid", "Sten", "Bøge", "Hassel", "Kilde",
-    "Mose", "Elle", "Lyng", "Fjord", "Strand", "Vester", "Nør", "Sønder", "Øster", "Ahorn", "Rønne",
+    "Mose", "Elle", "Lyng", "Fjord", "Strand", "Vester", "Nør", "Sønder", "Øster", "Ahorn",
+    "Rønne",
 ];
 
 pub(crate) const FAMILY_ENDINGS: &[&str] = &[

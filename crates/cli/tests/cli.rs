@@ -113,7 +113,11 @@ async fn children_of(db: &TestDb, municipalities: &[&str]) -> Vec<(ChildSummary,
             offset: 0,
         };
         for summary in tx.search_children(org.id, &query).await.expect("search") {
-            let child = tx.child(summary.id).await.expect("read child").expect("child");
+            let child = tx
+                .child(summary.id)
+                .await
+                .expect("read child")
+                .expect("child");
             out.push((summary, child.data));
         }
     }
@@ -149,29 +153,59 @@ async fn users_and_tokens_are_created_and_bad_input_changes_nothing() {
         assert!(no_user.names_field("email"));
 
         // Only the first line is the password; what follows must not become part of it.
-        let ok = add_user(&db, "ny@kbh.dk", "coordinator", "0101", "long enough password\nmore");
+        let ok = add_user(
+            &db,
+            "ny@kbh.dk",
+            "coordinator",
+            "0101",
+            "long enough password\nmore",
+        );
         assert_eq!(ok.code, 0, "{}", ok.stderr);
         let id = uuid::Uuid::parse_str(ok.stdout.trim()).expect("the new user's id");
         let stored = {
             let mut tx = db.store.begin().await.unwrap();
-            let u = tx.user_by_email("ny@kbh.dk").await.unwrap().expect("stored user");
+            let u = tx
+                .user_by_email("ny@kbh.dk")
+                .await
+                .unwrap()
+                .expect("stored user");
             tx.commit().await.unwrap();
             u
         };
         assert_eq!(stored.id, id);
         assert_eq!(stored.role.as_str(), "coordinator");
-        let login = auth::login(&*db.store, "ny@kbh.dk", PASSWORD, "test", SessionPolicy::default())
-            .await
-            .unwrap();
+        let login = auth::login(
+            &*db.store,
+            "ny@kbh.dk",
+            PASSWORD,
+            "test",
+            SessionPolicy::default(),
+        )
+        .await
+        .unwrap();
         assert!(login.is_ok(), "the password read from stdin logs in");
 
-        let again = add_user(&db, "NY@kbh.dk", "therapist", "0101", "long enough password\n");
+        let again = add_user(
+            &db,
+            "NY@kbh.dk",
+            "therapist",
+            "0101",
+            "long enough password\n",
+        );
         assert_eq!(again.code, 2);
         assert!(again.names_field("email"), "{}", again.stderr);
 
-        let token = run(&db, &["token", "create", "--email", "ny@kbh.dk", "--label", "test"]);
+        let token = run(
+            &db,
+            &["token", "create", "--email", "ny@kbh.dk", "--label", "test"],
+        );
         assert_eq!(token.code, 0, "{}", token.stderr);
-        assert_eq!(token.stdout.lines().count(), 1, "the token alone: {}", token.stdout);
+        assert_eq!(
+            token.stdout.lines().count(),
+            1,
+            "the token alone: {}",
+            token.stdout
+        );
         let token = token.stdout.trim();
         assert!(token.starts_with("sp_"));
         let owner = auth::user_by_api_token(&*db.store, token).await.unwrap();
@@ -188,7 +222,10 @@ async fn audit_verify_passes_then_names_a_changed_entry() {
         assert_eq!(ok.code, 0, "{backend:?}: {}", ok.stderr);
         let entries = db.store.verify_audit().await.unwrap().entries;
         assert!(entries >= 3);
-        assert_eq!(ok.stdout.trim(), format!("audit log intact: {entries} entries"));
+        assert_eq!(
+            ok.stdout.trim(),
+            format!("audit log intact: {entries} entries")
+        );
 
         disable_audit_guard(&db).await;
         db.exec_raw("UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 2")
@@ -198,7 +235,9 @@ async fn audit_verify_passes_then_names_a_changed_entry() {
         assert_eq!(broken.code, 1);
         assert!(broken.stdout.is_empty());
         assert!(
-            broken.stderr.contains("entry 2: its content does not match its hash"),
+            broken
+                .stderr
+                .contains("entry 2: its content does not match its hash"),
             "{}",
             broken.stderr
         );
@@ -213,11 +252,15 @@ async fn audit_verify_names_the_entry_after_a_removed_one() {
         assert_eq!(run(&db, &["audit", "verify"]).code, 0);
 
         disable_audit_guard(&db).await;
-        db.exec_raw("DELETE FROM audit_log WHERE seq = 2").await.unwrap();
+        db.exec_raw("DELETE FROM audit_log WHERE seq = 2")
+            .await
+            .unwrap();
         let broken = run(&db, &["audit", "verify"]);
         assert_eq!(broken.code, 1, "{backend:?}");
         assert!(
-            broken.stderr.contains("entry 3: it does not follow entry 1"),
+            broken
+                .stderr
+                .contains("entry 3: it does not follow entry 1"),
             "{}",
             broken.stderr
         );
@@ -228,7 +271,10 @@ async fn audit_verify_names_the_entry_after_a_removed_one() {
 async fn audit_export_lists_one_childs_entries() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
-        demo(&db, &["--children", "3", "--municipalities", "1", "--seed", "5"]);
+        demo(
+            &db,
+            &["--children", "3", "--municipalities", "1", "--seed", "5"],
+        );
         let children = children_of(&db, &["0101"]).await;
         assert_eq!(children.len(), 3);
         let (summary, data) = &children[1];
@@ -242,7 +288,10 @@ async fn audit_export_lists_one_childs_entries() {
         let first = export(&data.cpr.formatted());
         assert!(!first.is_empty());
         let id = summary.id.to_string();
-        assert!(first.iter().all(|e| e["child_id"] == id.as_str()), "{first:?}");
+        assert!(
+            first.iter().all(|e| e["child_id"] == id.as_str()),
+            "{first:?}"
+        );
         let created = first
             .iter()
             .find(|e| e["action"] == "create")
@@ -283,18 +332,26 @@ async fn demo_data_follows_the_seed_and_is_added_only_once() {
         demo(&second, &args);
         demo(&other_seed, &["--seed", "43", "--children", "6"]);
 
-        let people = |v: Vec<(ChildSummary, ChildData)>| v.into_iter().map(|(_, d)| d).collect::<Vec<_>>();
+        let people =
+            |v: Vec<(ChildSummary, ChildData)>| v.into_iter().map(|(_, d)| d).collect::<Vec<_>>();
         let a = people(children_of(&first, &municipalities).await);
         let b = people(children_of(&second, &municipalities).await);
         let c = people(children_of(&other_seed, &municipalities).await);
         assert_eq!(a.len(), 12, "{backend:?}");
-        assert_eq!(a, b, "the same seed gives the same children, guardians included");
+        assert_eq!(
+            a, b,
+            "the same seed gives the same children, guardians included"
+        );
         assert_ne!(a, c, "another seed gives other children");
         assert!(a.iter().all(|d| d.cpr.is_synthetic()));
 
         let refused = run(&first, &["demo", "--seed", "42"]);
         assert_eq!(refused.code, 1);
-        assert!(refused.stderr.contains("already has demo data"), "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains("already has demo data"),
+            "{}",
+            refused.stderr
+        );
         assert_eq!(children_of(&first, &municipalities).await.len(), 12);
     }
 }
@@ -348,7 +405,10 @@ impl Server {
         let base = first
             .strip_prefix("Samspor is listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
-        assert!(base.starts_with("http://127.0.0.1:") && base.ends_with('/'), "{base}");
+        assert!(
+            base.starts_with("http://127.0.0.1:") && base.ends_with('/'),
+            "{base}"
+        );
         assert!(!base.ends_with(":0/"), "the real port is printed");
         server.base = base.to_string();
         server
@@ -356,7 +416,10 @@ impl Server {
 
     fn next_line(&self, timeout: Duration) -> String {
         self.lines.recv_timeout(timeout).unwrap_or_else(|e| {
-            panic!("no output from samspor serve ({e}); stderr:\n{}", self.stderr())
+            panic!(
+                "no output from samspor serve ({e}); stderr:\n{}",
+                self.stderr()
+            )
         })
     }
 
@@ -384,7 +447,10 @@ impl Server {
     /// Asks for a graceful shutdown (SIGTERM) and waits for the exit.
     fn terminate(mut self) -> ExitStatus {
         let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
         assert!(sent.success());
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -419,13 +485,21 @@ async fn serve_with_demo_prints_where_and_who_then_answers() {
             "admin.aarhus@demo.samspor.dk",
             "sekretariat@demo.samspor.dk",
         ] {
-            assert!(output.contains(expected), "{expected} missing from:\n{output}");
+            assert!(
+                output.contains(expected),
+                "{expected} missing from:\n{output}"
+            );
         }
-        let health = reqwest::get(server.url("healthz")).await.expect("GET /healthz");
+        let health = reqwest::get(server.url("healthz"))
+            .await
+            .expect("GET /healthz");
         assert_eq!(health.status(), reqwest::StatusCode::OK, "{backend:?}");
         assert_eq!(children_of(&db, &["0101", "0751"]).await.len(), 80);
         let status = server.terminate();
-        assert!(status.success(), "a graceful shutdown exits cleanly: {status}");
+        assert!(
+            status.success(),
+            "a graceful shutdown exits cleanly: {status}"
+        );
 
         // A database with users gets no second helping, but the logins are still shown.
         let again = Server::start(&db, &["--demo"]);
@@ -469,7 +543,9 @@ fn contains_string(v: &serde_json::Value, wanted: &str) -> bool {
 #[tokio::test]
 async fn a_session_from_one_server_is_valid_on_another() {
     if !backends().contains(&Backend::Postgres) {
-        eprintln!("note: PostgreSQL is not configured (SAMSPOR_TEST_POSTGRES_URL); skipping the two-server test");
+        eprintln!(
+            "note: PostgreSQL is not configured (SAMSPOR_TEST_POSTGRES_URL); skipping the two-server test"
+        );
         return;
     }
     let db = TestDb::new(Backend::Postgres).await;
@@ -496,7 +572,11 @@ async fn a_session_from_one_server_is_valid_on_another() {
         .build()
         .unwrap();
 
-    let form = client.get(first.url("login")).send().await.expect("GET /login");
+    let form = client
+        .get(first.url("login"))
+        .send()
+        .await
+        .expect("GET /login");
     assert_eq!(form.status(), reqwest::StatusCode::OK);
     let cookies = cookies_set(&form);
     assert!(!cookies.is_empty(), "the login form sets a cookie");
@@ -506,11 +586,20 @@ async fn a_session_from_one_server_is_valid_on_another() {
     let login = client
         .post(first.url("login"))
         .header(reqwest::header::COOKIE, cookies.join("; "))
-        .form(&[("email", email), ("password", PASSWORD), ("csrf", csrf.as_str())])
+        .form(&[
+            ("email", email),
+            ("password", PASSWORD),
+            ("csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .expect("POST /login");
-    assert_eq!(login.status(), reqwest::StatusCode::SEE_OTHER, "stderr:\n{}", first.stderr());
+    assert_eq!(
+        login.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "stderr:\n{}",
+        first.stderr()
+    );
     assert_eq!(login.headers()[reqwest::header::LOCATION], "/");
     let session = cookies_set(&login)
         .into_iter()
@@ -523,7 +612,12 @@ async fn a_session_from_one_server_is_valid_on_another() {
         .send()
         .await
         .expect("GET /api/v1/me");
-    assert_eq!(me.status(), reqwest::StatusCode::OK, "stderr:\n{}", second.stderr());
+    assert_eq!(
+        me.status(),
+        reqwest::StatusCode::OK,
+        "stderr:\n{}",
+        second.stderr()
+    );
     let body: serde_json::Value = me.json().await.expect("JSON");
     assert!(contains_string(&body, email), "{body}");
 

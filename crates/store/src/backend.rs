@@ -31,11 +31,10 @@ impl crate::Tx for BackendTx {
     ) -> crate::Result<samspor_domain::audit::AuditEntry> {
         // Taking the next number locks the head row until commit, so concurrent
         // appenders queue up behind it and the chain never forks.
-        let (next_seq, prev_hash): (i64, String) = sqlx::query_as(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-        )
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let (next_seq, prev_hash): (i64, String) =
+            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                .fetch_one(&mut *self.tx)
+                .await?;
         let entry = samspor_domain::audit::AuditEntry::chain(next_seq - 1, &prev_hash, at, event);
         let e = &entry.event;
         sqlx::query(
@@ -99,9 +98,11 @@ impl crate::Tx for BackendTx {
     }
 
     async fn audit_head(&mut self) -> crate::Result<(i64, String)> {
-        Ok(sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *self.tx)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(&mut *self.tx)
+                .await?,
+        )
     }
 
     async fn organisations(&mut self) -> crate::Result<Vec<crate::Organisation>> {
@@ -125,7 +126,10 @@ impl crate::Tx for BackendTx {
         row.map(TryInto::try_into).transpose()
     }
 
-    async fn organisation_by_code(&mut self, code: &str) -> crate::Result<Option<crate::Organisation>> {
+    async fn organisation_by_code(
+        &mut self,
+        code: &str,
+    ) -> crate::Result<Option<crate::Organisation>> {
         let row: Option<OrgRow> = sqlx::query_as(
             "SELECT id, code, kind, name, parent_id, region_code, municipality_code, sor_code, ean_code, created_at
              FROM organisations WHERE code = $1",
@@ -207,11 +211,13 @@ impl crate::Tx for BackendTx {
                 .await?;
             }
             None => {
-                sqlx::query("DELETE FROM participation WHERE municipality_code = $1 AND programme = $2")
-                    .bind(municipality_code)
-                    .bind(programme.as_str())
-                    .execute(&mut *self.tx)
-                    .await?;
+                sqlx::query(
+                    "DELETE FROM participation WHERE municipality_code = $1 AND programme = $2",
+                )
+                .bind(municipality_code)
+                .bind(programme.as_str())
+                .execute(&mut *self.tx)
+                .await?;
             }
         }
         Ok(())
@@ -309,7 +315,11 @@ impl crate::Tx for BackendTx {
         Ok(row.map(Into::into))
     }
 
-    async fn touch_session(&mut self, id_hash: &str, at: chrono::DateTime<chrono::Utc>) -> crate::Result<()> {
+    async fn touch_session(
+        &mut self,
+        id_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<()> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(at)
             .bind(id_hash)
@@ -326,7 +336,10 @@ impl crate::Tx for BackendTx {
         Ok(())
     }
 
-    async fn delete_expired_sessions(&mut self, now: chrono::DateTime<chrono::Utc>) -> crate::Result<u64> {
+    async fn delete_expired_sessions(
+        &mut self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<u64> {
         let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(now)
             .execute(&mut *self.tx)
@@ -407,19 +420,27 @@ impl crate::Tx for BackendTx {
         row.into_child(guardians).map(Some)
     }
 
-    async fn child_by_cpr(&mut self, org_id: uuid::Uuid, cpr: &str) -> crate::Result<Option<uuid::Uuid>> {
-        Ok(sqlx::query_scalar("SELECT id FROM children WHERE org_id = $1 AND cpr = $2")
-            .bind(org_id)
-            .bind(cpr)
-            .fetch_optional(&mut *self.tx)
-            .await?)
+    async fn child_by_cpr(
+        &mut self,
+        org_id: uuid::Uuid,
+        cpr: &str,
+    ) -> crate::Result<Option<uuid::Uuid>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM children WHERE org_id = $1 AND cpr = $2")
+                .bind(org_id)
+                .bind(cpr)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
     }
 
     async fn children_by_cpr_everywhere(&mut self, cpr: &str) -> crate::Result<Vec<uuid::Uuid>> {
-        Ok(sqlx::query_scalar("SELECT id FROM children WHERE cpr = $1 ORDER BY id")
-            .bind(cpr)
-            .fetch_all(&mut *self.tx)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT id FROM children WHERE cpr = $1 ORDER BY id")
+                .bind(cpr)
+                .fetch_all(&mut *self.tx)
+                .await?,
+        )
     }
 
     async fn update_child(
@@ -500,13 +521,18 @@ impl crate::Tx for BackendTx {
         let text = q.text.as_deref().map(str::trim).unwrap_or("");
         let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
         let looks_like_cpr = !digits.is_empty()
-            && text.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+            && text
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
         let (name_pattern, cpr_pattern): (Option<String>, Option<String>) = if text.is_empty() {
             (None, None)
         } else if looks_like_cpr {
             (None, Some(format!("{}%", like_escape(&digits))))
         } else {
-            (Some(format!("%{}%", like_escape(&text.to_lowercase()))), None)
+            (
+                Some(format!("%{}%", like_escape(&text.to_lowercase()))),
+                None,
+            )
         };
         let rows: Vec<ChildSummaryRow> = sqlx::query_as(
             "SELECT id, given_name, family_name, birth_date, cpr FROM children
@@ -526,7 +552,10 @@ impl crate::Tx for BackendTx {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    async fn child_history(&mut self, id: uuid::Uuid) -> crate::Result<Vec<crate::ChildHistoryEntry>> {
+    async fn child_history(
+        &mut self,
+        id: uuid::Uuid,
+    ) -> crate::Result<Vec<crate::ChildHistoryEntry>> {
         let rows: Vec<HistoryRow> = sqlx::query_as(
             "SELECT h.version, h.changed_at, h.changed_by, u.name AS changed_by_name, h.changed_fields, h.previous
              FROM child_history h JOIN users u ON u.id = h.changed_by
@@ -564,4 +593,3 @@ impl BackendTx {
         Ok(())
     }
 }
-

@@ -5,10 +5,10 @@
 //! disk or neither is.
 #![forbid(unsafe_code)]
 
-mod rows;
 pub mod model;
 pub mod password;
 pub mod postgres;
+mod rows;
 pub mod secret;
 pub mod service;
 pub mod sqlite;
@@ -103,7 +103,10 @@ pub trait Tx: Send {
     async fn organisation_by_code(&mut self, code: &str) -> Result<Option<Organisation>>;
     async fn insert_organisation(&mut self, org: &Organisation) -> Result<()>;
     async fn next_unit_code(&mut self) -> Result<String>;
-    async fn participation(&mut self, municipality_code: Option<&str>) -> Result<Vec<Participation>>;
+    async fn participation(
+        &mut self,
+        municipality_code: Option<&str>,
+    ) -> Result<Vec<Participation>>;
     async fn set_participation(
         &mut self,
         municipality_code: &str,
@@ -145,7 +148,11 @@ pub trait Tx: Send {
         by: Uuid,
         at: DateTime<Utc>,
     ) -> Result<Child>;
-    async fn search_children(&mut self, org_id: Uuid, query: &ChildQuery) -> Result<Vec<ChildSummary>>;
+    async fn search_children(
+        &mut self,
+        org_id: Uuid,
+        query: &ChildQuery,
+    ) -> Result<Vec<ChildSummary>>;
     async fn child_history(&mut self, id: Uuid) -> Result<Vec<ChildHistoryEntry>>;
 }
 

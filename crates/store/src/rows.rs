@@ -1,8 +1,8 @@
 //! Rows as the database returns them, and their conversion into model types.
 //! Shared by both backends: the derives are generic over the database.
 
-use crate::model::*;
 use crate::StoreError;
+use crate::model::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use samspor_domain::audit::{AuditAction, AuditEntry, AuditEvent};
 use samspor_domain::child::{ChildData, Guardian, Relation};

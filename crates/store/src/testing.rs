@@ -26,7 +26,9 @@ pub fn backends() -> Vec<Backend> {
     if std::env::var(POSTGRES_ENV).is_ok_and(|v| !v.is_empty()) {
         out.push(Backend::Postgres);
     } else if std::env::var(REQUIRE_POSTGRES_ENV).is_ok() {
-        panic!("{REQUIRE_POSTGRES_ENV} is set but {POSTGRES_ENV} is not: the PostgreSQL tests would be skipped");
+        panic!(
+            "{REQUIRE_POSTGRES_ENV} is set but {POSTGRES_ENV} is not: the PostgreSQL tests would be skipped"
+        );
     }
     out
 }
@@ -76,8 +78,14 @@ impl TestDb {
     pub async fn exec_raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
         let sql = AssertSqlSafe(sql.to_string());
         match &self.raw {
-            Raw::Sqlite(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|r| r.rows_affected()),
-            Raw::Postgres(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|r| r.rows_affected()),
+            Raw::Sqlite(s) => sqlx::raw_sql(sql)
+                .execute(s.pool())
+                .await
+                .map(|r| r.rows_affected()),
+            Raw::Postgres(s) => sqlx::raw_sql(sql)
+                .execute(s.pool())
+                .await
+                .map(|r| r.rows_affected()),
         }
     }
 
@@ -125,7 +133,9 @@ fn group(rows: Vec<(String, String)>) -> Vec<(String, Vec<String>)> {
 
 /// Creates database `name` on the server of `url` and returns a URL for it.
 pub async fn create_database(url: &str, name: &str) -> String {
-    let mut conn = sqlx::PgConnection::connect(url).await.expect("connect to postgres");
+    let mut conn = sqlx::PgConnection::connect(url)
+        .await
+        .expect("connect to postgres");
     sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await

@@ -56,7 +56,9 @@ fn child(cpr: &str, given: &str, family: &str) -> ChildInput {
 #[tokio::test]
 async fn reference_data_has_every_region_and_municipality() {
     each_backend(|db| async move {
-        let orgs = samspor_store::service::organisations::list(&*db.store).await.unwrap();
+        let orgs = samspor_store::service::organisations::list(&*db.store)
+            .await
+            .unwrap();
         let count = |k: &str| orgs.iter().filter(|o| o.kind.as_str() == k).count();
         assert_eq!(count("region"), 5, "{:?}", db.backend);
         assert_eq!(count("municipality"), 98);
@@ -127,12 +129,29 @@ async fn other_organisations_cannot_see_a_child() {
         let s = &*db.store;
         let kbh = ctx(s, &user(s, "k@kbh.dk", "coordinator", "0101").await).await;
         let aar = ctx(s, &user(s, "k@aarhus.dk", "coordinator", "0751").await).await;
-        let created = children::create(s, &kbh, &child("150315-4321", "Testa", "Testesen")).await.unwrap();
-        assert!(matches!(children::read(s, &aar, created.id).await, Err(ServiceError::NotFound)));
-        let found = children::search(s, &aar, &ChildQuery { text: Some("Testesen".into()), limit: 10, offset: 0 }).await.unwrap();
+        let created = children::create(s, &kbh, &child("150315-4321", "Testa", "Testesen"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            children::read(s, &aar, created.id).await,
+            Err(ServiceError::NotFound)
+        ));
+        let found = children::search(
+            s,
+            &aar,
+            &ChildQuery {
+                text: Some("Testesen".into()),
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
         assert!(found.is_empty());
         // The same CPR may be registered independently by another organisation.
-        children::create(s, &aar, &child("150315-4321", "Testa", "Testesen")).await.unwrap();
+        children::create(s, &aar, &child("150315-4321", "Testa", "Testesen"))
+            .await
+            .unwrap();
     })
     .await;
 }
@@ -142,15 +161,40 @@ async fn search_by_name_or_cpr() {
     each_backend(|db| async move {
         let s = &*db.store;
         let c = ctx(s, &user(s, "k@kbh.dk", "coordinator", "0101").await).await;
-        children::create(s, &c, &child("150315-4321", "Ærling", "Østergård")).await.unwrap();
-        children::create(s, &c, &child("020614-4113", "Bo", "Hansen")).await.unwrap();
-        children::create(s, &c, &child("030713-4224", "Anna", "100%_sikker")).await.unwrap();
-        let q = |t: &str| ChildQuery { text: Some(t.into()), limit: 50, offset: 0 };
-        let names = |v: Vec<samspor_store::ChildSummary>| v.into_iter().map(|c| c.given_name).collect::<Vec<_>>();
-        assert_eq!(names(children::search(s, &c, &q("østergÅrd")).await.unwrap()), ["Ærling"]);
-        assert_eq!(names(children::search(s, &c, &q("150315-4321")).await.unwrap()), ["Ærling"]);
-        assert_eq!(names(children::search(s, &c, &q("0206")).await.unwrap()), ["Bo"]);
-        assert_eq!(names(children::search(s, &c, &q("%_")).await.unwrap()), ["Anna"], "wildcards match literally");
+        children::create(s, &c, &child("150315-4321", "Ærling", "Østergård"))
+            .await
+            .unwrap();
+        children::create(s, &c, &child("020614-4113", "Bo", "Hansen"))
+            .await
+            .unwrap();
+        children::create(s, &c, &child("030713-4224", "Anna", "100%_sikker"))
+            .await
+            .unwrap();
+        let q = |t: &str| ChildQuery {
+            text: Some(t.into()),
+            limit: 50,
+            offset: 0,
+        };
+        let names = |v: Vec<samspor_store::ChildSummary>| {
+            v.into_iter().map(|c| c.given_name).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(children::search(s, &c, &q("østergÅrd")).await.unwrap()),
+            ["Ærling"]
+        );
+        assert_eq!(
+            names(children::search(s, &c, &q("150315-4321")).await.unwrap()),
+            ["Ærling"]
+        );
+        assert_eq!(
+            names(children::search(s, &c, &q("0206")).await.unwrap()),
+            ["Bo"]
+        );
+        assert_eq!(
+            names(children::search(s, &c, &q("%_")).await.unwrap()),
+            ["Anna"],
+            "wildcards match literally"
+        );
         assert_eq!(children::search(s, &c, &q("")).await.unwrap().len(), 3);
     })
     .await;
@@ -162,13 +206,26 @@ async fn every_read_and_write_is_in_the_access_log() {
         let s = &*db.store;
         let u = user(s, "k@kbh.dk", "coordinator", "0101").await;
         let c = ctx(s, &u).await;
-        let created = children::create(s, &c, &child("150315-4321", "Testa", "Testesen")).await.unwrap();
+        let created = children::create(s, &c, &child("150315-4321", "Testa", "Testesen"))
+            .await
+            .unwrap();
         children::read(s, &c, created.id).await.unwrap();
-        let log = audit::child_access_log(s, &c, created.id, 100).await.unwrap();
+        let log = audit::child_access_log(s, &c, created.id, 100)
+            .await
+            .unwrap();
         let actions: Vec<_> = log.iter().map(|l| l.entry.event.action.as_str()).collect();
-        assert_eq!(actions, ["read", "read", "create"], "newest first, including this look");
-        assert!(log.iter().all(|l| l.user_name.as_deref() == Some(u.name.as_str())));
-        let exported = audit::export_for_child(s, "cli", "1503154321").await.unwrap();
+        assert_eq!(
+            actions,
+            ["read", "read", "create"],
+            "newest first, including this look"
+        );
+        assert!(
+            log.iter()
+                .all(|l| l.user_name.as_deref() == Some(u.name.as_str()))
+        );
+        let exported = audit::export_for_child(s, "cli", "1503154321")
+            .await
+            .unwrap();
         assert_eq!(exported.len(), 3);
         assert_eq!(s.verify_audit().await.unwrap().result, Ok(()));
     })
@@ -180,7 +237,9 @@ async fn audit_verify_finds_changed_and_removed_entries() {
     each_backend(|db| async move {
         let s = &*db.store;
         let c = ctx(s, &user(s, "k@kbh.dk", "coordinator", "0101").await).await;
-        let created = children::create(s, &c, &child("150315-4321", "Testa", "Testesen")).await.unwrap();
+        let created = children::create(s, &c, &child("150315-4321", "Testa", "Testesen"))
+            .await
+            .unwrap();
         for _ in 0..3 {
             children::read(s, &c, created.id).await.unwrap();
         }
@@ -189,8 +248,16 @@ async fn audit_verify_finds_changed_and_removed_entries() {
         assert_eq!(report.entries, 4);
 
         // The log refuses changes through SQL...
-        assert!(db.exec_raw("UPDATE audit_log SET detail = 'x' WHERE seq = 2").await.is_err());
-        assert!(db.exec_raw("DELETE FROM audit_log WHERE seq = 2").await.is_err());
+        assert!(
+            db.exec_raw("UPDATE audit_log SET detail = 'x' WHERE seq = 2")
+                .await
+                .is_err()
+        );
+        assert!(
+            db.exec_raw("DELETE FROM audit_log WHERE seq = 2")
+                .await
+                .is_err()
+        );
 
         // ...so someone tampering must first remove the guard; verify still notices.
         let (disable, enable) = match db.backend {
@@ -204,17 +271,44 @@ async fn audit_verify_finds_changed_and_removed_entries() {
             ),
         };
         db.exec_raw(disable).await.unwrap();
-        db.exec_raw("UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 2").await.unwrap();
+        db.exec_raw("UPDATE audit_log SET purpose = 'curiosity' WHERE seq = 2")
+            .await
+            .unwrap();
         let report = s.verify_audit().await.unwrap();
-        assert_eq!(report.result.unwrap_err().to_string(), "entry 2: its content does not match its hash (changed after it was written)");
-        db.exec_raw("UPDATE audit_log SET purpose = 'treatment' WHERE seq = 2").await.unwrap();
+        assert_eq!(
+            report.result.unwrap_err().to_string(),
+            "entry 2: its content does not match its hash (changed after it was written)"
+        );
+        db.exec_raw("UPDATE audit_log SET purpose = 'treatment' WHERE seq = 2")
+            .await
+            .unwrap();
         assert_eq!(s.verify_audit().await.unwrap().result, Ok(()));
 
-        db.exec_raw("DELETE FROM audit_log WHERE seq = 3").await.unwrap();
-        assert!(s.verify_audit().await.unwrap().result.unwrap_err().to_string().starts_with("entry 4:"));
+        db.exec_raw("DELETE FROM audit_log WHERE seq = 3")
+            .await
+            .unwrap();
+        assert!(
+            s.verify_audit()
+                .await
+                .unwrap()
+                .result
+                .unwrap_err()
+                .to_string()
+                .starts_with("entry 4:")
+        );
 
-        db.exec_raw("DELETE FROM audit_log WHERE seq >= 3").await.unwrap();
-        assert!(s.verify_audit().await.unwrap().result.unwrap_err().to_string().contains("removed"));
+        db.exec_raw("DELETE FROM audit_log WHERE seq >= 3")
+            .await
+            .unwrap();
+        assert!(
+            s.verify_audit()
+                .await
+                .unwrap()
+                .result
+                .unwrap_err()
+                .to_string()
+                .contains("removed")
+        );
         if !enable.is_empty() {
             db.exec_raw(enable).await.unwrap();
         }
@@ -229,14 +323,26 @@ async fn five_wrong_passwords_lock_the_account() {
         user(s, "k@kbh.dk", "coordinator", "0101").await;
         let p = SessionPolicy::default();
         for _ in 0..4 {
-            let r = auth::login(s, "k@kbh.dk", "wrong password!", "r", p).await.unwrap();
+            let r = auth::login(s, "k@kbh.dk", "wrong password!", "r", p)
+                .await
+                .unwrap();
             assert_eq!(r.unwrap_err(), LoginFailure::WrongCredentials);
         }
-        let r = auth::login(s, "K@KBH.dk", "wrong password!", "r", p).await.unwrap();
+        let r = auth::login(s, "K@KBH.dk", "wrong password!", "r", p)
+            .await
+            .unwrap();
         assert_eq!(r.unwrap_err(), LoginFailure::Locked);
-        let r = auth::login(s, "k@kbh.dk", "long enough password", "r", p).await.unwrap();
-        assert_eq!(r.unwrap_err(), LoginFailure::Locked, "even the right password waits out the lock");
-        let r = auth::login(s, "nobody@kbh.dk", "long enough password", "r", p).await.unwrap();
+        let r = auth::login(s, "k@kbh.dk", "long enough password", "r", p)
+            .await
+            .unwrap();
+        assert_eq!(
+            r.unwrap_err(),
+            LoginFailure::Locked,
+            "even the right password waits out the lock"
+        );
+        let r = auth::login(s, "nobody@kbh.dk", "long enough password", "r", p)
+            .await
+            .unwrap();
         assert_eq!(r.unwrap_err(), LoginFailure::WrongCredentials);
     })
     .await;
@@ -248,16 +354,41 @@ async fn sessions_expire_when_idle_and_end_at_logout() {
         let s = &*db.store;
         user(s, "k@kbh.dk", "coordinator", "0101").await;
         let p = SessionPolicy::default();
-        let li = auth::login(s, "k@kbh.dk", "long enough password", "r", p).await.unwrap().unwrap();
-        let (_, u) = auth::session_user(s, &li.token, p).await.unwrap().expect("valid session");
-        let zero_idle = SessionPolicy { idle: chrono::Duration::zero(), ..p };
-        assert!(auth::session_user(s, &li.token, zero_idle).await.unwrap().is_none());
-        assert!(auth::session_user(s, &li.token, p).await.unwrap().is_none(), "an expired session is removed");
+        let li = auth::login(s, "k@kbh.dk", "long enough password", "r", p)
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, u) = auth::session_user(s, &li.token, p)
+            .await
+            .unwrap()
+            .expect("valid session");
+        let zero_idle = SessionPolicy {
+            idle: chrono::Duration::zero(),
+            ..p
+        };
+        assert!(
+            auth::session_user(s, &li.token, zero_idle)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            auth::session_user(s, &li.token, p).await.unwrap().is_none(),
+            "an expired session is removed"
+        );
 
-        let li = auth::login(s, "k@kbh.dk", "long enough password", "r", p).await.unwrap().unwrap();
+        let li = auth::login(s, "k@kbh.dk", "long enough password", "r", p)
+            .await
+            .unwrap()
+            .unwrap();
         auth::logout(s, &li.token, &u, "r").await.unwrap();
         assert!(auth::session_user(s, &li.token, p).await.unwrap().is_none());
-        assert!(auth::session_user(s, "not a token", p).await.unwrap().is_none());
+        assert!(
+            auth::session_user(s, "not a token", p)
+                .await
+                .unwrap()
+                .is_none()
+        );
     })
     .await;
 }
@@ -270,7 +401,12 @@ async fn api_tokens_identify_their_user() {
         let token = auth::create_api_token(s, "k@kbh.dk", "test").await.unwrap();
         let found = auth::user_by_api_token(s, &token).await.unwrap().unwrap();
         assert_eq!(found.id, u.id);
-        assert!(auth::user_by_api_token(s, "sp_wrong").await.unwrap().is_none());
+        assert!(
+            auth::user_by_api_token(s, "sp_wrong")
+                .await
+                .unwrap()
+                .is_none()
+        );
         let bad = auth::create_api_token(s, "nobody@kbh.dk", "test").await;
         assert!(matches!(bad, Err(ServiceError::Invalid(_))));
     })
@@ -283,18 +419,32 @@ async fn user_input_errors_name_their_fields_and_write_nothing() {
         let s = &*db.store;
         let r = auth::add_user(
             s,
-            UserInput { email: "nope", name: "", role: "boss", org_code: "9999", password: "short" },
+            UserInput {
+                email: "nope",
+                name: "",
+                role: "boss",
+                org_code: "9999",
+                password: "short",
+            },
             Utc::now(),
         )
         .await;
-        let Err(ServiceError::Invalid(e)) = r else { panic!("expected invalid") };
+        let Err(ServiceError::Invalid(e)) = r else {
+            panic!("expected invalid")
+        };
         for f in ["email", "name", "role", "org", "password"] {
             assert!(e.get(f).is_some(), "{f}");
         }
         user(s, "k@kbh.dk", "coordinator", "0101").await;
         let again = auth::add_user(
             s,
-            UserInput { email: "K@kbh.dk", name: "X", role: "admin", org_code: "0101", password: "long enough password" },
+            UserInput {
+                email: "K@kbh.dk",
+                name: "X",
+                role: "admin",
+                org_code: "0101",
+                password: "long enough password",
+            },
             Utc::now(),
         )
         .await;
@@ -309,13 +459,21 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
         let s = db.store.clone();
         let u = user(&*s, "k@kbh.dk", "coordinator", "0101").await;
         let actor: Actor = auth::actor_for(&*s, &u).await.unwrap();
-        let created = children::create(&*s, &Ctx::new(actor.clone(), "r"), &child("150315-4321", "A", "B")).await.unwrap();
+        let created = children::create(
+            &*s,
+            &Ctx::new(actor.clone(), "r"),
+            &child("150315-4321", "A", "B"),
+        )
+        .await
+        .unwrap();
         let mut tasks = Vec::new();
         for i in 0..20 {
             let s = s.clone();
             let actor = actor.clone();
             tasks.push(tokio::spawn(async move {
-                children::read(&*s, &Ctx::new(actor, format!("r{i}")), created.id).await.unwrap();
+                children::read(&*s, &Ctx::new(actor, format!("r{i}")), created.id)
+                    .await
+                    .unwrap();
             }));
         }
         for t in tasks {

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use samspor_domain::access::Actor;
-use samspor_store::service::auth;
 use samspor_store::service::Ctx;
+use samspor_store::service::auth;
 use samspor_store::{Organisation, SessionRecord, User};
 
 pub const SESSION_COOKIE: &str = "samspor_session";
@@ -33,7 +33,10 @@ impl CurrentUser {
     }
 
     pub fn csrf_token(&self) -> &str {
-        self.session.as_ref().map(|s| s.csrf_token.as_str()).unwrap_or("")
+        self.session
+            .as_ref()
+            .map(|s| s.csrf_token.as_str())
+            .unwrap_or("")
     }
 
     /// Checks a submitted form's CSRF field against the session.
@@ -46,7 +49,8 @@ impl CurrentUser {
 }
 
 async fn from_session(state: &AppState, token: &str) -> Result<Option<CurrentUser>, WebError> {
-    let Some((session, user)) = auth::session_user(&*state.store, token, state.sessions).await? else {
+    let Some((session, user)) = auth::session_user(&*state.store, token, state.sessions).await?
+    else {
         return Ok(None);
     };
     let (actor, org) = auth::member_of(&*state.store, &user).await?;
@@ -78,7 +82,9 @@ impl FromRequestParts<AppState> for PageUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let jar = CookieJar::from_headers(&parts.headers);
         if let Some(c) = jar.get(SESSION_COOKIE)
-            && let Some(user) = from_session(state, c.value()).await.map_err(IntoResponse::into_response)?
+            && let Some(user) = from_session(state, c.value())
+                .await
+                .map_err(IntoResponse::into_response)?
         {
             return Ok(PageUser(user));
         }

@@ -50,7 +50,9 @@ impl From<ServiceError> for WebError {
             ServiceError::NotFound => WebError::NotFound,
             ServiceError::Forbidden => WebError::Forbidden,
             ServiceError::Invalid(f) => WebError::Invalid(f),
-            ServiceError::DuplicateChild { existing_id } => WebError::DuplicateChild { existing_id },
+            ServiceError::DuplicateChild { existing_id } => {
+                WebError::DuplicateChild { existing_id }
+            }
             ServiceError::Conflict { current } => WebError::Conflict { current },
             ServiceError::Store(e) => WebError::Internal(e.to_string()),
         }
@@ -106,7 +108,16 @@ impl ErrorPage {
 }
 
 impl WebError {
-    fn parts(&self) -> (StatusCode, &'static str, &'static str, &'static str, String, String) {
+    fn parts(
+        &self,
+    ) -> (
+        StatusCode,
+        &'static str,
+        &'static str,
+        &'static str,
+        String,
+        String,
+    ) {
         use WebError::*;
         match self {
             NotFound => (
@@ -225,18 +236,20 @@ impl IntoResponse for WebError {
         }
         let (status, slug, title_en, title_da, detail_en, detail_da) = self.parts();
         let errors = match &self {
-            WebError::Invalid(f) => f
-                .0
-                .iter()
-                .map(|e| FieldProblem {
-                    field: e.field.clone(),
-                    message: e.message_en.clone(),
-                })
-                .collect(),
+            WebError::Invalid(f) => {
+                f.0.iter()
+                    .map(|e| FieldProblem {
+                        field: e.field.clone(),
+                        message: e.message_en.clone(),
+                    })
+                    .collect()
+            }
             _ => Vec::new(),
         };
         let existing = match &self {
-            WebError::DuplicateChild { existing_id } => Some(format!("/api/v1/children/{existing_id}")),
+            WebError::DuplicateChild { existing_id } => {
+                Some(format!("/api/v1/children/{existing_id}"))
+            }
             _ => None,
         };
         let problem = Problem {
@@ -254,8 +267,10 @@ impl IntoResponse for WebError {
         )
             .into_response();
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         res.extensions_mut().insert(ErrorPage {
             status,

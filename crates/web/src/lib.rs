@@ -37,7 +37,8 @@ impl AppState {
         AppState {
             store,
             sessions: SessionPolicy::default(),
-            secure_cookies: std::env::var("SAMSPOR_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+            secure_cookies: std::env::var("SAMSPOR_SECURE_COOKIES")
+                .is_ok_and(|v| v == "1" || v == "true"),
         }
     }
 }
@@ -86,8 +87,14 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
 }
 
-async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, WebError> {
-    state.store.ping().await.map_err(|e| WebError::Unavailable(e.to_string()))?;
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, WebError> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|e| WebError::Unavailable(e.to_string()))?;
     Ok("ready")
 }
 

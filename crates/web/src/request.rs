@@ -3,8 +3,8 @@
 use crate::error::WebError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 /// The id tower-http gave this request; it ties the audit entry to the log line.

@@ -48,7 +48,9 @@ async fn valid_child_is_201_and_other_municipality_gets_404() {
     each_backend(|app| async move {
         let kbh = app.user_token("k@kbh.dk", "coordinator", "0101").await;
         let aar = app.user_token("k@aarhus.dk", "coordinator", "0751").await;
-        let r = app.post("/api/v1/children", &kbh, child("150315-4321")).await;
+        let r = app
+            .post("/api/v1/children", &kbh, child("150315-4321"))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED);
         let body = r.json();
         let id = body["id"].as_str().unwrap();
@@ -64,12 +66,27 @@ async fn valid_child_is_201_and_other_municipality_gets_404() {
         let theirs = app.get(&format!("/api/v1/children/{id}"), &aar).await;
         assert_eq!(theirs.status, StatusCode::NOT_FOUND);
         assert!(!theirs.text().contains("Testesen"));
-        let patch = app.call(Method::PATCH, &format!("/api/v1/children/{id}"), Some(&aar), Some(json!({"school": "X"}))).await;
+        let patch = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/children/{id}"),
+                Some(&aar),
+                Some(json!({"school": "X"})),
+            )
+            .await;
         assert_eq!(patch.status, StatusCode::NOT_FOUND);
-        let log = app.get(&format!("/api/v1/children/{id}/access-log"), &aar).await;
+        let log = app
+            .get(&format!("/api/v1/children/{id}/access-log"), &aar)
+            .await;
         assert_eq!(log.status, StatusCode::NOT_FOUND);
-        let unknown = app.get(&format!("/api/v1/children/{}", uuid::Uuid::now_v7()), &kbh).await;
-        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "unknown and forbidden look the same");
+        let unknown = app
+            .get(&format!("/api/v1/children/{}", uuid::Uuid::now_v7()), &kbh)
+            .await;
+        assert_eq!(
+            unknown.status,
+            StatusCode::NOT_FOUND,
+            "unknown and forbidden look the same"
+        );
     })
     .await;
 }
@@ -81,10 +98,17 @@ async fn access_log_lists_the_reads() {
         let id = create(&app, &t, "150315-4321").await;
         app.get(&format!("/api/v1/children/{id}"), &t).await;
         app.get(&format!("/api/v1/children/{id}"), &t).await;
-        let log = app.get(&format!("/api/v1/children/{id}/access-log"), &t).await;
+        let log = app
+            .get(&format!("/api/v1/children/{id}/access-log"), &t)
+            .await;
         assert_eq!(log.status, StatusCode::OK);
         let entries = log.json();
-        let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        let actions: Vec<&str> = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
         assert_eq!(actions, ["read", "read", "read", "create"]);
         assert_eq!(entries[0]["object_type"], "child_access_log");
         assert_eq!(entries[1]["user_name"], "Name of k@kbh.dk");
@@ -111,15 +135,46 @@ async fn patch_keeps_history_and_refuses_stale_versions() {
         let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
         let id = create(&app, &t, "150315-4321").await;
         let path = format!("/api/v1/children/{id}");
-        let r = app.call(Method::PATCH, &path, Some(&t), Some(json!({"school": "Nyskolen", "version": 1}))).await;
+        let r = app
+            .call(
+                Method::PATCH,
+                &path,
+                Some(&t),
+                Some(json!({"school": "Nyskolen", "version": 1})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["version"], 2);
-        let stale = app.call(Method::PATCH, &path, Some(&t), Some(json!({"school": "Gammel", "version": 1}))).await;
+        let stale = app
+            .call(
+                Method::PATCH,
+                &path,
+                Some(&t),
+                Some(json!({"school": "Gammel", "version": 1})),
+            )
+            .await;
         assert_eq!(stale.status, StatusCode::CONFLICT);
-        assert!(stale.json()["detail"].as_str().unwrap().contains("version 2"));
-        let bad = app.call(Method::PATCH, &path, Some(&t), Some(json!({"guardians": [{"name": "", "email": "x"}]}))).await;
+        assert!(
+            stale.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("version 2")
+        );
+        let bad = app
+            .call(
+                Method::PATCH,
+                &path,
+                Some(&t),
+                Some(json!({"guardians": [{"name": "", "email": "x"}]})),
+            )
+            .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let fields: Vec<String> = bad.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();
+        let fields: Vec<String> = bad.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect();
         assert_eq!(fields, ["guardians[0].name", "guardians[0].email"]);
         assert_eq!(app.get(&path, &t).await.json()["school"], "Nyskolen");
     })
@@ -157,9 +212,16 @@ async fn bad_requests_say_what_to_fix() {
                 .body(Body::from(body))
                 .unwrap()
         };
-        let malformed = app.send(send("application/json", b"{\"cpr\": ".to_vec())).await;
+        let malformed = app
+            .send(send("application/json", b"{\"cpr\": ".to_vec()))
+            .await;
         assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
-        assert!(malformed.json()["detail"].as_str().unwrap().contains("not valid JSON"));
+        assert!(
+            malformed.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("not valid JSON")
+        );
 
         let wrong_type = app.send(send("text/plain", b"{}".to_vec())).await;
         assert_eq!(wrong_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -171,19 +233,35 @@ async fn bad_requests_say_what_to_fix() {
         assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(too_large.header("content-type"), "application/problem+json");
 
-        let wrong_field_type = app.post("/api/v1/children", &t, json!({"cpr": 1503154321_u64})).await;
+        let wrong_field_type = app
+            .post("/api/v1/children", &t, json!({"cpr": 1503154321_u64}))
+            .await;
         assert_eq!(wrong_field_type.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(wrong_field_type.json()["errors"][0]["field"], "cpr");
 
-        let missing = app.post("/api/v1/children", &t, json!({"cpr": "150315-4321"})).await;
-        let fields: Vec<String> = missing.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();
+        let missing = app
+            .post("/api/v1/children", &t, json!({"cpr": "150315-4321"}))
+            .await;
+        let fields: Vec<String> = missing.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect();
         assert_eq!(fields, ["given_name", "family_name"]);
 
         let unknown_route = app.get("/api/v1/nothing-here", &t).await;
         assert_eq!(unknown_route.status, StatusCode::NOT_FOUND);
-        assert_eq!(unknown_route.header("content-type"), "application/problem+json");
+        assert_eq!(
+            unknown_route.header("content-type"),
+            "application/problem+json"
+        );
 
-        assert_eq!(app.audit_count().await, before, "refused requests wrote nothing");
+        assert_eq!(
+            app.audit_count().await,
+            before,
+            "refused requests wrote nothing"
+        );
     })
     .await;
 }
@@ -201,7 +279,11 @@ async fn authentication_is_required_and_writes_need_a_token() {
         assert_eq!(me["role"], "analyst");
         assert_eq!(me["organisation"]["code"], "0101");
         let forbidden = app.post("/api/v1/children", &t, child("150315-4321")).await;
-        assert_eq!(forbidden.status, StatusCode::FORBIDDEN, "analysts never register children");
+        assert_eq!(
+            forbidden.status,
+            StatusCode::FORBIDDEN,
+            "analysts never register children"
+        );
         let orgs = app.get("/api/v1/organisations", &t).await.json();
         assert_eq!(orgs.as_array().unwrap().len(), 103);
     })
@@ -230,11 +312,21 @@ fn openapi_document_matches_snapshot() {
         std::fs::create_dir_all(std::path::Path::new(path).parent().unwrap()).unwrap();
         std::fs::write(path, &doc).unwrap();
     }
-    let stored = std::fs::read_to_string(path).expect("snapshot missing: run with UPDATE_SNAPSHOTS=1");
-    assert_eq!(doc, stored, "the API contract changed: review, then run with UPDATE_SNAPSHOTS=1");
+    let stored =
+        std::fs::read_to_string(path).expect("snapshot missing: run with UPDATE_SNAPSHOTS=1");
+    assert_eq!(
+        doc, stored,
+        "the API contract changed: review, then run with UPDATE_SNAPSHOTS=1"
+    );
     let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
     assert!(v["openapi"].as_str().unwrap().starts_with("3.1"));
-    for p in ["/api/v1/me", "/api/v1/organisations", "/api/v1/children", "/api/v1/children/{id}", "/api/v1/children/{id}/access-log"] {
+    for p in [
+        "/api/v1/me",
+        "/api/v1/organisations",
+        "/api/v1/children",
+        "/api/v1/children/{id}",
+        "/api/v1/children/{id}/access-log",
+    ] {
         assert!(v["paths"].get(p).is_some(), "{p} missing");
     }
 }

@@ -14,11 +14,18 @@ struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     fn new(app: &'a TestApp) -> Self {
-        Browser { app, cookies: Vec::new() }
+        Browser {
+            app,
+            cookies: Vec::new(),
+        }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn keep_cookies(&mut self, r: &Reply) {
@@ -34,7 +41,11 @@ impl<'a> Browser<'a> {
     }
 
     async fn get(&mut self, path: &str) -> Reply {
-        let req = Request::builder().uri(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        let req = Request::builder()
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
         let r = self.app.send(req).await;
         self.keep_cookies(&r);
         r
@@ -57,7 +68,11 @@ impl<'a> Browser<'a> {
     async fn login(&mut self, email: &str, password: &str) -> Reply {
         let page = self.get("/login").await;
         let csrf = hidden_csrf(&page.text());
-        self.post("/login", &[("email", email), ("password", password), ("csrf", &csrf)]).await
+        self.post(
+            "/login",
+            &[("email", email), ("password", password), ("csrf", &csrf)],
+        )
+        .await
     }
 }
 
@@ -84,7 +99,10 @@ async fn login_creates_a_session_and_logout_ends_it() {
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
         assert!(wrong.text().contains("Forkert e-mail eller adgangskode"));
         let unknown = b.login("nobody@kbh.dk", "not the password").await;
-        assert_eq!(unknown.text().contains("Forkert e-mail eller adgangskode"), true, "same message for unknown e-mail");
+        assert!(
+            unknown.text().contains("Forkert e-mail eller adgangskode"),
+            "same message for unknown e-mail"
+        );
 
         let ok = b.login("k@kbh.dk", "correct horse battery").await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
@@ -95,7 +113,10 @@ async fn login_creates_a_session_and_logout_ends_it() {
             .map(|v| v.to_str().unwrap().to_string())
             .find(|c| c.starts_with("samspor_session="))
             .expect("session cookie");
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
         let home = b.get("/").await;
         assert_eq!(home.status, StatusCode::OK);
         assert!(home.text().contains("<h1>Forside</h1>"));
@@ -114,13 +135,26 @@ async fn forms_without_the_csrf_token_are_refused() {
     each_backend(|app| async move {
         with_user(&app).await;
         let mut b = Browser::new(&app);
-        let no_token = b.post("/login", &[("email", "k@kbh.dk"), ("password", "correct horse battery")]).await;
+        let no_token = b
+            .post(
+                "/login",
+                &[("email", "k@kbh.dk"), ("password", "correct horse battery")],
+            )
+            .await;
         assert_eq!(no_token.status, StatusCode::FORBIDDEN);
         assert!(no_token.text().contains("Formularen er udløbet"));
         b.login("k@kbh.dk", "correct horse battery").await;
         let before = app.audit_count().await;
         let forged = b
-            .post("/children", &[("csrf", "forged"), ("cpr", "150315-4321"), ("given_name", "A"), ("family_name", "B")])
+            .post(
+                "/children",
+                &[
+                    ("csrf", "forged"),
+                    ("cpr", "150315-4321"),
+                    ("given_name", "A"),
+                    ("family_name", "B"),
+                ],
+            )
             .await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
         assert_eq!(app.audit_count().await, before);
@@ -137,7 +171,15 @@ async fn child_form_is_shown_again_with_field_errors() {
         let form = b.get("/children/new").await;
         let csrf = hidden_csrf(&form.text());
         let r = b
-            .post("/children", &[("csrf", &csrf), ("cpr", "320115-1234"), ("given_name", "Testa"), ("family_name", "")])
+            .post(
+                "/children",
+                &[
+                    ("csrf", &csrf),
+                    ("cpr", "320115-1234"),
+                    ("given_name", "Testa"),
+                    ("family_name", ""),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = r.text();
@@ -148,7 +190,18 @@ async fn child_form_is_shown_again_with_field_errors() {
         assert!(html.contains("findes ikke"), "Danish message: {html}");
 
         let r = b
-            .post("/children", &[("csrf", &csrf), ("cpr", "150315-4321"), ("given_name", "Testa"), ("family_name", "Testesen"), ("g0-name", "Mette"), ("g0-relation", "mother"), ("g0-custody", "1")])
+            .post(
+                "/children",
+                &[
+                    ("csrf", &csrf),
+                    ("cpr", "150315-4321"),
+                    ("given_name", "Testa"),
+                    ("family_name", "Testesen"),
+                    ("g0-name", "Mette"),
+                    ("g0-relation", "mother"),
+                    ("g0-custody", "1"),
+                ],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let page = b.get(&r.header("location")).await;
@@ -159,7 +212,15 @@ async fn child_form_is_shown_again_with_field_errors() {
         assert!(html.contains("Mette"));
 
         let dup = b
-            .post("/children", &[("csrf", &csrf), ("cpr", "1503154321"), ("given_name", "X"), ("family_name", "Y")])
+            .post(
+                "/children",
+                &[
+                    ("csrf", &csrf),
+                    ("cpr", "1503154321"),
+                    ("given_name", "X"),
+                    ("family_name", "Y"),
+                ],
+            )
             .await;
         assert_eq!(dup.status, StatusCode::CONFLICT);
         assert!(dup.text().contains("allerede registreret"));
@@ -175,7 +236,17 @@ async fn another_organisations_child_page_is_404_in_html() {
         let mut kbh = Browser::new(&app);
         kbh.login("k@kbh.dk", "correct horse battery").await;
         let csrf = hidden_csrf(&kbh.get("/children/new").await.text());
-        let r = kbh.post("/children", &[("csrf", &csrf), ("cpr", "150315-4321"), ("given_name", "Testa"), ("family_name", "Testesen")]).await;
+        let r = kbh
+            .post(
+                "/children",
+                &[
+                    ("csrf", &csrf),
+                    ("cpr", "150315-4321"),
+                    ("given_name", "Testa"),
+                    ("family_name", "Testesen"),
+                ],
+            )
+            .await;
         let path = r.header("location").split('?').next().unwrap().to_string();
 
         let mut aar = Browser::new(&app);

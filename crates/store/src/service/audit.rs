@@ -16,29 +16,34 @@ pub struct AuditLine {
     pub org_name: Option<String>,
 }
 
-async fn with_names(tx: &mut Box<dyn crate::Tx>, entries: Vec<AuditEntry>) -> ServiceResult<Vec<AuditLine>> {
+async fn with_names(
+    tx: &mut Box<dyn crate::Tx>,
+    entries: Vec<AuditEntry>,
+) -> ServiceResult<Vec<AuditLine>> {
     let mut users: HashMap<Uuid, Option<String>> = HashMap::new();
     let mut orgs: HashMap<Uuid, Option<String>> = HashMap::new();
     let mut out = Vec::with_capacity(entries.len());
     for entry in entries {
         let user_name = match entry.event.user_id {
-            Some(id) => {
-                if !users.contains_key(&id) {
+            Some(id) => match users.get(&id) {
+                Some(name) => name.clone(),
+                None => {
                     let name = tx.user(id).await?.map(|u| u.name);
-                    users.insert(id, name);
+                    users.insert(id, name.clone());
+                    name
                 }
-                users[&id].clone()
-            }
+            },
             None => None,
         };
         let org_name = match entry.event.org_id {
-            Some(id) => {
-                if !orgs.contains_key(&id) {
+            Some(id) => match orgs.get(&id) {
+                Some(name) => name.clone(),
+                None => {
                     let name = tx.organisation(id).await?.map(|o| o.name);
-                    orgs.insert(id, name);
+                    orgs.insert(id, name.clone());
+                    name
                 }
-                orgs[&id].clone()
-            }
+            },
             None => None,
         };
         out.push(AuditLine {
@@ -69,7 +74,13 @@ pub async fn child_access_log(
     // Record this look first, so the list shows the reader too.
     tx.audit(
         ctx.now,
-        ctx.event(AuditAction::Read, "child_access_log", Some(child_id), Some(child_id), ""),
+        ctx.event(
+            AuditAction::Read,
+            "child_access_log",
+            Some(child_id),
+            Some(child_id),
+            "",
+        ),
     )
     .await?;
     let entries = tx
@@ -86,7 +97,11 @@ pub async fn child_access_log(
 }
 
 /// The administrator's view: entries made by users of the administrator's organisation.
-pub async fn org_log(store: &dyn Store, ctx: &Ctx, filter: AuditFilter) -> ServiceResult<Vec<AuditLine>> {
+pub async fn org_log(
+    store: &dyn Store,
+    ctx: &Ctx,
+    filter: AuditFilter,
+) -> ServiceResult<Vec<AuditLine>> {
     check(authorize(&ctx.actor, Action::Read, Resource::AuditLog))?;
     let mut tx = store.begin().await?;
     let entries = tx

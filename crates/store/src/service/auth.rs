@@ -80,22 +80,34 @@ pub async fn login(
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| password::decoy_hash().to_string());
     let candidate = password_input.to_string();
-    let password_ok = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored_hash))
-        .await
-        .unwrap_or(false);
+    let password_ok =
+        tokio::task::spawn_blocking(move || password::verify(&candidate, &stored_hash))
+            .await
+            .unwrap_or(false);
     let now = Utc::now();
     let mut tx = store.begin().await?;
     let Some(user) = user else {
-        tx.audit(now, event(None, AuditAction::LoginFailed, request_id, "unknown account"))
-            .await?;
+        tx.audit(
+            now,
+            event(
+                None,
+                AuditAction::LoginFailed,
+                request_id,
+                "unknown account",
+            ),
+        )
+        .await?;
         tx.commit().await?;
         return Ok(Err(LoginFailure::WrongCredentials));
     };
     // Re-read inside the write transaction: another login may have counted a failure meanwhile.
     let user = tx.user(user.id).await?.ok_or(ServiceError::NotFound)?;
     if user.locked_until.is_some_and(|t| t > now) {
-        tx.audit(now, event(Some(&user), AuditAction::LoginFailed, request_id, "locked"))
-            .await?;
+        tx.audit(
+            now,
+            event(Some(&user), AuditAction::LoginFailed, request_id, "locked"),
+        )
+        .await?;
         tx.commit().await?;
         return Ok(Err(LoginFailure::Locked));
     }
@@ -103,10 +115,18 @@ pub async fn login(
         let failed = user.failed_logins + 1;
         let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| now + LOCK_DURATION);
         let stored_failed = if locked_until.is_some() { 0 } else { failed };
-        tx.set_login_state(user.id, stored_failed, locked_until).await?;
-        let detail = if locked_until.is_some() { "wrong password; locked" } else { "wrong password" };
-        tx.audit(now, event(Some(&user), AuditAction::LoginFailed, request_id, detail))
+        tx.set_login_state(user.id, stored_failed, locked_until)
             .await?;
+        let detail = if locked_until.is_some() {
+            "wrong password; locked"
+        } else {
+            "wrong password"
+        };
+        tx.audit(
+            now,
+            event(Some(&user), AuditAction::LoginFailed, request_id, detail),
+        )
+        .await?;
         tx.commit().await?;
         return Ok(Err(if locked_until.is_some() {
             LoginFailure::Locked
@@ -164,11 +184,19 @@ pub async fn session_user(
     Ok(Some((session, user)))
 }
 
-pub async fn logout(store: &dyn Store, token: &str, user: &User, request_id: &str) -> ServiceResult<()> {
+pub async fn logout(
+    store: &dyn Store,
+    token: &str,
+    user: &User,
+    request_id: &str,
+) -> ServiceResult<()> {
     let mut tx = store.begin().await?;
     tx.delete_session(&token_hash(token)).await?;
-    tx.audit(Utc::now(), event(Some(user), AuditAction::Logout, request_id, ""))
-        .await?;
+    tx.audit(
+        Utc::now(),
+        event(Some(user), AuditAction::Logout, request_id, ""),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -181,14 +209,23 @@ pub async fn user_by_api_token(store: &dyn Store, token: &str) -> ServiceResult<
 }
 
 /// Creates an API token for a user and returns it; only its hash is kept.
-pub async fn create_api_token(store: &dyn Store, email: &str, label: &str) -> ServiceResult<String> {
+pub async fn create_api_token(
+    store: &dyn Store,
+    email: &str,
+    label: &str,
+) -> ServiceResult<String> {
     let mut tx = store.begin().await?;
     let user = tx
         .user_by_email(&email.trim().to_lowercase())
         .await?
         .ok_or_else(|| {
             ServiceError::Invalid(
-                FieldError::new("email", "No user has this e-mail address.", "Ingen bruger har denne e-mailadresse.").into(),
+                FieldError::new(
+                    "email",
+                    "No user has this e-mail address.",
+                    "Ingen bruger har denne e-mailadresse.",
+                )
+                .into(),
             )
         })?;
     let token = format!("sp_{}", random_token());
@@ -213,9 +250,15 @@ pub struct UserInput<'a> {
     pub password: &'a str,
 }
 
-pub async fn add_user(store: &dyn Store, input: UserInput<'_>, now: DateTime<Utc>) -> ServiceResult<User> {
+pub async fn add_user(
+    store: &dyn Store,
+    input: UserInput<'_>,
+    now: DateTime<Utc>,
+) -> ServiceResult<User> {
     let mut errors = FieldErrors::default();
-    let email = parse_email("email", input.email).map_err(|e| errors.push(e)).ok();
+    let email = parse_email("email", input.email)
+        .map_err(|e| errors.push(e))
+        .ok();
     let name = required_text(&mut errors, "name", Some(input.name), 100);
     let role = Role::parse(input.role);
     if role.is_none() {
@@ -229,8 +272,14 @@ pub async fn add_user(store: &dyn Store, input: UserInput<'_>, now: DateTime<Utc
     if input.password.chars().count() < password::MIN_LENGTH {
         errors.push(FieldError::new(
             "password",
-            format!("The password must have at least {} characters.", password::MIN_LENGTH),
-            format!("Adgangskoden skal have mindst {} tegn.", password::MIN_LENGTH),
+            format!(
+                "The password must have at least {} characters.",
+                password::MIN_LENGTH
+            ),
+            format!(
+                "Adgangskoden skal have mindst {} tegn.",
+                password::MIN_LENGTH
+            ),
         ));
     }
     let mut tx = store.begin().await?;
@@ -280,9 +329,15 @@ pub async fn actor_for(store: &dyn Store, user: &User) -> ServiceResult<Actor> {
 }
 
 /// The actor a user acts as, with the organisation itself.
-pub async fn member_of(store: &dyn Store, user: &User) -> ServiceResult<(Actor, crate::Organisation)> {
+pub async fn member_of(
+    store: &dyn Store,
+    user: &User,
+) -> ServiceResult<(Actor, crate::Organisation)> {
     let mut tx = store.begin().await?;
-    let org = tx.organisation(user.org_id).await?.ok_or(ServiceError::NotFound)?;
+    let org = tx
+        .organisation(user.org_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     tx.commit().await?;
     let actor = Actor {
         user_id: user.id,

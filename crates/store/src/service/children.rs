@@ -8,7 +8,11 @@ use samspor_domain::child::{ChildInput, apply_patch, changed_fields, parse_child
 use uuid::Uuid;
 
 pub async fn create(store: &dyn Store, ctx: &Ctx, input: &ChildInput) -> ServiceResult<Child> {
-    check(authorize(&ctx.actor, Action::Create, Resource::ChildRegister))?;
+    check(authorize(
+        &ctx.actor,
+        Action::Create,
+        Resource::ChildRegister,
+    ))?;
     let data = parse_child(input, ctx.now.date_naive())?;
     let mut tx = store.begin().await?;
     if let Some(existing_id) = tx.child_by_cpr(ctx.actor.org_id, data.cpr.as_str()).await? {
@@ -28,7 +32,13 @@ pub async fn create(store: &dyn Store, ctx: &Ctx, input: &ChildInput) -> Service
     tx.insert_child(&child).await?;
     tx.audit(
         ctx.now,
-        ctx.event(AuditAction::Create, "child", Some(child.id), Some(child.id), ""),
+        ctx.event(
+            AuditAction::Create,
+            "child",
+            Some(child.id),
+            Some(child.id),
+            "",
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -51,8 +61,11 @@ async fn load(tx: &mut Box<dyn Tx>, ctx: &Ctx, id: Uuid, action: Action) -> Serv
 pub async fn read(store: &dyn Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Child> {
     let mut tx = store.begin().await?;
     let child = load(&mut tx, ctx, id, Action::Read).await?;
-    tx.audit(ctx.now, ctx.event(AuditAction::Read, "child", Some(id), Some(id), ""))
-        .await?;
+    tx.audit(
+        ctx.now,
+        ctx.event(AuditAction::Read, "child", Some(id), Some(id), ""),
+    )
+    .await?;
     tx.commit().await?;
     Ok(child)
 }
@@ -104,7 +117,11 @@ pub async fn search(
     ctx: &Ctx,
     query: &ChildQuery,
 ) -> ServiceResult<Vec<ChildSummary>> {
-    check(authorize(&ctx.actor, Action::Search, Resource::ChildRegister))?;
+    check(authorize(
+        &ctx.actor,
+        Action::Search,
+        Resource::ChildRegister,
+    ))?;
     let mut tx = store.begin().await?;
     let found = tx.search_children(ctx.actor.org_id, query).await?;
     // The search terms can be a CPR number or a name: record only that a search
@@ -124,7 +141,11 @@ pub async fn search(
     Ok(found)
 }
 
-pub async fn history(store: &dyn Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Vec<ChildHistoryEntry>> {
+pub async fn history(
+    store: &dyn Store,
+    ctx: &Ctx,
+    id: Uuid,
+) -> ServiceResult<Vec<ChildHistoryEntry>> {
     let mut tx = store.begin().await?;
     load(&mut tx, ctx, id, Action::Read).await?;
     let entries = tx.child_history(id).await?;

@@ -73,7 +73,9 @@ pub enum ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::DuplicateChild { existing_id } => ServiceError::DuplicateChild { existing_id },
+            StoreError::DuplicateChild { existing_id } => {
+                ServiceError::DuplicateChild { existing_id }
+            }
             StoreError::VersionConflict { current } => ServiceError::Conflict { current },
             StoreError::NotFound => ServiceError::NotFound,
             other => ServiceError::Store(other),

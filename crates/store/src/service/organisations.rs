@@ -13,7 +13,10 @@ pub async fn list(store: &dyn Store) -> ServiceResult<Vec<Organisation>> {
     Ok(orgs)
 }
 
-pub async fn participation(store: &dyn Store, municipality_code: Option<&str>) -> ServiceResult<Vec<Participation>> {
+pub async fn participation(
+    store: &dyn Store,
+    municipality_code: Option<&str>,
+) -> ServiceResult<Vec<Participation>> {
     let mut tx = store.begin().await?;
     let p = tx.participation(municipality_code).await?;
     tx.commit().await?;
@@ -34,8 +37,14 @@ pub async fn set_participation(
         Resource::Participation { municipality_code },
     ))?;
     let mut tx = store.begin().await?;
-    tx.set_participation(municipality_code, programme, since, ctx.actor.user_id, ctx.now)
-        .await?;
+    tx.set_participation(
+        municipality_code,
+        programme,
+        since,
+        ctx.actor.user_id,
+        ctx.now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -54,8 +63,14 @@ pub async fn set_participation_all(
     ))?;
     let mut tx = store.begin().await?;
     for (programme, since) in values {
-        tx.set_participation(municipality_code, *programme, *since, ctx.actor.user_id, ctx.now)
-            .await?;
+        tx.set_participation(
+            municipality_code,
+            *programme,
+            *since,
+            ctx.actor.user_id,
+            ctx.now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())

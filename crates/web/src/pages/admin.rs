@@ -129,7 +129,11 @@ async fn organisation_list(
         by_code
             .entry(p.municipality_code.as_str())
             .or_default()
-            .push(format!("{} ({})", p.programme.label(lang), p.since.format("%d.%m.%Y")));
+            .push(format!(
+                "{} ({})",
+                p.programme.label(lang),
+                p.since.format("%d.%m.%Y")
+            ));
     }
     let regions = geo::regions()
         .iter()
@@ -142,11 +146,16 @@ async fn organisation_list(
                 .map(|m| MunicipalityRow {
                     code: m.code,
                     name: m.name,
-                    participation: by_code.get(m.code).map(|v| v.join("; ")).unwrap_or_else(|| "–".into()),
+                    participation: by_code
+                        .get(m.code)
+                        .map(|v| v.join("; "))
+                        .unwrap_or_else(|| "–".into()),
                     editable: authorize(
                         &user.actor,
                         Action::Update,
-                        Resource::Participation { municipality_code: m.code },
+                        Resource::Participation {
+                            municipality_code: m.code,
+                        },
                     )
                     .is_allowed(),
                 })
@@ -186,7 +195,13 @@ fn municipality(code: &str) -> Result<geo::MunicipalityCode, WebError> {
 }
 
 fn check_edit(user: &crate::auth::CurrentUser, code: &str) -> Result<(), WebError> {
-    match authorize(&user.actor, Action::Update, Resource::Participation { municipality_code: code }) {
+    match authorize(
+        &user.actor,
+        Action::Update,
+        Resource::Participation {
+            municipality_code: code,
+        },
+    ) {
         samspor_domain::access::Decision::Allow => Ok(()),
         _ => Err(WebError::Forbidden),
     }
@@ -244,7 +259,10 @@ async fn save_participation(
     let mut rows = Vec::new();
     let mut parsed = Vec::new();
     for p in Programme::ALL {
-        let raw = form.get(p.as_str()).map(|s| s.trim().to_string()).unwrap_or_default();
+        let raw = form
+            .get(p.as_str())
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
         let value = if raw.is_empty() {
             Ok(None)
         } else {
@@ -279,6 +297,7 @@ async fn save_participation(
             },
         ));
     }
-    organisations::set_participation_all(&*state.store, &user.ctx(&rid), m.as_str(), &parsed).await?;
+    organisations::set_participation_all(&*state.store, &user.ctx(&rid), m.as_str(), &parsed)
+        .await?;
     Ok(Redirect::to("/organisations").into_response())
 }

@@ -122,7 +122,10 @@ pub struct ChildForm {
 
 impl ChildForm {
     fn from_pairs(pairs: &[(String, String)]) -> (ChildForm, String, Option<i64>) {
-        let map: HashMap<&str, &str> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let map: HashMap<&str, &str> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let get = |k: &str| map.get(k).copied().unwrap_or("").to_string();
         let guardians = (0..GUARDIAN_SLOTS)
             .map(|i| GuardianForm {
@@ -237,8 +240,16 @@ impl FormTemplate {
         FormTemplate {
             t,
             l,
-            heading: t.t(if editing { "child.edit_title" } else { "child.new_title" }),
-            submit: t.t(if editing { "child.save" } else { "child.create" }),
+            heading: t.t(if editing {
+                "child.edit_title"
+            } else {
+                "child.new_title"
+            }),
+            submit: t.t(if editing {
+                "child.save"
+            } else {
+                "child.create"
+            }),
             action,
             version,
             f,
@@ -246,7 +257,10 @@ impl FormTemplate {
             has_errors: false,
             duplicate_of: None,
             conflict: None,
-            relations: Relation::ALL.iter().map(|r| (r.as_str(), r.label(t.0))).collect(),
+            relations: Relation::ALL
+                .iter()
+                .map(|r| (r.as_str(), r.label(t.0)))
+                .collect(),
         }
     }
 
@@ -259,17 +273,22 @@ impl FormTemplate {
             }
             ServiceError::DuplicateChild { existing_id } => {
                 self.duplicate_of = Some(existing_id);
-                self.errors.push(samspor_domain::validation::FieldError::new(
-                    "cpr",
-                    "A child with this CPR number is already registered in your organisation.",
-                    "Et barn med dette CPR-nummer er allerede registreret i din organisation.",
-                ));
+                self.errors
+                    .push(samspor_domain::validation::FieldError::new(
+                        "cpr",
+                        "A child with this CPR number is already registered in your organisation.",
+                        "Et barn med dette CPR-nummer er allerede registreret i din organisation.",
+                    ));
                 self.has_errors = true;
             }
             ServiceError::Conflict { current } => {
                 self.conflict = Some(match self.t.0 {
-                    Lang::Da => format!("Oplysningerne er ændret af en anden, mens du redigerede (nu version {current}). Dine ændringer er ikke gemt: åbn siden igen, og gentag dem."),
-                    Lang::En => format!("The record was changed by someone else while you edited it (now version {current}). Your changes were not saved: open the page again and repeat them."),
+                    Lang::Da => format!(
+                        "Oplysningerne er ændret af en anden, mens du redigerede (nu version {current}). Dine ændringer er ikke gemt: åbn siden igen, og gentag dem."
+                    ),
+                    Lang::En => format!(
+                        "The record was changed by someone else while you edited it (now version {current}). Your changes were not saved: open the page again and repeat them."
+                    ),
                 });
             }
             other => return Err(other.into()),
@@ -303,7 +322,9 @@ async fn create(
     user.check_csrf(&csrf)?;
     let input = form.to_input();
     match children::create(&*state.store, &user.ctx(&rid), &input).await {
-        Ok(child) => Ok(Redirect::to(&format!("/children/{}?saved=created", child.id)).into_response()),
+        Ok(child) => {
+            Ok(Redirect::to(&format!("/children/{}?saved=created", child.id)).into_response())
+        }
         Err(e) => {
             let t = Tr(lang);
             let l = Layout::new(Some(&user), t, "/children/new", "children");
@@ -353,7 +374,8 @@ async fn show(
         StatusCode::OK,
         &ShowTemplate {
             t,
-            l: Layout::new(Some(&user), t, &format!("/children/{id}"), "children").with_notice(notice),
+            l: Layout::new(Some(&user), t, &format!("/children/{id}"), "children")
+                .with_notice(notice),
             age: child.data.cpr.age_on(ctx.now.date_naive()),
             sex,
             c: child,
@@ -375,7 +397,14 @@ async fn edit_form(
     let l = Layout::new(Some(&user), t, &path, "children");
     Ok(render(
         StatusCode::OK,
-        &FormTemplate::new(t, l, ChildForm::from_data(&child.data), path.clone(), child.version, true),
+        &FormTemplate::new(
+            t,
+            l,
+            ChildForm::from_data(&child.data),
+            path.clone(),
+            child.version,
+            true,
+        ),
     ))
 }
 
@@ -466,7 +495,12 @@ async fn access_log(
         StatusCode::OK,
         &AccessLogTemplate {
             t,
-            l: Layout::new(Some(&user), t, &format!("/children/{id}/access-log"), "children"),
+            l: Layout::new(
+                Some(&user),
+                t,
+                &format!("/children/{id}/access-log"),
+                "children",
+            ),
             child_id: id,
             name: format!("{} {}", child.data.given_name, child.data.family_name),
             lines: lines.iter().map(|l| audit_row(t, l)).collect(),
@@ -508,7 +542,12 @@ async fn history(
         StatusCode::OK,
         &HistoryTemplate {
             t,
-            l: Layout::new(Some(&user), t, &format!("/children/{id}/history"), "children"),
+            l: Layout::new(
+                Some(&user),
+                t,
+                &format!("/children/{id}/history"),
+                "children",
+            ),
             child_id: id,
             name: format!("{} {}", child.data.given_name, child.data.family_name),
             entries: entries

@@ -110,7 +110,8 @@ async fn html_errors(req: Request, next: Next) -> Response {
     };
     let mut html = render(page.status, &body);
     if let Some(v) = res.headers().get(header::WWW_AUTHENTICATE) {
-        html.headers_mut().insert(header::WWW_AUTHENTICATE, v.clone());
+        html.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, v.clone());
     }
     html
 }
@@ -127,7 +128,11 @@ pub async fn not_found(req: Request) -> Response {
         &ErrorTemplate {
             t,
             l: Layout::new(None, t, req.uri().path(), ""),
-            title: if lang == Lang::Da { "Ikke fundet" } else { "Not found" },
+            title: if lang == Lang::Da {
+                "Ikke fundet"
+            } else {
+                "Not found"
+            },
             detail: if lang == Lang::Da {
                 "Der er intet på denne adresse, eller du har ikke adgang til det.".into()
             } else {

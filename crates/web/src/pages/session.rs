@@ -9,11 +9,11 @@ use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::request::RequestId;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use axum_extra::extract::CookieJar;
 use samspor_store::secret::{constant_time_eq, random_token};
 use samspor_store::service::auth;
@@ -37,7 +37,11 @@ struct LoginTemplate {
 fn login_form(state: &AppState, jar: CookieJar, t: Tr, email: String, failed: bool) -> Response {
     // Logging in changes state too, so the form carries a token bound to a cookie.
     let csrf = random_token();
-    let status = if failed { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
     let page = render(
         status,
         &LoginTemplate {
@@ -51,7 +55,11 @@ fn login_form(state: &AppState, jar: CookieJar, t: Tr, email: String, failed: bo
     (jar.add(login_csrf_cookie(state, csrf)), page).into_response()
 }
 
-async fn login_page(State(state): State<AppState>, jar: CookieJar, UiLang(lang): UiLang) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    UiLang(lang): UiLang,
+) -> Response {
     login_form(&state, jar, Tr(lang), String::new(), false)
 }
 
@@ -78,7 +86,14 @@ async fn login(
     if !cookie_ok {
         return Err(WebError::CsrfFailed);
     }
-    let outcome = auth::login(&*state.store, &form.email, &form.password, &request_id, state.sessions).await?;
+    let outcome = auth::login(
+        &*state.store,
+        &form.email,
+        &form.password,
+        &request_id,
+        state.sessions,
+    )
+    .await?;
     match outcome {
         Ok(logged_in) => {
             let jar = jar
@@ -86,7 +101,13 @@ async fn login(
                 .add(session_cookie(&state, logged_in.token));
             Ok((jar, Redirect::to("/")).into_response())
         }
-        Err(_) => Ok(login_form(&state, jar, Tr(lang), form.email.trim().to_string(), true)),
+        Err(_) => Ok(login_form(
+            &state,
+            jar,
+            Tr(lang),
+            form.email.trim().to_string(),
+            true,
+        )),
     }
 }
 
@@ -107,5 +128,9 @@ async fn logout(
     if let Some(token) = &user.session_token {
         auth::logout(&*state.store, token, &user.user, &request_id).await?;
     }
-    Ok((jar.remove(removal(SESSION_COOKIE, "/")), Redirect::to("/login")).into_response())
+    Ok((
+        jar.remove(removal(SESSION_COOKIE, "/")),
+        Redirect::to("/login"),
+    )
+        .into_response())
 }

@@ -2,9 +2,9 @@
 
 #![allow(dead_code)]
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use axum::Router;
 use http_body_util::BodyExt;
 use samspor_store::service::auth::{self, UserInput};
 use samspor_store::testing::{Backend, TestDb, backends};
@@ -70,18 +70,36 @@ impl TestApp {
         )
         .await
         .expect("add user");
-        auth::create_api_token(&*self.db.store, email, "test").await.expect("token")
+        auth::create_api_token(&*self.db.store, email, "test")
+            .await
+            .expect("token")
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
-        let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
-        Reply { status, headers, body }
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
