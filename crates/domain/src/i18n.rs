@@ -25,15 +25,6 @@ impl Lang {
             Lang::En => "en",
         }
     }
-
-    /// Picks the first supported language of an `Accept-Language` header.
-    pub fn from_accept_language(header: &str) -> Option<Lang> {
-        header
-            .split(',')
-            .filter_map(|part| part.split(';').next())
-            .filter_map(|tag| Lang::parse(tag.split('-').next().unwrap_or("")))
-            .next()
-    }
 }
 
 #[cfg(test)]
@@ -41,12 +32,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accept_language_picks_first_supported() {
-        assert_eq!(
-            Lang::from_accept_language("de-DE,en;q=0.8,da;q=0.5"),
-            Some(Lang::En)
-        );
-        assert_eq!(Lang::from_accept_language("da-DK"), Some(Lang::Da));
-        assert_eq!(Lang::from_accept_language("fr"), None);
+    fn parse_round_trips() {
+        for l in [Lang::Da, Lang::En] {
+            assert_eq!(Lang::parse(l.as_str()), Some(l));
+        }
+        assert_eq!(Lang::parse(" EN "), Some(Lang::En));
+        assert_eq!(Lang::parse("de"), None);
     }
 }

@@ -1,14 +1,15 @@
 //! The UI's words in Danish and English, and how a request's language is chosen.
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 use samspor_domain::i18n::Lang;
 
 pub const LANG_COOKIE: &str = "samspor_lang";
 
-/// The language of this request: the reader's choice (cookie), else the browser's, else Danish.
+/// The language of this request: the reader's choice (cookie), else Danish.
+/// The browser's language is not used: Samspor is a Danish workplace system, and
+/// many Danish staff run browsers set to English.
 #[derive(Debug, Clone, Copy)]
 pub struct UiLang(pub Lang);
 
@@ -23,12 +24,6 @@ pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
     let jar = CookieJar::from_headers(headers);
     jar.get(LANG_COOKIE)
         .and_then(|c| Lang::parse(c.value()))
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
         .unwrap_or_default()
 }
 

@@ -446,7 +446,7 @@ pub fn audit_row(t: Tr, l: &AuditLine) -> AuditRow {
     let e = &l.entry;
     AuditRow {
         seq: e.seq,
-        time: e.at.format("%d.%m.%Y %H:%M:%S UTC").to_string(),
+        time: super::local_time(e.at, true),
         who: l.user_name.clone().unwrap_or_else(|| "–".into()),
         org: l.org_name.clone().unwrap_or_else(|| "–".into()),
         action: t.t(&format!("action.{}", e.event.action.as_str())),
@@ -554,7 +554,7 @@ async fn history(
                 .into_iter()
                 .map(|e| HistoryRow {
                     version: e.version,
-                    time: e.changed_at.format("%d.%m.%Y %H:%M UTC").to_string(),
+                    time: super::local_time(e.changed_at, false),
                     who: e.changed_by_name,
                     fields: e.changed_fields.join(", "),
                     previous: e.previous.to_string(),

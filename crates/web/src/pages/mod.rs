@@ -76,6 +76,13 @@ impl Layout {
     }
 }
 
+/// A moment as Danish staff read it: local time in Denmark.
+pub fn local_time(t: chrono::DateTime<chrono::Utc>, with_seconds: bool) -> String {
+    let local = t.with_timezone(&chrono_tz::Europe::Copenhagen);
+    let format = if with_seconds { "%d.%m.%Y %H:%M:%S" } else { "%d.%m.%Y %H:%M" };
+    local.format(format).to_string()
+}
+
 /// Renders a template as HTML with a status.
 pub fn render(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {
@@ -199,6 +206,15 @@ async fn stylesheet() -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn times_are_shown_in_danish_local_time() {
+        use chrono::TimeZone;
+        let winter = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
+        let summer = chrono::Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap();
+        assert_eq!(super::local_time(winter, false), "15.01.2026 13:00");
+        assert_eq!(super::local_time(summer, true), "15.07.2026 14:00:00");
+    }
+
     #[test]
     fn back_links_stay_on_this_site() {
         assert_eq!(super::safe_back(Some("/children")), "/children");
