@@ -41,6 +41,8 @@ pub enum Resource<'a> {
     Participation { municipality_code: &'a str },
     /// Staff accounts of an organisation.
     Users { org_id: Uuid },
+    /// Units (PPR team, clinic, practice, school…) placed under an organisation.
+    Units { parent_org: Uuid },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +100,13 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
                 }
             }
             Action::Export => Decision::Forbidden,
+        },
+        Resource::Units { parent_org } => match (actor.role, action) {
+            (Role::Secretariat, Action::Create | Action::Update) => Decision::Allow,
+            (Role::Admin, Action::Create | Action::Update) if parent_org == actor.org_id => {
+                Decision::Allow
+            }
+            _ => Decision::Forbidden,
         },
         Resource::Users { org_id } => match actor.role {
             Role::Admin if org_id == actor.org_id => Decision::Allow,
@@ -166,6 +175,20 @@ mod tests {
         assert!(!authorize(&actor(Role::Admin, 7), Action::Update, other).is_allowed());
         assert!(authorize(&actor(Role::Secretariat, 7), Action::Update, other).is_allowed());
         assert!(!authorize(&actor(Role::Coordinator, 7), Action::Update, own).is_allowed());
+    }
+
+    #[test]
+    fn units_are_added_under_own_organisation_or_by_the_secretariat() {
+        let under_own = Resource::Units {
+            parent_org: Uuid::from_u128(7),
+        };
+        let under_other = Resource::Units {
+            parent_org: Uuid::from_u128(8),
+        };
+        assert!(authorize(&actor(Role::Admin, 7), Action::Create, under_own).is_allowed());
+        assert!(!authorize(&actor(Role::Admin, 7), Action::Create, under_other).is_allowed());
+        assert!(authorize(&actor(Role::Secretariat, 9), Action::Create, under_other).is_allowed());
+        assert!(!authorize(&actor(Role::Coordinator, 7), Action::Create, under_own).is_allowed());
     }
 
     fn any_role() -> impl Strategy<Value = Role> {

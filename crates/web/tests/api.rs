@@ -291,6 +291,34 @@ async fn authentication_is_required_and_writes_need_a_token() {
 }
 
 #[tokio::test]
+async fn admins_add_units_under_their_own_municipality() {
+    each_backend(|app| async move {
+        let admin = app.user_token("admin@kbh.dk", "admin", "0101").await;
+        let unit = json!({"kind": "ppr", "name": "PPR København Nord", "parent": "0101", "sor_code": "451000016003", "ean_code": "5790000121526"});
+        let r = app.post("/api/v1/organisations", &admin, unit.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let o = r.json();
+        assert_eq!(o["code"], "U000001");
+        assert_eq!(o["municipality_code"], "0101");
+        assert_eq!(o["region_code"], "DK-84");
+        let second = app.post("/api/v1/organisations", &admin, json!({"kind": "school", "name": "Byskolen", "parent": "0101"})).await;
+        assert_eq!(second.json()["code"], "U000002");
+
+        let elsewhere = app.post("/api/v1/organisations", &admin, json!({"kind": "ppr", "name": "X", "parent": "0751"})).await;
+        assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+        let bad = app.post("/api/v1/organisations", &admin, json!({"kind": "municipality", "name": "", "parent": "0101", "sor_code": "12", "ean_code": "5790000121527"})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = bad.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();
+        assert_eq!(fields, ["kind", "name", "sor_code", "ean_code"]);
+        let unknown_parent = app.post("/api/v1/organisations", &admin, json!({"kind": "ppr", "name": "X", "parent": "9999"})).await;
+        assert_eq!(unknown_parent.json()["errors"][0]["field"], "parent");
+        let orgs = app.get("/api/v1/organisations", &admin).await.json();
+        assert_eq!(orgs.as_array().unwrap().len(), 105, "only the two valid units were added");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn health_and_readiness() {
     each_backend(|app| async move {
         let r = app.call(Method::GET, "/healthz", None, None).await;

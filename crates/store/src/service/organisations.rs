@@ -1,10 +1,13 @@
 //! Organisations and which programmes each municipality offers.
 
+use super::ServiceError;
 use super::{Ctx, ServiceResult, check};
 use crate::{Organisation, Participation, Store};
 use chrono::NaiveDate;
 use samspor_domain::access::{Action, Resource, authorize};
-use samspor_domain::organisation::Programme;
+use samspor_domain::organisation::{OrgKind, Programme, parse_ean, parse_sor};
+use samspor_domain::validation::{FieldError, FieldErrors, required_text};
+use uuid::Uuid;
 
 pub async fn list(store: &dyn Store) -> ServiceResult<Vec<Organisation>> {
     let mut tx = store.begin().await?;
@@ -74,4 +77,77 @@ pub async fn set_participation_all(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A unit to create under a region or municipality.
+pub struct UnitInput<'a> {
+    pub kind: &'a str,
+    pub name: &'a str,
+    pub parent_code: &'a str,
+    pub sor_code: Option<&'a str>,
+    pub ean_code: Option<&'a str>,
+}
+
+/// Creates a unit (PPR team, psychiatry clinic, GP practice, hospital department,
+/// school). It gets the next free unit code and inherits its parent's region and
+/// municipality.
+pub async fn create_unit(
+    store: &dyn Store,
+    ctx: &Ctx,
+    input: UnitInput<'_>,
+) -> ServiceResult<Organisation> {
+    let mut errors = FieldErrors::default();
+    let kind = OrgKind::parse(input.kind.trim())
+        .filter(|k| !matches!(k, OrgKind::Region | OrgKind::Municipality));
+    if kind.is_none() {
+        errors.push(FieldError::new(
+            "kind",
+            "Choose ppr, psychiatry, gp_practice, hospital_department, school or secretariat.",
+            "Vælg ppr, psychiatry, gp_practice, hospital_department, school eller secretariat.",
+        ));
+    }
+    let name = required_text(&mut errors, "name", Some(input.name), 200);
+    let sor_code = match input.sor_code.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => parse_sor(s).map_err(|e| errors.push(e)).ok(),
+        None => None,
+    };
+    let ean_code = match input.ean_code.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => parse_ean(s).map_err(|e| errors.push(e)).ok(),
+        None => None,
+    };
+    let mut tx = store.begin().await?;
+    let parent = tx.organisation_by_code(input.parent_code.trim()).await?;
+    let Some(parent) = parent else {
+        errors.push(FieldError::new(
+            "parent",
+            "Unknown parent organisation: use a municipality code like 0101 or a region like DK-84.",
+            "Ukendt overordnet organisation: brug en kommunekode som 0101 eller en region som DK-84.",
+        ));
+        return Err(ServiceError::Invalid(errors));
+    };
+    check(authorize(
+        &ctx.actor,
+        Action::Create,
+        Resource::Units {
+            parent_org: parent.id,
+        },
+    ))?;
+    let (Some(kind), true) = (kind, errors.is_empty()) else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    let org = Organisation {
+        id: Uuid::now_v7(),
+        code: tx.next_unit_code().await?,
+        kind,
+        name,
+        parent_id: Some(parent.id),
+        region_code: parent.region_code.clone(),
+        municipality_code: parent.municipality_code.clone(),
+        sor_code,
+        ean_code,
+        created_at: ctx.now,
+    };
+    tx.insert_organisation(&org).await?;
+    tx.commit().await?;
+    Ok(org)
 }

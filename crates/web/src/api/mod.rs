@@ -5,6 +5,7 @@ mod children;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{FieldProblem, Problem, WebError};
+use crate::request::{ApiJson, RequestId};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -18,7 +19,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_json))
         .route("/v1/me", get(me))
-        .route("/v1/organisations", get(list_organisations))
+        .route(
+            "/v1/organisations",
+            get(list_organisations).post(create_unit),
+        )
         .merge(children::router())
         .fallback(|| async { WebError::NotFound })
 }
@@ -32,8 +36,8 @@ pub fn router() -> Router<AppState> {
             Errors are RFC 9457 problem documents; invalid input lists each field in `errors`.",
         version = "1"
     ),
-    paths(me, list_organisations, children::create, children::search, children::read, children::update, children::access_log),
-    components(schemas(Problem, FieldProblem, Me, OrganisationOut)),
+    paths(me, list_organisations, create_unit, children::create, children::search, children::read, children::update, children::access_log),
+    components(schemas(Problem, FieldProblem, Me, OrganisationOut, UnitIn)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -123,4 +127,46 @@ async fn list_organisations(
 ) -> Result<Json<Vec<OrganisationOut>>, WebError> {
     let orgs = organisations::list(&*state.store).await?;
     Ok(Json(orgs.iter().map(Into::into).collect()))
+}
+
+/// A unit to create: a PPR team, psychiatry clinic, GP practice, hospital department or school.
+#[derive(serde::Deserialize, ToSchema)]
+pub struct UnitIn {
+    /// `ppr`, `psychiatry`, `gp_practice`, `hospital_department`, `school` or `secretariat`.
+    kind: String,
+    name: String,
+    /// The code of the municipality or region it belongs to, e.g. `0101` or `DK-84`.
+    parent: String,
+    /// SOR code (at least 11 digits), if it has one.
+    sor_code: Option<String>,
+    /// EAN/GLN location number (13 digits), if it has one.
+    ean_code: Option<String>,
+}
+
+/// Create a unit; it gets the next free code (`U` + 6 digits).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = UnitIn,
+    responses(
+        (status = 201, body = OrganisationOut),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_unit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    RequestId(rid): RequestId,
+    ApiJson(body): ApiJson<UnitIn>,
+) -> Result<(axum::http::StatusCode, Json<OrganisationOut>), WebError> {
+    let org = organisations::create_unit(
+        &*state.store,
+        &u.ctx(&rid),
+        organisations::UnitInput {
+            kind: &body.kind,
+            name: &body.name,
+            parent_code: &body.parent,
+            sor_code: body.sor_code.as_deref(),
+            ean_code: body.ean_code.as_deref(),
+        },
+    )
+    .await?;
+    Ok((axum::http::StatusCode::CREATED, Json((&org).into())))
 }

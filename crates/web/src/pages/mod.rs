@@ -79,7 +79,11 @@ impl Layout {
 /// A moment as Danish staff read it: local time in Denmark.
 pub fn local_time(t: chrono::DateTime<chrono::Utc>, with_seconds: bool) -> String {
     let local = t.with_timezone(&chrono_tz::Europe::Copenhagen);
-    let format = if with_seconds { "%d.%m.%Y %H:%M:%S" } else { "%d.%m.%Y %H:%M" };
+    let format = if with_seconds {
+        "%d.%m.%Y %H:%M:%S"
+    } else {
+        "%d.%m.%Y %H:%M"
+    };
     local.format(format).to_string()
 }
 
