@@ -287,3 +287,91 @@ async fn unknown_pages_are_friendly_404s() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn admins_edit_participation_and_add_units() {
+    each_backend(|app| async move {
+        app.user_token("admin@kbh.dk", "admin", "0101").await;
+        let mut b = Browser::new(&app);
+        b.login("admin@kbh.dk", "correct horse battery").await;
+        let form = b.get("/organisations/0101/participation").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = hidden_csrf(&form.text());
+
+        let bad = b
+            .post(
+                "/organisations/0101/participation",
+                &[
+                    ("csrf", &csrf),
+                    ("worry_sadness", "1. marts"),
+                    ("kit", "2024-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains(r#"id="worry_sadness-error""#));
+        let list = b.get("/organisations").await.text();
+        assert!(
+            !list.contains("KIT – Koordineret Indsats på Tværs ("),
+            "a refused form saves nothing"
+        );
+
+        let ok = b
+            .post(
+                "/organisations/0101/participation",
+                &[
+                    ("csrf", &csrf),
+                    ("worry_sadness", "2024-08-01"),
+                    ("kit", "2022-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let list = b.get(&ok.header("location")).await.text();
+        assert!(list.contains("Når bekymring eller tristhed fylder for meget (01.08.2024)"));
+        assert!(list.contains("Deltagelsen er gemt."));
+
+        let other = b.get("/organisations/0751/participation").await;
+        assert_eq!(
+            other.status,
+            StatusCode::FORBIDDEN,
+            "another municipality's participation"
+        );
+
+        let unit = b
+            .post(
+                "/organisations/units",
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "ppr"),
+                    ("name", "PPR Nord"),
+                    ("parent", "0101"),
+                    ("sor_code", ""),
+                    ("ean_code", ""),
+                ],
+            )
+            .await;
+        assert_eq!(unit.status, StatusCode::SEE_OTHER);
+        let list = b.get("/organisations").await.text();
+        assert!(list.contains("U000001") && list.contains("PPR Nord"));
+        let bad_unit = b
+            .post(
+                "/organisations/units",
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "ppr"),
+                    ("name", ""),
+                    ("parent", "0101"),
+                    ("sor_code", "12"),
+                    ("ean_code", ""),
+                ],
+            )
+            .await;
+        assert_eq!(bad_unit.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad_unit.text().contains(r#"id="name-error""#)
+                && bad_unit.text().contains(r#"id="sor_code-error""#)
+        );
+    })
+    .await;
+}

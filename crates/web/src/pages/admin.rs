@@ -17,8 +17,11 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::AuditAction;
 use samspor_domain::geo;
-use samspor_domain::organisation::Programme;
+use samspor_domain::organisation::{OrgKind, Programme};
+use samspor_domain::role::Role;
+use samspor_domain::validation::FieldErrors;
 use samspor_store::AuditFilter;
+use samspor_store::service::ServiceError;
 use samspor_store::service::{audit, organisations};
 use std::collections::HashMap;
 
@@ -26,6 +29,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/audit", get(audit_log))
         .route("/organisations", get(organisation_list))
+        .route("/organisations/units", axum::routing::post(create_unit))
         .route(
             "/organisations/{code}/participation",
             get(participation_form).post(save_participation),
@@ -109,20 +113,96 @@ struct RegionRow {
     municipalities: Vec<MunicipalityRow>,
 }
 
+struct UnitRow {
+    code: String,
+    name: String,
+    kind: &'static str,
+    parent: String,
+    sor: String,
+    ean: String,
+}
+
+/// The new-unit form as typed.
+#[derive(Default)]
+struct UnitForm {
+    kind: String,
+    name: String,
+    parent: String,
+    sor_code: String,
+    ean_code: String,
+}
+
 #[derive(Template)]
 #[template(path = "organisations.html")]
 struct OrganisationsTemplate {
     t: Tr,
     l: Layout,
     regions: Vec<RegionRow>,
+    units: Vec<UnitRow>,
+    can_add_unit: bool,
+    kinds: Vec<(&'static str, &'static str)>,
+    form: UnitForm,
+    errors: FieldErrors,
+    has_errors: bool,
+}
+
+impl OrganisationsTemplate {
+    fn err(&self, field: &str) -> Option<&str> {
+        self.errors.get(field).map(|e| e.message(self.t.0))
+    }
 }
 
 async fn organisation_list(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, WebError> {
+    let form = UnitForm {
+        parent: user.org.code.clone(),
+        ..Default::default()
+    };
+    let notice = match q.saved.as_deref() {
+        Some("unit") => Some(Tr(lang).t("orgs.unit_saved")),
+        Some(_) => Some(Tr(lang).t("orgs.saved")),
+        None => None,
+    };
+    organisations_page(&state, &user, lang, form, FieldErrors::default(), notice).await
+}
+
+#[derive(serde::Deserialize)]
+struct SavedQuery {
+    saved: Option<String>,
+}
+
+async fn organisations_page(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    lang: samspor_domain::i18n::Lang,
+    form: UnitForm,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
+    let orgs = organisations::list(&*state.store).await?;
+    let code_of: HashMap<uuid::Uuid, &str> = orgs.iter().map(|o| (o.id, o.code.as_str())).collect();
+    let units = orgs
+        .iter()
+        .filter(|o| !matches!(o.kind, OrgKind::Region | OrgKind::Municipality))
+        .map(|o| UnitRow {
+            code: o.code.clone(),
+            name: o.name.clone(),
+            kind: o.kind.label(lang),
+            parent: o
+                .parent_id
+                .and_then(|p| code_of.get(&p))
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            sor: o.sor_code.clone().unwrap_or_default(),
+            ean: o.ean_code.clone().unwrap_or_default(),
+        })
+        .collect();
+    let can_add_unit = matches!(user.user.role, Role::Admin | Role::Secretariat);
     let all = organisations::participation(&*state.store, None).await?;
     let mut by_code: HashMap<&str, Vec<String>> = HashMap::new();
     for p in &all {
@@ -162,14 +242,66 @@ async fn organisation_list(
                 .collect(),
         })
         .collect();
+    let has_errors = !errors.is_empty();
     Ok(render(
-        StatusCode::OK,
+        if has_errors {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
         &OrganisationsTemplate {
             t,
-            l: Layout::new(Some(&user), t, "/organisations", "organisations"),
+            l: Layout::new(Some(user), t, "/organisations", "organisations").with_notice(notice),
             regions,
+            units,
+            can_add_unit,
+            kinds: OrgKind::ALL
+                .iter()
+                .filter(|k| !matches!(k, OrgKind::Region | OrgKind::Municipality))
+                .map(|k| (k.as_str(), k.label(lang)))
+                .collect(),
+            form,
+            errors,
+            has_errors,
         },
     ))
+}
+
+async fn create_unit(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    UiLang(lang): UiLang,
+    RequestId(rid): RequestId,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    user.check_csrf(&get("csrf"))?;
+    let form = UnitForm {
+        kind: get("kind"),
+        name: get("name"),
+        parent: get("parent"),
+        sor_code: get("sor_code"),
+        ean_code: get("ean_code"),
+    };
+    let result = organisations::create_unit(
+        &*state.store,
+        &user.ctx(&rid),
+        organisations::UnitInput {
+            kind: &form.kind,
+            name: &form.name,
+            parent_code: &form.parent,
+            sor_code: Some(&form.sor_code),
+            ean_code: Some(&form.ean_code),
+        },
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to("/organisations?saved=unit#units").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            organisations_page(&state, &user, lang, form, errors, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 struct ParticipationRow {
@@ -299,5 +431,5 @@ async fn save_participation(
     }
     organisations::set_participation_all(&*state.store, &user.ctx(&rid), m.as_str(), &parsed)
         .await?;
-    Ok(Redirect::to("/organisations").into_response())
+    Ok(Redirect::to("/organisations?saved=participation").into_response())
 }
