@@ -191,10 +191,13 @@ pub fn parse_child_cpr(value: Option<&str>, today: NaiveDate) -> Result<Cpr, Fie
 
 /// Checks a whole new child record; every problem is reported at once.
 pub fn parse_child(input: &ChildInput, today: NaiveDate) -> Result<ChildData, FieldErrors> {
+    build(parse_child_cpr(input.cpr.as_deref(), today), input)
+}
+
+/// Checks every field but the CPR number, which the caller has checked already.
+fn build(cpr: Result<Cpr, FieldError>, input: &ChildInput) -> Result<ChildData, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let cpr = parse_child_cpr(input.cpr.as_deref(), today)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let cpr = cpr.map_err(|e| errors.push(e)).ok();
     let given_name = required_text(
         &mut errors,
         "given_name",
@@ -231,12 +234,7 @@ pub fn apply_patch(
     today: NaiveDate,
 ) -> Result<ChildData, FieldErrors> {
     let merged = ChildInput {
-        cpr: Some(
-            patch
-                .cpr
-                .clone()
-                .unwrap_or_else(|| current.cpr.as_str().to_string()),
-        ),
+        cpr: None,
         given_name: Some(
             patch
                 .given_name
@@ -267,33 +265,11 @@ pub fn apply_patch(
         }),
     };
     // An unchanged CPR stays valid even after the child has grown past the age range.
-    if patch.cpr.is_none() {
-        let mut errors = FieldErrors::default();
-        let given_name = required_text(
-            &mut errors,
-            "given_name",
-            merged.given_name.as_deref(),
-            NAME_MAX,
-        );
-        let family_name = required_text(
-            &mut errors,
-            "family_name",
-            merged.family_name.as_deref(),
-            NAME_MAX,
-        );
-        let address = optional_text(&mut errors, "address", merged.address.as_deref(), TEXT_MAX);
-        let school = optional_text(&mut errors, "school", merged.school.as_deref(), TEXT_MAX);
-        let guardians = parse_guardians(&mut errors, merged.guardians.as_deref().unwrap_or(&[]));
-        return errors.into_result(ChildData {
-            cpr: current.cpr.clone(),
-            given_name,
-            family_name,
-            address,
-            school,
-            guardians,
-        });
-    }
-    parse_child(&merged, today)
+    let cpr = match patch.cpr.as_deref() {
+        None => Ok(current.cpr.clone()),
+        Some(new) => parse_child_cpr(Some(new), today),
+    };
+    build(cpr, &merged)
 }
 
 /// The fields that differ between two versions of a record, by name.
