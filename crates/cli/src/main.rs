@@ -1,4 +1,7 @@
-//! `samspor`: runs the server and the operator tasks (accounts, tokens, audit, demo data).
+//! `samspor`: runs the server and the operator tasks (accounts, tokens, audit, demo data,
+//! questionnaire scoring).
+
+mod instruments;
 
 use anyhow::{Context, bail};
 use clap::error::ErrorKind;
@@ -83,6 +86,13 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Score one set of answers with an instrument and print the scores as JSON (no database)
+    Score(instruments::ScoreArgs),
+    /// The questionnaire definitions (no database)
+    Instruments {
+        #[command(subcommand)]
+        command: instruments::InstrumentsCommand,
     },
 }
 
@@ -202,8 +212,12 @@ fn message(err: &anyhow::Error) -> String {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let target = database::target(cli.database.data_dir, cli.database.database_url.as_deref())?;
-    let open = || open_store(&target);
+    let db = &cli.database;
+    // Resolved only by the commands that use a database, so that the others work without one.
+    let open = async || -> anyhow::Result<Arc<dyn Store>> {
+        let target = database::target(db.data_dir.clone(), db.database_url.as_deref())?;
+        open_store(&target).await
+    };
     match cli.command {
         Command::Serve { addr, demo } => {
             // Bound before anything slow, so a taken port fails at once and port 0 is
@@ -313,6 +327,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&lines)?);
             Ok(())
         }
+        Command::Score(args) => instruments::score_command(&args),
+        Command::Instruments { command } => instruments::instruments_command(&command),
     }
 }
 

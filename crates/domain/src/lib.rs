@@ -8,6 +8,7 @@ pub mod child;
 pub mod cpr;
 pub mod geo;
 pub mod i18n;
+pub mod instrument;
 pub mod organisation;
 pub mod role;
 pub mod validation;

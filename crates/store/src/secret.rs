@@ -10,6 +10,13 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
+/// 128 random bits, hex-encoded: short enough for a link typed from paper or a text message.
+pub fn random_link_token() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 /// What is stored instead of a token: whoever reads the database cannot use it.
 /// Tokens are random and long, so a fast hash is enough (no salt or stretching needed).
 pub fn token_hash(token: &str) -> String {

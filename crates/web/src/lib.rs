@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod chart;
 mod error;
 mod i18n;
 mod pages;
@@ -11,6 +12,7 @@ mod request;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
+use samspor_domain::instrument::Catalogue;
 use samspor_store::Store;
 use samspor_store::service::auth::SessionPolicy;
 use std::sync::Arc;
@@ -27,18 +29,35 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// The questionnaires this server knows, loaded and checked at start.
+    pub catalogue: Arc<Catalogue>,
     pub sessions: SessionPolicy,
     /// Mark cookies `Secure`: set when Samspor is served over HTTPS (behind a proxy).
     pub secure_cookies: bool,
+    /// An alert nobody has acknowledged for this long is escalated to every coordinator.
+    pub alert_escalation: chrono::Duration,
 }
 
 impl AppState {
+    /// With the questionnaires shipped in the binary.
     pub fn new(store: Arc<dyn Store>) -> Self {
+        Self::with_catalogue(store, Catalogue::shipped())
+    }
+
+    pub fn with_catalogue(store: Arc<dyn Store>, catalogue: Catalogue) -> Self {
         AppState {
             store,
+            catalogue: Arc::new(catalogue),
             sessions: SessionPolicy::default(),
             secure_cookies: std::env::var("SAMSPOR_SECURE_COOKIES")
                 .is_ok_and(|v| v == "1" || v == "true"),
+            alert_escalation: chrono::Duration::minutes(
+                std::env::var("SAMSPOR_ALERT_ESCALATE_MINUTES")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|m| *m > 0)
+                    .unwrap_or(120),
+            ),
         }
     }
 }
@@ -76,12 +95,15 @@ pub fn app(state: AppState) -> Router {
             // Paths can hold ids but never personal data; query strings are left out
             // because a search term may be a name or a CPR number.
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                // A questionnaire link's path is its credential: never log it.
+                let path = req.uri().path();
+                let path = if path.starts_with("/s/") { "/s/…" } else { path };
                 let id = req
                     .headers()
                     .get(&REQUEST_ID)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
@@ -100,9 +122,31 @@ async fn readyz(
 
 /// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let escalation = tokio::spawn(escalate_alerts(state.clone()));
+    let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
+        .await;
+    escalation.abort();
+    served
+}
+
+/// Once a minute, escalates alerts left unacknowledged too long. Several instances
+/// may run this at once: the update only touches alerts not yet escalated.
+async fn escalate_alerts(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match samspor_store::service::questionnaires::escalate_overdue(
+            &*state.store,
+            state.alert_escalation,
+        )
         .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(alerts = n, "alerts escalated"),
+            Err(e) => tracing::warn!(error = %e, "escalating alerts failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

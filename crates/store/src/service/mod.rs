@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod children;
 pub mod organisations;
+pub mod questionnaires;
 
 use crate::StoreError;
 use chrono::{DateTime, Utc};

@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1, and its OpenAPI 3.1 description at /api/openapi.json.
 
 mod children;
+mod questionnaires;
 
 use crate::AppState;
 use crate::auth::ApiUser;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
             get(list_organisations).post(create_unit),
         )
         .merge(children::router())
+        .merge(questionnaires::router())
         .fallback(|| async { WebError::NotFound })
 }
 
@@ -36,7 +38,8 @@ pub fn router() -> Router<AppState> {
             Errors are RFC 9457 problem documents; invalid input lists each field in `errors`.",
         version = "1"
     ),
-    paths(me, list_organisations, create_unit, children::create, children::search, children::read, children::update, children::access_log),
+    paths(me, list_organisations, create_unit, children::create, children::search, children::read, children::update, children::access_log,
+        questionnaires::instruments, questionnaires::invite, questionnaires::enter, questionnaires::responses),
     components(schemas(Problem, FieldProblem, Me, OrganisationOut, UnitIn)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -2,6 +2,9 @@
 
 mod admin;
 mod children;
+mod questionnaires;
+pub use questionnaires::link_url;
+mod respond;
 mod session;
 
 use crate::AppState;
@@ -28,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(children::router())
         .merge(admin::router())
+        .merge(questionnaires::router())
+        .merge(respond::router())
         .layer(axum::middleware::from_fn(html_errors))
 }
 
@@ -153,22 +158,54 @@ pub async fn not_found(req: Request) -> Response {
     )
 }
 
+pub struct AlertView {
+    id: uuid::Uuid,
+    child_id: uuid::Uuid,
+    child_name: String,
+    message: String,
+    time: String,
+    escalated: bool,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomeTemplate {
     t: Tr,
     l: Layout,
+    alerts: Vec<AlertView>,
 }
 
-async fn home(PageUser(user): PageUser, UiLang(lang): UiLang) -> Response {
+async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    PageUser(user): PageUser,
+    UiLang(lang): UiLang,
+    crate::request::RequestId(rid): crate::request::RequestId,
+) -> Result<Response, WebError> {
     let t = Tr(lang);
-    render(
+    let alerts =
+        samspor_store::service::questionnaires::open_alerts(&*state.store, &user.ctx(&rid))
+            .await?
+            .into_iter()
+            .map(|a| AlertView {
+                id: a.alert.id,
+                child_id: a.alert.child_id,
+                child_name: a.child_name,
+                message: match lang {
+                    Lang::Da => a.alert.message_da,
+                    Lang::En => a.alert.message_en,
+                },
+                time: local_time(a.alert.created_at, false),
+                escalated: a.alert.escalated_at.is_some(),
+            })
+            .collect();
+    Ok(render(
         StatusCode::OK,
         &HomeTemplate {
             t,
             l: Layout::new(Some(&user), t, "/", "home"),
+            alerts,
         },
-    )
+    ))
 }
 
 #[derive(serde::Deserialize)]

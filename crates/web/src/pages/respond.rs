@@ -1,0 +1,279 @@
+//! The respondent's side of a questionnaire link: no account, phone first, no JavaScript.
+//! Answers are saved page by page, so a respondent can stop and come back.
+
+use super::render;
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::{Tr, UiLang};
+use crate::request::RequestId;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use samspor_domain::instrument::{Answers, Instrument};
+use samspor_domain::validation::FieldErrors;
+use samspor_store::service::ServiceError;
+use samspor_store::service::questionnaires::{self, Submitted};
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{token}", get(show).post(save))
+        .route("/s/{token}/tak", get(thanks))
+}
+
+pub struct OptionView {
+    value: i64,
+    label: String,
+    checked: bool,
+}
+
+pub struct QuestionView {
+    link_id: String,
+    label: String,
+    options: Vec<OptionView>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "respond.html")]
+struct RespondTemplate {
+    t: Tr,
+    title: String,
+    first_name: String,
+    token: String,
+    page_index: usize,
+    page_no: usize,
+    page_count: usize,
+    last_page: bool,
+    licensed: bool,
+    has_errors: bool,
+    questions: Vec<QuestionView>,
+}
+
+#[derive(Template)]
+#[template(path = "respond_message.html")]
+struct MessageTemplate {
+    t: Tr,
+    heading: &'static str,
+    text: &'static str,
+}
+
+/// The same page for every link that cannot be used, so it reveals nothing.
+fn gone(t: Tr) -> Response {
+    render(
+        StatusCode::NOT_FOUND,
+        &MessageTemplate {
+            t,
+            heading: t.t("respond.gone_title"),
+            text: t.t("respond.gone_text"),
+        },
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    page: Option<usize>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page_view(
+    t: Tr,
+    instrument: &Instrument,
+    first_name: String,
+    token: &str,
+    page_index: usize,
+    answers: &Answers,
+    texts: &HashMap<String, String>,
+    errors: &FieldErrors,
+) -> RespondTemplate {
+    let pages = instrument.pages();
+    let page_index = page_index.min(pages.len().saturating_sub(1));
+    let page = &pages[page_index];
+    RespondTemplate {
+        t,
+        title: instrument.title(t.0).to_string(),
+        first_name,
+        token: token.to_string(),
+        page_index,
+        page_no: page_index + 1,
+        page_count: pages.len(),
+        last_page: page_index + 1 == pages.len(),
+        licensed: !texts.is_empty(),
+        has_errors: !errors.is_empty(),
+        questions: page
+            .items
+            .iter()
+            .map(|q| QuestionView {
+                link_id: q.link_id.clone(),
+                label: texts
+                    .get(&q.link_id)
+                    .cloned()
+                    .unwrap_or_else(|| q.label.clone()),
+                options: q
+                    .options
+                    .iter()
+                    .map(|o| OptionView {
+                        value: o.value,
+                        label: o.label.clone(),
+                        checked: answers.value(&q.link_id) == Some(o.value),
+                    })
+                    .collect(),
+                error: errors.get(&q.link_id).map(|e| e.message(t.0).to_string()),
+            })
+            .collect(),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    RequestId(rid): RequestId,
+    Path(token): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let t = Tr(lang);
+    let open = match questionnaires::open_link(&*state.store, &token, &rid).await {
+        Ok(o) => o,
+        Err(ServiceError::NotFound) => return Ok(gone(t)),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(instrument) = state.catalogue.get(&open.invitation.instrument_id) else {
+        return Ok(gone(t));
+    };
+    let answers: Answers =
+        serde_json::from_value(open.invitation.answers.clone()).unwrap_or_default();
+    let texts = questionnaires::licensed_texts(
+        &*state.store,
+        open.invitation.org_id,
+        instrument.id(),
+        lang,
+    )
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &page_view(
+            t,
+            instrument,
+            open.child_first_name,
+            &token,
+            q.page.unwrap_or(0),
+            &answers,
+            &texts,
+            &FieldErrors::default(),
+        ),
+    ))
+}
+
+async fn save(
+    State(state): State<AppState>,
+    UiLang(lang): UiLang,
+    RequestId(rid): RequestId,
+    Path(token): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let t = Tr(lang);
+    let open = match questionnaires::open_link(&*state.store, &token, &rid).await {
+        Ok(o) => o,
+        // A second press on "send" after the first went through lands on the thank-you page.
+        Err(ServiceError::NotFound) => {
+            return Ok(
+                match questionnaires::submit(&*state.store, &state.catalogue, &token, &rid).await {
+                    Ok(Submitted::AlreadySubmitted) => {
+                        Redirect::to(&format!("/s/{token}/tak")).into_response()
+                    }
+                    _ => gone(t),
+                },
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let Some(instrument) = state.catalogue.get(&open.invitation.instrument_id) else {
+        return Ok(gone(t));
+    };
+    let pages = instrument.pages();
+    let page_index = form
+        .get("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(pages.len().saturating_sub(1));
+    // Every question of the page is saved, unanswered ones as null, so a changed
+    // mind ("no answer") is kept too.
+    let mut page_answers = Answers::default();
+    let mut errors = FieldErrors::default();
+    for q in &pages[page_index].items {
+        let value = match form.get(&q.link_id).map(|v| v.trim()) {
+            None | Some("") => None,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push(samspor_domain::validation::FieldError::new(
+                        q.link_id.clone(),
+                        "Choose one of the answers.",
+                        "Vælg et af svarene.",
+                    ));
+                    None
+                }
+            },
+        };
+        page_answers.set(q.link_id.clone(), value);
+    }
+    let saved = if errors.is_empty() {
+        questionnaires::save_answers(&*state.store, &state.catalogue, &token, &page_answers, &rid)
+            .await
+    } else {
+        Err(ServiceError::Invalid(errors))
+    };
+    match saved {
+        Ok(_) => {}
+        Err(ServiceError::Invalid(errors)) => {
+            let texts = questionnaires::licensed_texts(
+                &*state.store,
+                open.invitation.org_id,
+                instrument.id(),
+                lang,
+            )
+            .await?;
+            return Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page_view(
+                    t,
+                    instrument,
+                    open.child_first_name,
+                    &token,
+                    page_index,
+                    &page_answers,
+                    &texts,
+                    &errors,
+                ),
+            ));
+        }
+        Err(ServiceError::NotFound) => return Ok(gone(t)),
+        Err(e) => return Err(e.into()),
+    }
+    let go = form.get("go").map(String::as_str).unwrap_or("next");
+    let target = match go {
+        "back" => format!("/s/{token}?page={}", page_index.saturating_sub(1)),
+        "submit" if page_index + 1 == pages.len() => {
+            match questionnaires::submit(&*state.store, &state.catalogue, &token, &rid).await? {
+                Submitted::Stored(_) | Submitted::AlreadySubmitted => format!("/s/{token}/tak"),
+            }
+        }
+        _ => format!("/s/{token}?page={}", (page_index + 1).min(pages.len() - 1)),
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+async fn thanks(UiLang(lang): UiLang) -> Response {
+    let t = Tr(lang);
+    render(
+        StatusCode::OK,
+        &MessageTemplate {
+            t,
+            heading: t.t("respond.thanks_title"),
+            text: t.t("respond.thanks_text"),
+        },
+    )
+}

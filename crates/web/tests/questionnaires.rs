@@ -1,0 +1,225 @@
+//! Questionnaires through HTTP: links, the respondent's pages, paper forms, scores, alerts.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::json;
+use support::{Reply, TestApp, each_backend};
+
+async fn child(app: &TestApp, token: &str, cpr: &str) -> String {
+    let r = app
+        .post(
+            "/api/v1/children",
+            token,
+            json!({"cpr": cpr, "given_name": "Testa", "family_name": "Testesen",
+                   "guardians": [{"name": "Mette Testesen", "relation": "mother", "custody": true}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+fn link_path(url: &str) -> String {
+    let i = url.find("/s/").expect("link path");
+    url[i..].to_string()
+}
+
+async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
+        .unwrap();
+    app.send(req).await
+}
+
+async fn anon_get(app: &TestApp, path: &str) -> Reply {
+    app.send(Request::builder().uri(path).body(Body::empty()).unwrap())
+        .await
+}
+
+/// Answers every page of an SDQ parent form: all items "somewhat true" (1), no difficulties.
+async fn answer_sdq(app: &TestApp, path: &str) -> Reply {
+    let mut last = None;
+    for page in 0..5 {
+        let mut fields: Vec<(String, String)> = vec![
+            ("page".into(), page.to_string()),
+            ("go".into(), "next".into()),
+        ];
+        for i in 1..=5 {
+            fields.push((format!("q{}", page * 5 + i), "1".into()));
+        }
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let r = form(app, path, &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        last = Some(r);
+    }
+    let _ = last;
+    form(
+        app,
+        path,
+        &[("page", "5"), ("go", "submit"), ("difficulties", "0")],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_parent_answers_through_a_one_time_link() {
+    each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let id = child(&app, &t, "150315-4321").await;
+        let r = app
+            .post(&format!("/api/v1/children/{id}/invitations"), &t, json!({"instrument": "sdq-parent-4-17", "respondent": {"kind": "guardian", "guardian": 0}}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let path = link_path(r.json()["url"].as_str().unwrap());
+        assert_eq!(path.len(), "/s/".len() + 32, "128-bit token");
+
+        let page = anon_get(&app, &path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        assert!(html.contains("Testa") && !html.contains("Testesen"), "only the first name is shown");
+        assert!(html.contains("Side 1 af 6"));
+
+        // Partial answers are kept: leave after page 1, come back, they are still there.
+        let r = form(&app, &path, &[("page", "0"), ("go", "next"), ("q1", "2"), ("q2", "0")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let again = anon_get(&app, &format!("{path}?page=0")).await.text();
+        assert!(again.contains(r#"id="q1-2" name="q1" value="2" checked"#), "{again}");
+
+        let bad = form(&app, &path, &[("page", "0"), ("go", "next"), ("q1", "7")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains(r#"id="q1-error""#));
+
+        let done = answer_sdq(&app, &path).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        assert_eq!(done.header("location"), format!("{path}/tak"));
+        // A second press on "send" is harmless: one response, thank-you page again.
+        let twice = form(&app, &path, &[("page", "5"), ("go", "submit")]).await;
+        assert_eq!(twice.header("location"), format!("{path}/tak"));
+        let used = anon_get(&app, &path).await;
+        assert_eq!(used.status, StatusCode::NOT_FOUND);
+        assert!(used.text().contains("Linket kan ikke bruges"));
+
+        let responses = app.get(&format!("/api/v1/children/{id}/responses"), &t).await.json();
+        assert_eq!(responses.as_array().unwrap().len(), 1);
+        let s = &responses[0]["scores"]["scales"];
+        // All 1s: every scale scores 5 (reverse items 2 − 1 = 1); impact 0 (no difficulties).
+        assert_eq!(s["emotional"]["score"], 5);
+        assert_eq!(s["prosocial"]["score"], 5);
+        assert_eq!(s["total_difficulties"]["score"], 20);
+        assert_eq!(s["impact"]["score"], 0);
+        assert_eq!(responses[0]["source"], "link");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn links_that_cannot_fit_are_refused_and_revoked_links_stop_working() {
+    each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let young = child(&app, &t, "150320-4321").await; // 6 years old
+        let path = format!("/api/v1/children/{young}/invitations");
+        let too_young = app.post(&path, &t, json!({"instrument": "sdq-self-11-17", "respondent": {"kind": "child"}})).await;
+        assert_eq!(too_young.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(too_young.json()["errors"][0]["field"], "instrument");
+        let wrong_kind = app.post(&path, &t, json!({"instrument": "sdq-parent-4-17", "respondent": {"kind": "teacher", "name": "Lærer Lars"}})).await;
+        assert_eq!(wrong_kind.json()["errors"][0]["field"], "respondent");
+        let unknown = app.post(&path, &t, json!({"instrument": "nope", "respondent": {"kind": "child"}})).await;
+        assert_eq!(unknown.json()["errors"][0]["field"], "instrument");
+        let no_guardian = app.post(&path, &t, json!({"instrument": "sdq-parent-4-17", "respondent": {"kind": "guardian", "guardian": 5}})).await;
+        assert_eq!(no_guardian.json()["errors"][0]["field"], "respondent");
+
+        let ok = app.post(&path, &t, json!({"instrument": "sdq-teacher-4-17", "respondent": {"kind": "teacher", "name": "Lærer Lars"}})).await;
+        assert_eq!(ok.status, StatusCode::CREATED);
+        let link = link_path(ok.json()["url"].as_str().unwrap());
+        let inv_id = ok.json()["id"].as_str().unwrap().to_string();
+        assert_eq!(anon_get(&app, &link).await.status, StatusCode::OK);
+        samspor_store::service::questionnaires::revoke(
+            &*app.db.store,
+            &samspor_store::service::Ctx::new(
+                samspor_store::service::auth::actor_for(
+                    &*app.db.store,
+                    &{
+                        let mut tx = app.db.store.begin().await.unwrap();
+                        tx.user_by_email("k@kbh.dk").await.unwrap().unwrap()
+                    },
+                )
+                .await
+                .unwrap(),
+                "t",
+            ),
+            uuid::Uuid::parse_str(&inv_id).unwrap(),
+        )
+        .await
+        .unwrap();
+        let gone = anon_get(&app, &link).await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+        assert!(!gone.text().contains("Testa"), "a dead link reveals nothing");
+        assert_eq!(anon_get(&app, "/s/00000000000000000000000000000000").await.status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn paper_forms_are_scored_and_critical_answers_raise_an_alert() {
+    each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let id = child(&app, &t, "150312-4321").await; // 14 years old
+        let path = format!("/api/v1/children/{id}/responses");
+        let before = app.audit_count().await;
+        let bad = app
+            .post(&path, &t, json!({"instrument": "phq-a", "respondent_name": "Testa", "answers": {"q1": 9, "q99": 1}}))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = bad.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();
+        assert!(fields.contains(&"q1".to_string()) && fields.contains(&"q99".to_string()), "{fields:?}");
+        assert_eq!(app.audit_count().await, before, "nothing stored");
+
+        let answers = json!({"q1": 1, "q2": 1, "q3": 0, "q4": 2, "q5": 1, "q6": 0, "q7": 1, "q8": 0, "q9": 2});
+        let r = app.post(&path, &t, json!({"instrument": "phq-a", "respondent_name": "Testa", "answers": answers})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let scores = &r.json()["scores"];
+        assert_eq!(scores["critical"][0]["link_id"], "q9");
+
+        // The alert is on the front page of a therapist in the same organisation.
+        let mut tx = app.db.store.begin().await.unwrap();
+        let org = tx.user_by_email("k@kbh.dk").await.unwrap().unwrap().org_id;
+        let alerts = tx.open_alerts(org).await.unwrap();
+        drop(tx);
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(alerts[0].code, "self_harm_thoughts");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn instruments_are_listed() {
+    each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let list = app.get("/api/v1/instruments", &t).await.json();
+        let ids: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        for id in [
+            "sdq-parent-4-17",
+            "sdq-teacher-4-17",
+            "sdq-self-11-17",
+            "phq-a",
+            "who5",
+            "smfq-child",
+            "scared-parent",
+        ] {
+            assert!(ids.contains(&id), "{id}");
+        }
+    })
+    .await;
+}
