@@ -223,3 +223,31 @@ async fn instruments_are_listed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn licensed_texts_replace_the_neutral_labels() {
+    each_backend(|app| async move {
+        use samspor_store::service::questionnaires::{TextPack, load_text_pack};
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let id = child(&app, &t, "150315-4321").await;
+        let catalogue = samspor_domain::instrument::Catalogue::shipped();
+        let mut pack = TextPack {
+            organisation: "0101".into(),
+            instrument: "sdq-parent-4-17".into(),
+            lang: "da".into(),
+            texts: [("q1".to_string(), "Licenseret ordlyd nummer et".to_string()), ("q99".to_string(), "x".to_string())].into(),
+        };
+        let bad = load_text_pack(&*app.db.store, &catalogue, &pack).await;
+        assert!(matches!(bad, Err(samspor_store::service::ServiceError::Invalid(e)) if e.get("texts.q99").is_some()));
+        pack.texts.remove("q99");
+        assert_eq!(load_text_pack(&*app.db.store, &catalogue, &pack).await.unwrap(), 1);
+
+        let r = app
+            .post(&format!("/api/v1/children/{id}/invitations"), &t, json!({"instrument": "sdq-parent-4-17", "respondent": {"kind": "guardian", "guardian": 0}}))
+            .await;
+        let html = anon_get(&app, &link_path(r.json()["url"].as_str().unwrap())).await.text();
+        assert!(html.contains("Licenseret ordlyd nummer et"));
+        assert!(html.contains("korte beskrivelser"), "q2–q5 still show neutral labels, so the notice stays");
+    })
+    .await;
+}

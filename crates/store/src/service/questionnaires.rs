@@ -692,3 +692,70 @@ pub async fn invitation_child(
     tx.commit().await?;
     Ok(inv.child_id)
 }
+
+/// Licensed item wording for one instrument and language, as an organisation
+/// receives it from the rights holder. The repository never holds such texts.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct TextPack {
+    /// The organisation holding the licence (its code, e.g. 0101).
+    pub organisation: String,
+    pub instrument: String,
+    /// "da" or "en".
+    pub lang: String,
+    /// linkId → the official wording.
+    pub texts: std::collections::BTreeMap<String, String>,
+}
+
+/// Loads a text pack, all or nothing; returns how many texts were stored.
+pub async fn load_text_pack(store: &dyn Store, catalogue: &Catalogue, pack: &TextPack) -> ServiceResult<usize> {
+    let mut errors = FieldErrors::default();
+    let instrument = catalogue.get(&pack.instrument);
+    if instrument.is_none() {
+        errors.push(unknown_instrument(catalogue));
+    }
+    if samspor_domain::i18n::Lang::parse(&pack.lang).is_none() {
+        errors.push(FieldError::new("lang", "Use da or en.", "Brug da eller en."));
+    }
+    if pack.texts.is_empty() {
+        errors.push(FieldError::new("texts", "The pack holds no texts.", "Pakken indeholder ingen tekster."));
+    }
+    for (link_id, text) in &pack.texts {
+        let field = format!("texts.{link_id}");
+        if let Some(i) = instrument
+            && i.question(link_id).is_none()
+        {
+            errors.push(FieldError::new(
+                field.clone(),
+                format!("{} has no question {link_id}.", i.id()),
+                format!("{} har intet spørgsmål {link_id}.", i.id()),
+            ));
+        }
+        let len = text.trim().chars().count();
+        if len == 0 || len > 1000 {
+            errors.push(FieldError::new(
+                field,
+                "A text must have 1 to 1000 characters.",
+                "En tekst skal have 1 til 1000 tegn.",
+            ));
+        }
+    }
+    let mut tx = store.begin().await?;
+    let org = tx.organisation_by_code(pack.organisation.trim()).await?;
+    if org.is_none() {
+        errors.push(FieldError::new(
+            "organisation",
+            "Unknown organisation code.",
+            "Ukendt organisationskode.",
+        ));
+    }
+    let (Some(org), true) = (org, errors.is_empty()) else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    let now = Utc::now();
+    for (link_id, text) in &pack.texts {
+        tx.set_instrument_text(org.id, &pack.instrument, link_id, &pack.lang, text.trim(), now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(pack.texts.len())
+}

@@ -101,7 +101,8 @@ fn page_view(
         page_no: page_index + 1,
         page_count: pages.len(),
         last_page: page_index + 1 == pages.len(),
-        licensed: !texts.is_empty(),
+        // The notice stays while any question on the page shows our own label.
+        licensed: page.items.iter().all(|q| texts.contains_key(&q.link_id)),
         has_errors: !errors.is_empty(),
         questions: page
             .items
