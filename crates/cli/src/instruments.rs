@@ -10,7 +10,7 @@ use samspor_store::service::ServiceError;
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct DefinitionsArgs {
     /// Load the instrument definitions (*.json) from this directory instead of the built-in ones
     #[arg(long, value_name = "DIR")]
@@ -40,6 +40,13 @@ pub enum InstrumentsCommand {
     Show {
         /// Instrument id, e.g. sdq-parent-4-17
         id: String,
+        #[command(flatten)]
+        definitions: DefinitionsArgs,
+    },
+    /// Load an organisation's licensed item texts (a text pack, JSON) into the database
+    LoadTexts {
+        /// {"organisation": CODE, "instrument": ID, "lang": "da"|"en", "texts": {LINKID: TEXT}}
+        file: PathBuf,
         #[command(flatten)]
         definitions: DefinitionsArgs,
     },
@@ -83,10 +90,34 @@ pub fn instruments_command(command: &InstrumentsCommand) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(instrument)?);
             Ok(())
         }
+        InstrumentsCommand::LoadTexts { .. } => {
+            unreachable!("load-texts needs the database and is run by main")
+        }
     }
 }
 
-fn load(args: &DefinitionsArgs) -> anyhow::Result<Catalogue> {
+/// Reads a text pack file and stores it; prints how many texts were loaded.
+pub async fn load_texts(
+    store: &dyn samspor_store::Store,
+    file: &Path,
+    definitions: &DefinitionsArgs,
+) -> anyhow::Result<()> {
+    let catalogue = load(definitions)?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let pack: samspor_store::service::questionnaires::TextPack = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a text pack", file.display()))?;
+    let n =
+        samspor_store::service::questionnaires::load_text_pack(store, &catalogue, &pack).await?;
+    println!(
+        "{n} texts loaded for {} ({}) in organisation {}",
+        pack.instrument, pack.lang, pack.organisation
+    );
+    Ok(())
+}
+
+/// The definitions to use: the built-in ones, or those of `--instruments-dir`.
+pub fn load(args: &DefinitionsArgs) -> anyhow::Result<Catalogue> {
     let Some(dir) = &args.instruments_dir else {
         return Ok(Catalogue::shipped());
     };

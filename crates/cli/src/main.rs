@@ -57,6 +57,8 @@ enum Command {
         /// Add the demo data to an empty database and print the demo logins
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        definitions: instruments::DefinitionsArgs,
     },
     /// Create or update the database schema
     Migrate,
@@ -219,14 +221,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         open_store(&target).await
     };
     match cli.command {
-        Command::Serve { addr, demo } => {
+        Command::Serve {
+            addr,
+            demo,
+            definitions,
+        } => {
+            // A broken questionnaire definition stops start-up before anything else.
+            let catalogue = instruments::load(&definitions)?;
             // Bound before anything slow, so a taken port fails at once and port 0 is
             // resolved to the real one that gets printed.
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             let store = open().await?;
-            serve(listener, store, demo).await
+            serve(listener, store, catalogue, demo).await
         }
         Command::Migrate => {
             open().await?.close().await;
@@ -328,6 +336,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Score(args) => instruments::score_command(&args),
+        Command::Instruments {
+            command: instruments::InstrumentsCommand::LoadTexts { file, definitions },
+        } => {
+            let store = open().await?;
+            let loaded = instruments::load_texts(&*store, &file, &definitions).await;
+            store.close().await;
+            loaded
+        }
         Command::Instruments { command } => instruments::instruments_command(&command),
     }
 }
@@ -344,6 +360,7 @@ async fn open_store(target: &DatabaseTarget) -> anyhow::Result<Arc<dyn Store>> {
 async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
+    catalogue: samspor_domain::instrument::Catalogue,
     with_demo: bool,
 ) -> anyhow::Result<()> {
     let logins = if with_demo {
@@ -363,7 +380,11 @@ async fn serve(
     }
     // Whoever started us (a script, a test) may be waiting for these lines on a pipe.
     std::io::stdout().flush()?;
-    let served = samspor_web::serve(listener, samspor_web::AppState::new(store.clone())).await;
+    let served = samspor_web::serve(
+        listener,
+        samspor_web::AppState::with_catalogue(store.clone(), catalogue),
+    )
+    .await;
     store.close().await;
     served.context("the web server stopped")
 }

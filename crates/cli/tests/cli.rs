@@ -624,3 +624,75 @@ async fn a_session_from_one_server_is_valid_on_another() {
     let anonymous = client.get(second.url("api/v1/me")).send().await.unwrap();
     assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn licensed_texts_load_all_or_nothing() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let dir =
+            std::env::temp_dir().join(format!("samspor_t_pack_{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pack = |texts: serde_json::Value| {
+            let path = dir.join(format!("{}.json", uuid::Uuid::new_v4().simple()));
+            let body = serde_json::json!({"organisation": "0101", "instrument": "who5", "lang": "da", "texts": texts});
+            std::fs::write(&path, body.to_string()).unwrap();
+            path.display().to_string()
+        };
+        let bad = run(
+            &db,
+            &[
+                "instruments",
+                "load-texts",
+                &pack(serde_json::json!({"q1": "Tekst et", "q42": "Findes ikke"})),
+            ],
+        );
+        assert_eq!(bad.code, 2, "{}", bad.stderr);
+        assert!(bad.names_field("texts.q42"), "{}", bad.stderr);
+        let ok = run(
+            &db,
+            &[
+                "instruments",
+                "load-texts",
+                &pack(serde_json::json!({"q1": "Tekst et", "q2": "Tekst to"})),
+            ],
+        );
+        assert_eq!(ok.code, 0, "{}", ok.stderr);
+        assert!(ok.stdout.starts_with("2 texts loaded"), "{}", ok.stdout);
+        let mut tx = db.store.begin().await.unwrap();
+        let org = tx.organisation_by_code("0101").await.unwrap().unwrap();
+        let mut texts = tx.instrument_texts(org.id, "who5", "da").await.unwrap();
+        texts.sort();
+        assert_eq!(
+            texts,
+            [
+                ("q1".to_string(), "Tekst et".to_string()),
+                ("q2".to_string(), "Tekst to".to_string())
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_with_a_broken_definition() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let dir =
+        std::env::temp_dir().join(format!("samspor_t_defs_{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("broken.json"),
+        "{\"resourceType\": \"Questionnaire\"}",
+    )
+    .unwrap();
+    let r = run(
+        &db,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--instruments-dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("broken.json"), "{}", r.stderr);
+}

@@ -390,6 +390,19 @@ impl Instrument {
 
 const STATUSES: [&str; 4] = ["draft", "active", "retired", "unknown"];
 
+/// Far beyond any questionnaire's numbers, and small enough that no sum, product or range
+/// computed from a definition can overflow.
+const VALUE_LIMIT: i64 = 1000;
+
+fn bounded(node: &Node<'_>, value: i64) -> Res<i64> {
+    if !(-VALUE_LIMIT..=VALUE_LIMIT).contains(&value) {
+        return Err(node.issue(format!(
+            "{value} is outside -{VALUE_LIMIT} to {VALUE_LIMIT}"
+        )));
+    }
+    Ok(value)
+}
+
 fn parse(file_name: &str, value: &Value) -> Res<Instrument> {
     let root = Node::root(value);
     let resource_type = root.get("resourceType")?;
@@ -607,6 +620,7 @@ fn parse_question(item: &Node<'_>) -> Res<Question> {
         let value: i64 = code
             .parse()
             .map_err(|_| code_node.issue(format!("\"{code}\" is not a whole number")))?;
+        let value = bounded(&code_node, value)?;
         if options.iter().any(|o| o.value == value) {
             return Err(code_node.issue(format!("value {value} is offered twice")));
         }
@@ -764,7 +778,7 @@ fn parse_gated_sum(instrument: &Instrument, node: &Node<'_>) -> Res<Scale> {
     let recode = recode_node
         .non_empty_array()?
         .iter()
-        .map(Node::int)
+        .map(|n| bounded(n, n.int()?))
         .collect::<Res<Vec<i64>>>()?;
     let (mut lo, mut hi) = (0i64, 0i64);
     for (i, question) in questions.iter().enumerate() {
@@ -843,8 +857,10 @@ fn parse_derived(instrument: &Instrument, node: &Node<'_>) -> Res<Scale> {
             }
             let factor_node = node.get("factor")?;
             let factor = factor_node.int()?;
-            if factor < 1 {
-                return Err(factor_node.issue(format!("must be 1 or more, not {factor}")));
+            if !(1..=VALUE_LIMIT).contains(&factor) {
+                return Err(
+                    factor_node.issue(format!("must be between 1 and {VALUE_LIMIT}, not {factor}"))
+                );
             }
             (
                 parts[0].min * factor,

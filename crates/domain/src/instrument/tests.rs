@@ -786,6 +786,13 @@ fn definition_errors_name_the_file_and_the_field() {
             r#"item[0].item[2].answerOption[1].valueCoding.code: "one" is not a whole number"#,
         ),
         (
+            |d: &mut Value| {
+                d["item"][0]["item"][0]["answerOption"][2]["valueCoding"]["code"] =
+                    json!("-9223372036854775808")
+            },
+            "item[0].item[0].answerOption[2].valueCoding.code: -9223372036854775808 is outside -1000 to 1000",
+        ),
+        (
             |d: &mut Value| d["item"][1]["item"][0]["linkId"] = json!("q1"),
             r#"item[1].item[0].linkId: linkId "q1" is used twice"#,
         ),

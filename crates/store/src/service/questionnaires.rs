@@ -707,17 +707,29 @@ pub struct TextPack {
 }
 
 /// Loads a text pack, all or nothing; returns how many texts were stored.
-pub async fn load_text_pack(store: &dyn Store, catalogue: &Catalogue, pack: &TextPack) -> ServiceResult<usize> {
+pub async fn load_text_pack(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    pack: &TextPack,
+) -> ServiceResult<usize> {
     let mut errors = FieldErrors::default();
     let instrument = catalogue.get(&pack.instrument);
     if instrument.is_none() {
         errors.push(unknown_instrument(catalogue));
     }
     if samspor_domain::i18n::Lang::parse(&pack.lang).is_none() {
-        errors.push(FieldError::new("lang", "Use da or en.", "Brug da eller en."));
+        errors.push(FieldError::new(
+            "lang",
+            "Use da or en.",
+            "Brug da eller en.",
+        ));
     }
     if pack.texts.is_empty() {
-        errors.push(FieldError::new("texts", "The pack holds no texts.", "Pakken indeholder ingen tekster."));
+        errors.push(FieldError::new(
+            "texts",
+            "The pack holds no texts.",
+            "Pakken indeholder ingen tekster.",
+        ));
     }
     for (link_id, text) in &pack.texts {
         let field = format!("texts.{link_id}");
@@ -753,8 +765,15 @@ pub async fn load_text_pack(store: &dyn Store, catalogue: &Catalogue, pack: &Tex
     };
     let now = Utc::now();
     for (link_id, text) in &pack.texts {
-        tx.set_instrument_text(org.id, &pack.instrument, link_id, &pack.lang, text.trim(), now)
-            .await?;
+        tx.set_instrument_text(
+            org.id,
+            &pack.instrument,
+            link_id,
+            &pack.lang,
+            text.trim(),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(pack.texts.len())
