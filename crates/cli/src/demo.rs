@@ -14,9 +14,11 @@ use rand::{Rng, SeedableRng};
 use samspor_domain::child::{ChildInput, GuardianInput, MAX_AGE, MIN_AGE};
 use samspor_domain::cpr::{Cpr, Sex};
 use samspor_domain::geo::{self, Municipality};
+use samspor_domain::instrument::Answers;
 use samspor_domain::organisation::Programme;
 use samspor_domain::role::Role;
 use samspor_store::service::auth::{self, UserInput};
+use samspor_store::service::questionnaires::{self, PaperInput};
 use samspor_store::service::{Ctx, children, organisations};
 use samspor_store::{Store, User};
 use std::collections::HashMap;
@@ -92,6 +94,9 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
     let secretariat_ctx = ctx(store, &secretariat, &request_id).await?;
 
     let (mut created_children, mut guardians, mut participations) = (0, 0, 0);
+    let mut responses = 0;
+    let mut alert_shown = false;
+    let catalogue = samspor_domain::instrument::Catalogue::shipped();
     for m in &municipalities {
         let slug = ascii_slug(m.name);
         let coordinator = add_user(
@@ -135,19 +140,31 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
         }
 
         let mut coordinator_ctx = ctx(store, &coordinator, &request_id).await?;
-        for _ in 0..options.children {
+        for i in 0..options.children {
             let child = people.child(m);
             guardians += child.guardians.as_ref().map_or(0, Vec::len);
             coordinator_ctx.now = Utc::now();
-            children::create(store, &coordinator_ctx, &child)
+            let created = children::create(store, &coordinator_ctx, &child)
                 .await
                 .with_context(|| format!("registering a demo child in {}", m.name))?;
             created_children += 1;
+            // Every fourth child has been measured twice, four months apart; the first
+            // such teenager of the first municipality has a fresh alert to show.
+            if i % 4 == 0 {
+                let with_alert = !alert_shown
+                    && m.code == municipalities[0].code
+                    && created.data.cpr.age_on(people.today) >= 11;
+                alert_shown |= with_alert;
+                responses += people
+                    .questionnaires(store, &catalogue, &coordinator_ctx, &created, with_alert)
+                    .await?;
+            }
         }
     }
 
     tracing::info!(
         seed = options.seed,
+        responses,
         municipalities = municipalities.len(),
         users,
         children = created_children,
@@ -378,6 +395,112 @@ impl People {
                 return cpr;
             }
         }
+    }
+
+    /// Synthetic SDQ parent answers: `level` 0 (few difficulties) to 2 (many).
+    fn sdq_answers(&mut self, level: u32) -> Answers {
+        // Items where "certainly true" is the good answer (the reverse-scored ones and
+        // the prosocial scale) get the mirrored tendency.
+        const GOOD_WHEN_TRUE: [u32; 10] = [1, 4, 7, 9, 11, 14, 17, 20, 21, 25];
+        let mut answers = Answers::new();
+        for q in 1..=25u32 {
+            let troubled = self.rng.random_range(0..=2) + level >= 3;
+            let v = if GOOD_WHEN_TRUE.contains(&q) {
+                if troubled {
+                    0
+                } else {
+                    self.rng.random_range(1..=2)
+                }
+            } else if troubled {
+                self.rng.random_range(1..=2)
+            } else {
+                0
+            };
+            answers.set(format!("q{q}"), Some(v));
+        }
+        let difficulties = i64::from(level.min(3));
+        answers.set("difficulties", Some(difficulties));
+        for item in ["distress", "home", "friendships", "classroom", "leisure"] {
+            let v = if difficulties == 0 {
+                0
+            } else {
+                self.rng.random_range(0..=i64::from(level) + 1)
+            };
+            answers.set(item, Some(v.min(3)));
+        }
+        answers
+    }
+
+    /// Two SDQ parent measurements four months apart (the second better), and for
+    /// `with_alert` a PHQ-A with a critical answer, all typed in as paper forms.
+    async fn questionnaires(
+        &mut self,
+        store: &dyn Store,
+        catalogue: &samspor_domain::instrument::Catalogue,
+        ctx: &Ctx,
+        child: &samspor_store::Child,
+        with_alert: bool,
+    ) -> anyhow::Result<usize> {
+        let age = child.data.cpr.age_on(self.today);
+        if age < 5 {
+            return Ok(0);
+        }
+        let parent = child
+            .data
+            .guardians
+            .first()
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|| "Forælder".into());
+        let mut stored = 0;
+        for (months_ago, level) in [(4, 2), (0, 1)] {
+            let answered_at =
+                Utc::now() - chrono::Duration::days(30 * months_ago) - chrono::Duration::hours(1);
+            let answers = self.sdq_answers(level);
+            questionnaires::enter_paper(
+                store,
+                catalogue,
+                ctx,
+                child.id,
+                PaperInput {
+                    instrument_id: "sdq-parent-4-17".into(),
+                    respondent_name: parent.clone(),
+                    answered_at: Some(answered_at),
+                    answers,
+                },
+            )
+            .await
+            .context("entering a demo SDQ")?;
+            stored += 1;
+        }
+        if with_alert && age >= 11 {
+            let mut answers = Answers::new();
+            for q in 1..=9u32 {
+                answers.set(
+                    format!("q{q}"),
+                    Some(if q == 9 {
+                        1
+                    } else {
+                        self.rng.random_range(0..=2)
+                    }),
+                );
+            }
+            questionnaires::enter_paper(
+                store,
+                catalogue,
+                ctx,
+                child.id,
+                PaperInput {
+                    instrument_id: "phq-a".into(),
+                    respondent_name: child.data.given_name.clone(),
+                    answered_at: None,
+                    answers,
+                },
+            )
+            .await
+            .context("entering a demo PHQ-A")?;
+            stored += 1;
+        }
+        Ok(stored)
     }
 
     fn phone(&mut self) -> String {
