@@ -84,7 +84,11 @@ pub struct InvitationView {
     revocable: bool,
 }
 
-fn band_label(t: Tr, band: &str) -> String {
+/// A band's words: the instrument's own label, else the shared ones (SDQ bands).
+fn band_label(t: Tr, instrument: Option<&Instrument>, band: &str) -> String {
+    if let Some(label) = instrument.and_then(|i| i.band_label(band, t.0)) {
+        return label.to_string();
+    }
     let key = format!("band.{band}");
     if crate::i18n::TEXTS.iter().any(|(k, _, _)| *k == key) {
         t.t(&key).to_string()
@@ -94,38 +98,41 @@ fn band_label(t: Tr, band: &str) -> String {
 }
 
 fn response_view(t: Tr, catalogue: &Catalogue, r: &ResponseRecord) -> ResponseView {
-    let scales = r.scores["scales"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(name, s)| {
-                    let band = s["band"].as_str().map(str::to_string);
-                    ScaleView {
-                        name: name.replace('_', " "),
-                        score: s["score"].as_i64(),
-                        band_label: band
-                            .as_deref()
-                            .map(|b| band_label(t, b))
-                            .unwrap_or_default(),
-                        band,
-                        verified: s["band_verified"].as_bool().unwrap_or(false),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let instrument = catalogue.get(&r.instrument_id);
+    let scale_view = |name: &str, s: &serde_json::Value| {
+        let band = s["band"].as_str().map(str::to_string);
+        ScaleView {
+            name: instrument
+                .and_then(|i| i.scale(name))
+                .map(|sc| sc.title(t.0).to_string())
+                .unwrap_or_else(|| name.replace('_', " ")),
+            score: s["score"].as_i64(),
+            band_label: band.as_deref().map(|b| band_label(t, instrument, b)).unwrap_or_default(),
+            band,
+            verified: s["band_verified"].as_bool().unwrap_or(false),
+        }
+    };
+    let stored = &r.scores["scales"];
+    // In the instrument's own order when it is known, else as stored.
+    let scales = match instrument {
+        Some(i) => i
+            .scales()
+            .iter()
+            .filter(|sc| stored.get(&sc.name).is_some())
+            .map(|sc| scale_view(&sc.name, &stored[sc.name.as_str()]))
+            .collect(),
+        None => stored
+            .as_object()
+            .map(|m| m.iter().map(|(name, s)| scale_view(name, s)).collect())
+            .unwrap_or_default(),
+    };
     ResponseView {
-        title: catalogue
-            .get(&r.instrument_id)
+        title: instrument
             .map(|i| i.title(t.0).to_string())
             .unwrap_or_else(|| r.instrument_id.clone()),
         date: local_time(r.answered_at, false),
         respondent: r.respondent_name.clone(),
-        source: if r.source == "paper" {
-            t.t("q.source_paper")
-        } else {
-            t.t("q.source_link")
-        },
+        source: if r.source == "paper" { t.t("q.source_paper") } else { t.t("q.source_link") },
         scales,
     }
 }
@@ -295,7 +302,7 @@ fn comparisons(t: Tr, catalogue: &Catalogue, responses: &[ResponseRecord]) -> Ve
                     .map(|r| {
                         let s = &r.scores["scales"][scale.name.as_str()];
                         match (s["score"].as_i64(), s["band"].as_str()) {
-                            (Some(v), Some(b)) => format!("{v} – {}", band_label(t, b)),
+                            (Some(v), Some(b)) => format!("{v} – {}", band_label(t, Some(instrument), b)),
                             (Some(v), None) => v.to_string(),
                             _ => "–".into(),
                         }
