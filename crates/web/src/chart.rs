@@ -27,7 +27,15 @@ fn esc(s: &str) -> String {
 
 /// A line chart of `points` on the scale range `min..=max`. `title` and `desc`
 /// are read out by screen readers; the numbers are also given as a table on the page.
-pub fn line_chart(title: &str, desc: &str, min: i64, max: i64, points: &[Point]) -> String {
+/// `id` must be unique on the page: it names the chart's title and description.
+pub fn line_chart(
+    id: &str,
+    title: &str,
+    desc: &str,
+    min: i64,
+    max: i64,
+    points: &[Point],
+) -> String {
     let span = (max - min).max(1) as f64;
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
@@ -42,9 +50,10 @@ pub fn line_chart(title: &str, desc: &str, min: i64, max: i64, points: &[Point])
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-labelledby="c-t c-d" class="chart"><title id="c-t">{}</title><desc id="c-d">{}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d" class="chart"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         esc(title),
-        esc(desc)
+        esc(desc),
+        id = esc(id)
     );
     for v in [min, (min + max) / 2, max] {
         let _ = write!(
@@ -103,6 +112,7 @@ mod tests {
     #[test]
     fn points_are_placed_on_the_scale_and_marked() {
         let svg = line_chart(
+            "c1",
             "Total",
             "from 20 to 8",
             0,
@@ -110,7 +120,8 @@ mod tests {
             &[p("jan", 20, None), p("jun", 8, Some(true))],
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"c-t\">Total</title>"));
+        assert!(svg.contains(r#"aria-labelledby="c1-t c1-d""#));
+        assert!(svg.contains("<title id=\"c1-t\">Total</title>"));
         // 20 of 0..40 lies half-way down the plot area (12 + 114 * 0.5).
         assert!(svg.contains(r#"cy="69.0""#), "{svg}");
         assert!(
@@ -122,7 +133,7 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        let svg = line_chart("<b>", "a & b", 0, 10, &[p("\"x\"", 1, None)]);
+        let svg = line_chart("c2", "<b>", "a & b", 0, 10, &[p("\"x\"", 1, None)]);
         assert!(
             svg.contains("&lt;b&gt;") && svg.contains("a &amp; b") && svg.contains("&quot;x&quot;")
         );

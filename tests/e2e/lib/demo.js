@@ -12,3 +12,9 @@ export const COORDINATOR_KOBENHAVN = {
 export const COORDINATOR_AARHUS = {
   email: 'koordinator.aarhus@demo.samspor.dk',
 };
+
+// A therapist in the same organisation as COORDINATOR_KOBENHAVN, so both see
+// the same children and alerts.
+export const THERAPIST_KOBENHAVN = {
+  email: 'terapeut.kobenhavn@demo.samspor.dk',
+};

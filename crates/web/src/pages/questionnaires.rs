@@ -107,7 +107,10 @@ fn response_view(t: Tr, catalogue: &Catalogue, r: &ResponseRecord) -> ResponseVi
                 .map(|sc| sc.title(t.0).to_string())
                 .unwrap_or_else(|| name.replace('_', " ")),
             score: s["score"].as_i64(),
-            band_label: band.as_deref().map(|b| band_label(t, instrument, b)).unwrap_or_default(),
+            band_label: band
+                .as_deref()
+                .map(|b| band_label(t, instrument, b))
+                .unwrap_or_default(),
             band,
             verified: s["band_verified"].as_bool().unwrap_or(false),
         }
@@ -132,7 +135,11 @@ fn response_view(t: Tr, catalogue: &Catalogue, r: &ResponseRecord) -> ResponseVi
             .unwrap_or_else(|| r.instrument_id.clone()),
         date: local_time(r.answered_at, false),
         respondent: r.respondent_name.clone(),
-        source: if r.source == "paper" { t.t("q.source_paper") } else { t.t("q.source_link") },
+        source: if r.source == "paper" {
+            t.t("q.source_paper")
+        } else {
+            t.t("q.source_link")
+        },
         scales,
     }
 }
@@ -246,8 +253,16 @@ fn charts(t: Tr, catalogue: &Catalogue, responses: &[ResponseRecord]) -> Vec<Cha
                 .map(|(d, v, n)| format!("{d}: {v} {n}"))
                 .collect::<Vec<_>>()
                 .join("; ");
+            let id = format!("chart-{}", out.len() + 1);
             out.push(ChartView {
-                svg: crate::chart::line_chart(&heading, &desc, scale.min, scale.max, &chart_points),
+                svg: crate::chart::line_chart(
+                    &id,
+                    &heading,
+                    &desc,
+                    scale.min,
+                    scale.max,
+                    &chart_points,
+                ),
                 heading,
                 rows,
             });
@@ -302,7 +317,9 @@ fn comparisons(t: Tr, catalogue: &Catalogue, responses: &[ResponseRecord]) -> Ve
                     .map(|r| {
                         let s = &r.scores["scales"][scale.name.as_str()];
                         match (s["score"].as_i64(), s["band"].as_str()) {
-                            (Some(v), Some(b)) => format!("{v} – {}", band_label(t, Some(instrument), b)),
+                            (Some(v), Some(b)) => {
+                                format!("{v} – {}", band_label(t, Some(instrument), b))
+                            }
                             (Some(v), None) => v.to_string(),
                             _ => "–".into(),
                         }
