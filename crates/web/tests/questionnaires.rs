@@ -251,3 +251,30 @@ async fn licensed_texts_replace_the_neutral_labels() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn expired_links_reveal_nothing_and_old_alerts_escalate() {
+    each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let id = child(&app, &t, "150312-4321").await;
+        let r = app
+            .post(&format!("/api/v1/children/{id}/invitations"), &t, json!({"instrument": "phq-a", "respondent": {"kind": "child"}, "expires_in_days": 1}))
+            .await;
+        let link = link_path(r.json()["url"].as_str().unwrap());
+        assert_eq!(anon_get(&app, &link).await.status, StatusCode::OK);
+        app.db.exec_raw("UPDATE invitations SET expires_at = '2000-01-01T00:00:00+00:00'").await.unwrap();
+        let gone = anon_get(&app, &link).await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+        assert!(!gone.text().contains("Testa"));
+        let late = form(&app, &link, &[("page", "0"), ("go", "next"), ("q1", "1")]).await;
+        assert_eq!(late.status, StatusCode::NOT_FOUND, "answers after expiry are refused");
+
+        let answers = json!({"q1": 0, "q2": 0, "q3": 0, "q4": 0, "q5": 0, "q6": 0, "q7": 0, "q8": 0, "q9": 1});
+        app.post(&format!("/api/v1/children/{id}/responses"), &t, json!({"instrument": "phq-a", "respondent_name": "Testa", "answers": answers})).await;
+        use samspor_store::service::questionnaires::escalate_overdue;
+        assert_eq!(escalate_overdue(&*app.db.store, chrono::Duration::hours(1)).await.unwrap(), 0, "a fresh alert waits");
+        assert_eq!(escalate_overdue(&*app.db.store, chrono::Duration::zero()).await.unwrap(), 1);
+        assert_eq!(escalate_overdue(&*app.db.store, chrono::Duration::zero()).await.unwrap(), 0, "escalated once");
+    })
+    .await;
+}
