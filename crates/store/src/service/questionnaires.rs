@@ -308,44 +308,20 @@ fn stored_answers(inv: &Invitation) -> Answers {
     serde_json::from_value(inv.answers.clone()).unwrap_or_default()
 }
 
-/// Saves the answers of one page. Only the given questions change.
-pub async fn save_answers(
-    store: &dyn Store,
-    catalogue: &Catalogue,
-    token: &str,
-    page_answers: &Answers,
-    request_id: &str,
-) -> ServiceResult<Invitation> {
-    let now = Utc::now();
-    let mut tx = store.begin().await?;
-    let inv = tx
-        .invitation_by_token(&token_hash(token))
-        .await?
-        .filter(|i| i.is_open(now))
-        .ok_or(ServiceError::NotFound)?;
-    let instrument = catalogue
-        .get(&inv.instrument_id)
-        .ok_or(ServiceError::NotFound)?;
-    validate_answers(instrument, page_answers)?;
-    let mut answers = stored_answers(&inv);
-    for (k, v) in page_answers.iter() {
-        answers.set(k.clone(), *v);
-    }
-    let value = serde_json::to_value(&answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    tx.update_invitation(inv.id, InvitationStatus::Started, &value, now)
-        .await?;
-    tx.audit(
-        now,
-        respondent_event(&inv, AuditAction::Update, request_id, "answers saved"),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Invitation {
-        status: InvitationStatus::Started,
-        answers: value,
-        updated_at: now,
-        ..inv
-    })
+/// Answers from one page of the respondent's form.
+#[derive(Debug, Clone, Default)]
+pub struct PageAnswers {
+    /// The page the answers come from: its questions left unanswered are saved as
+    /// null, so a changed mind ("no answer") is kept too.
+    pub page: Option<usize>,
+    pub answers: Answers,
+}
+
+/// What answering did.
+#[derive(Debug, PartialEq)]
+pub enum Answered {
+    Saved,
+    Submitted(Submitted),
 }
 
 /// The result of a submit. Submitting twice is not an error: the first response stands.
@@ -355,20 +331,24 @@ pub enum Submitted {
     AlreadySubmitted,
 }
 
-/// Scores the saved answers, stores the response and raises any alerts, all at once.
-pub async fn submit(
+/// Saves a page of answers and, with `submit`, scores everything saved, stores the
+/// response and raises any alerts: one transaction, so a respondent's press on a
+/// button costs one commit.
+pub async fn answer(
     store: &dyn Store,
     catalogue: &Catalogue,
     token: &str,
+    input: &PageAnswers,
+    submit: bool,
     request_id: &str,
-) -> ServiceResult<Submitted> {
+) -> ServiceResult<Answered> {
     let now = Utc::now();
     let mut tx = store.begin().await?;
     let Some(inv) = tx.invitation_by_token(&token_hash(token)).await? else {
         return Err(ServiceError::NotFound);
     };
-    if inv.status == InvitationStatus::Submitted {
-        return Ok(Submitted::AlreadySubmitted);
+    if inv.status == InvitationStatus::Submitted && submit {
+        return Ok(Answered::Submitted(Submitted::AlreadySubmitted));
     }
     if !inv.is_open(now) {
         return Err(ServiceError::NotFound);
@@ -376,7 +356,28 @@ pub async fn submit(
     let instrument = catalogue
         .get(&inv.instrument_id)
         .ok_or(ServiceError::NotFound)?;
-    let answers = stored_answers(&inv);
+    validate_answers(instrument, &input.answers)?;
+    let mut answers = stored_answers(&inv);
+    if let Some(page) = input.page.and_then(|i| instrument.pages().get(i)) {
+        for q in &page.items {
+            answers.set(q.link_id.clone(), None);
+        }
+    }
+    for (k, v) in input.answers.iter() {
+        answers.set(k.clone(), *v);
+    }
+    let value = serde_json::to_value(&answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if !submit {
+        tx.update_invitation(inv.id, InvitationStatus::Started, &value, now)
+            .await?;
+        tx.audit(
+            now,
+            respondent_event(&inv, AuditAction::Update, request_id, "answers saved"),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Answered::Saved);
+    }
     let child = tx
         .child(inv.child_id)
         .await?
@@ -399,7 +400,7 @@ pub async fn submit(
         now,
     )
     .await?;
-    tx.update_invitation(inv.id, InvitationStatus::Submitted, &inv.answers, now)
+    tx.update_invitation(inv.id, InvitationStatus::Submitted, &value, now)
         .await?;
     tx.audit(
         now,
@@ -407,10 +408,48 @@ pub async fn submit(
     )
     .await?;
     match tx.commit().await {
-        Ok(()) => Ok(Submitted::Stored(response_id)),
+        Ok(()) => Ok(Answered::Submitted(Submitted::Stored(response_id))),
         // A concurrent submit of the same link won the race: its response stands.
-        Err(StoreError::Unique(_)) => Ok(Submitted::AlreadySubmitted),
+        Err(StoreError::Unique(_)) => Ok(Answered::Submitted(Submitted::AlreadySubmitted)),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Saves answers without submitting (any questions of the instrument).
+pub async fn save_answers(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    token: &str,
+    answers: &Answers,
+    request_id: &str,
+) -> ServiceResult<()> {
+    let input = PageAnswers {
+        page: None,
+        answers: answers.clone(),
+    };
+    answer(store, catalogue, token, &input, false, request_id).await?;
+    Ok(())
+}
+
+/// Scores the saved answers, stores the response and raises any alerts, all at once.
+pub async fn submit(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    token: &str,
+    request_id: &str,
+) -> ServiceResult<Submitted> {
+    match answer(
+        store,
+        catalogue,
+        token,
+        &PageAnswers::default(),
+        true,
+        request_id,
+    )
+    .await?
+    {
+        Answered::Submitted(s) => Ok(s),
+        Answered::Saved => Err(ServiceError::NotFound),
     }
 }
 

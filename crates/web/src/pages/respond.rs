@@ -15,7 +15,7 @@ use axum::routing::get;
 use samspor_domain::instrument::{Answers, Instrument};
 use samspor_domain::validation::FieldErrors;
 use samspor_store::service::ServiceError;
-use samspor_store::service::questionnaires::{self, Submitted};
+use samspor_store::service::questionnaires::{self, Answered, PageAnswers};
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
@@ -176,95 +176,93 @@ async fn save(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let open = match questionnaires::open_link(&*state.store, &token, &rid).await {
-        Ok(o) => o,
-        // A second press on "send" after the first went through lands on the thank-you page.
-        Err(ServiceError::NotFound) => {
-            return Ok(
-                match questionnaires::submit(&*state.store, &state.catalogue, &token, &rid).await {
-                    Ok(Submitted::AlreadySubmitted) => {
-                        Redirect::to(&format!("/s/{token}/tak")).into_response()
-                    }
-                    _ => gone(t),
-                },
-            );
+    let page_index = form
+        .get("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(0);
+    let go = form.get("go").map(String::as_str).unwrap_or("next");
+    // Every other field is an answer; the service knows which questions the page holds.
+    let mut errors = FieldErrors::default();
+    let mut answers = Answers::default();
+    for (key, value) in form.iter().filter(|(k, _)| *k != "page" && *k != "go") {
+        match value.trim() {
+            "" => answers.set(key.clone(), None),
+            v => match v.parse::<i64>() {
+                Ok(n) => answers.set(key.clone(), Some(n)),
+                Err(_) => errors.push(samspor_domain::validation::FieldError::new(
+                    key.clone(),
+                    "Choose one of the answers.",
+                    "Vælg et af svarene.",
+                )),
+            },
         }
+    }
+    let input = PageAnswers {
+        page: Some(page_index),
+        answers,
+    };
+    let outcome = if errors.is_empty() {
+        questionnaires::answer(
+            &*state.store,
+            &state.catalogue,
+            &token,
+            &input,
+            go == "submit",
+            &rid,
+        )
+        .await
+    } else {
+        Err(ServiceError::Invalid(errors))
+    };
+    let next = match outcome {
+        Ok(Answered::Submitted(_)) => format!("/s/{token}/tak"),
+        Ok(Answered::Saved) if go == "back" => {
+            format!("/s/{token}?page={}", page_index.saturating_sub(1))
+        }
+        Ok(Answered::Saved) => format!("/s/{token}?page={}", page_index + 1),
+        Err(ServiceError::Invalid(errors)) => {
+            return refused(&state, t, &token, page_index, &input.answers, &errors, &rid).await;
+        }
+        Err(ServiceError::NotFound) => return Ok(gone(t)),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Redirect::to(&next).into_response())
+}
+
+/// The page again, with the respondent's choices and what to fix.
+async fn refused(
+    state: &AppState,
+    t: Tr,
+    token: &str,
+    page_index: usize,
+    answers: &Answers,
+    errors: &FieldErrors,
+    rid: &str,
+) -> Result<Response, WebError> {
+    let open = match questionnaires::open_link(&*state.store, token, rid).await {
+        Ok(o) => o,
+        Err(ServiceError::NotFound) => return Ok(gone(t)),
         Err(e) => return Err(e.into()),
     };
     let Some(instrument) = state.catalogue.get(&open.invitation.instrument_id) else {
         return Ok(gone(t));
     };
-    let pages = instrument.pages();
-    let page_index = form
-        .get("page")
-        .and_then(|p| p.parse::<usize>().ok())
-        .unwrap_or(0)
-        .min(pages.len().saturating_sub(1));
-    // Every question of the page is saved, unanswered ones as null, so a changed
-    // mind ("no answer") is kept too.
-    let mut page_answers = Answers::default();
-    let mut errors = FieldErrors::default();
-    for q in &pages[page_index].items {
-        let value = match form.get(&q.link_id).map(|v| v.trim()) {
-            None | Some("") => None,
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.push(samspor_domain::validation::FieldError::new(
-                        q.link_id.clone(),
-                        "Choose one of the answers.",
-                        "Vælg et af svarene.",
-                    ));
-                    None
-                }
-            },
-        };
-        page_answers.set(q.link_id.clone(), value);
-    }
-    let saved = if errors.is_empty() {
-        questionnaires::save_answers(&*state.store, &state.catalogue, &token, &page_answers, &rid)
-            .await
-    } else {
-        Err(ServiceError::Invalid(errors))
-    };
-    match saved {
-        Ok(_) => {}
-        Err(ServiceError::Invalid(errors)) => {
-            let texts = questionnaires::licensed_texts(
-                &*state.store,
-                open.invitation.org_id,
-                instrument.id(),
-                lang,
-            )
+    let texts =
+        questionnaires::licensed_texts(&*state.store, open.invitation.org_id, instrument.id(), t.0)
             .await?;
-            return Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page_view(
-                    t,
-                    instrument,
-                    open.child_first_name,
-                    &token,
-                    page_index,
-                    &page_answers,
-                    &texts,
-                    &errors,
-                ),
-            ));
-        }
-        Err(ServiceError::NotFound) => return Ok(gone(t)),
-        Err(e) => return Err(e.into()),
-    }
-    let go = form.get("go").map(String::as_str).unwrap_or("next");
-    let target = match go {
-        "back" => format!("/s/{token}?page={}", page_index.saturating_sub(1)),
-        "submit" if page_index + 1 == pages.len() => {
-            match questionnaires::submit(&*state.store, &state.catalogue, &token, &rid).await? {
-                Submitted::Stored(_) | Submitted::AlreadySubmitted => format!("/s/{token}/tak"),
-            }
-        }
-        _ => format!("/s/{token}?page={}", (page_index + 1).min(pages.len() - 1)),
-    };
-    Ok(Redirect::to(&target).into_response())
+    Ok(render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page_view(
+            t,
+            instrument,
+            open.child_first_name,
+            token,
+            page_index,
+            answers,
+            &texts,
+            errors,
+        ),
+    ))
 }
 
 async fn thanks(UiLang(lang): UiLang) -> Response {
