@@ -173,9 +173,11 @@ async fn submit_section(catalogue: Catalogue, args: &Args) -> anyhow::Result<Str
     if !steps.is_empty() {
         out.push_str(
             "\n### Where a submit's time goes\n\n\
-             The three service calls the handler makes for one last-page POST, called directly \
-             one link at a time on a fresh database (no HTTP, no routing, no form parsing). \
-             Each is one transaction that appends one audit entry.\n\n",
+             The service calls behind a respondent's requests, called directly one link at a \
+             time on a fresh database (no HTTP, no routing, no form parsing): `open_link` is \
+             what showing a page costs, `answer` with submit is the whole last-page POST (save \
+             the page, score, store the response, raise alerts). Each is one transaction that \
+             appends one audit entry.\n\n",
         );
         out.push_str(&submit::step_rows(&steps));
     }
