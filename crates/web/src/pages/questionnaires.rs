@@ -729,25 +729,14 @@ async fn paper_save(
     user.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
     let instrument_id = f.get("instrument").cloned().unwrap_or_default();
     let respondent_name = f.get("respondent_name").cloned().unwrap_or_default();
-    let mut answers = Answers::default();
-    let mut errors = FieldErrors::default();
+    // A paper form holds every question; those left blank are saved as unanswered.
+    let (mut answers, errors) = super::respond::answers_from_form(
+        f.iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "instrument" | "respondent_name")),
+    );
     if let Some(instrument) = state.catalogue.get(&instrument_id) {
         for question in instrument.questions() {
-            let value = match f.get(&question.link_id).map(|v| v.trim()) {
-                None | Some("") => None,
-                Some(v) => match v.parse::<i64>() {
-                    Ok(n) => Some(n),
-                    Err(_) => {
-                        errors.push(FieldError::new(
-                            question.link_id.clone(),
-                            "Choose one of the answers.",
-                            "Vælg et af svarene.",
-                        ));
-                        None
-                    }
-                },
-            };
-            answers.set(question.link_id.clone(), value);
+            answers.entry(question.link_id.clone()).or_insert(None);
         }
     }
     let result = if errors.is_empty() {

@@ -182,21 +182,8 @@ async fn save(
         .unwrap_or(0);
     let go = form.get("go").map(String::as_str).unwrap_or("next");
     // Every other field is an answer; the service knows which questions the page holds.
-    let mut errors = FieldErrors::default();
-    let mut answers = Answers::default();
-    for (key, value) in form.iter().filter(|(k, _)| *k != "page" && *k != "go") {
-        match value.trim() {
-            "" => answers.set(key.clone(), None),
-            v => match v.parse::<i64>() {
-                Ok(n) => answers.set(key.clone(), Some(n)),
-                Err(_) => errors.push(samspor_domain::validation::FieldError::new(
-                    key.clone(),
-                    "Choose one of the answers.",
-                    "Vælg et af svarene.",
-                )),
-            },
-        }
-    }
+    let (answers, errors) =
+        answers_from_form(form.iter().filter(|(k, _)| *k != "page" && *k != "go"));
     let input = PageAnswers {
         page: Some(page_index),
         answers,
@@ -263,6 +250,29 @@ async fn refused(
             errors,
         ),
     ))
+}
+
+/// Form fields (linkId → printed value) as answers; a value that is not a number is
+/// reported on its question. Which linkIds exist is checked by the service.
+pub fn answers_from_form<'a>(
+    fields: impl Iterator<Item = (&'a String, &'a String)>,
+) -> (Answers, FieldErrors) {
+    let mut answers = Answers::default();
+    let mut errors = FieldErrors::default();
+    for (key, value) in fields {
+        match value.trim() {
+            "" => answers.set(key.clone(), None),
+            v => match v.parse::<i64>() {
+                Ok(n) => answers.set(key.clone(), Some(n)),
+                Err(_) => errors.push(samspor_domain::validation::FieldError::new(
+                    key.clone(),
+                    "Choose one of the answers.",
+                    "Vælg et af svarene.",
+                )),
+            },
+        }
+    }
+    (answers, errors)
 }
 
 async fn thanks(UiLang(lang): UiLang) -> Response {
