@@ -209,7 +209,7 @@ async fn users_and_tokens_are_created_and_bad_input_changes_nothing() {
         let token = token.stdout.trim();
         assert!(token.starts_with("sp_"));
         let owner = auth::user_by_api_token(&*db.store, token).await.unwrap();
-        assert_eq!(owner.map(|u| u.id), Some(id));
+        assert_eq!(owner.map(|m| m.user.id), Some(id));
     }
 }
 

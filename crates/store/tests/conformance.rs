@@ -358,7 +358,7 @@ async fn sessions_expire_when_idle_and_end_at_logout() {
             .await
             .unwrap()
             .unwrap();
-        let (_, u) = auth::session_user(s, &li.token, p)
+        let u = auth::session_user(s, &li.token, p)
             .await
             .unwrap()
             .expect("valid session");
@@ -381,7 +381,7 @@ async fn sessions_expire_when_idle_and_end_at_logout() {
             .await
             .unwrap()
             .unwrap();
-        auth::logout(s, &li.token, &u, "r").await.unwrap();
+        auth::logout(s, &li.token, &u.user, "r").await.unwrap();
         assert!(auth::session_user(s, &li.token, p).await.unwrap().is_none());
         assert!(
             auth::session_user(s, "not a token", p)
@@ -400,7 +400,9 @@ async fn api_tokens_identify_their_user() {
         let u = user(s, "k@kbh.dk", "coordinator", "0101").await;
         let token = auth::create_api_token(s, "k@kbh.dk", "test").await.unwrap();
         let found = auth::user_by_api_token(s, &token).await.unwrap().unwrap();
-        assert_eq!(found.id, u.id);
+        assert_eq!(found.user.id, u.id);
+        assert_eq!(found.org.code, "0101");
+        assert!(found.session.is_none());
         assert!(
             auth::user_by_api_token(s, "sp_wrong")
                 .await

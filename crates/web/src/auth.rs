@@ -49,16 +49,14 @@ impl CurrentUser {
 }
 
 async fn from_session(state: &AppState, token: &str) -> Result<Option<CurrentUser>, WebError> {
-    let Some((session, user)) = auth::session_user(&*state.store, token, state.sessions).await?
-    else {
+    let Some(m) = auth::session_user(&*state.store, token, state.sessions).await? else {
         return Ok(None);
     };
-    let (actor, org) = auth::member_of(&*state.store, &user).await?;
     Ok(Some(CurrentUser {
-        user,
-        actor,
-        org,
-        session: Some(session),
+        user: m.user,
+        actor: m.actor,
+        org: m.org,
+        session: m.session,
         session_token: Some(token.to_string()),
     }))
 }
@@ -102,14 +100,13 @@ impl FromRequestParts<AppState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         if let Some(token) = bearer(parts) {
-            let user = auth::user_by_api_token(&*state.store, token)
+            let m = auth::user_by_api_token(&*state.store, token)
                 .await?
                 .ok_or(WebError::Unauthorized)?;
-            let (actor, org) = auth::member_of(&*state.store, &user).await?;
             return Ok(ApiUser(CurrentUser {
-                user,
-                actor,
-                org,
+                user: m.user,
+                actor: m.actor,
+                org: m.org,
                 session: None,
                 session_token: None,
             }));

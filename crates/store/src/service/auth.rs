@@ -158,11 +158,12 @@ pub async fn login(
 
 /// The session and user behind a cookie token, if it is still valid.
 /// Refreshes the idle clock, at most once a minute to spare writes.
+/// Everything is read in one transaction, since every page request starts here.
 pub async fn session_user(
     store: &dyn Store,
     token: &str,
     policy: SessionPolicy,
-) -> ServiceResult<Option<(SessionRecord, User)>> {
+) -> ServiceResult<Option<Member>> {
     let now = Utc::now();
     let id_hash = token_hash(token);
     let mut tx = store.begin().await?;
@@ -180,8 +181,24 @@ pub async fn session_user(
     if now - session.last_seen_at > Duration::minutes(1) {
         tx.touch_session(&id_hash, now).await?;
     }
+    let (actor, org) = membership(&mut tx, &user).await?;
     tx.commit().await?;
-    Ok(Some((session, user)))
+    Ok(Some(Member {
+        session: Some(session),
+        user,
+        actor,
+        org,
+    }))
+}
+
+/// A signed-in person as a request needs them: who, in which organisation, acting as what.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Present for a browser session, absent for an API token.
+    pub session: Option<SessionRecord>,
+    pub user: User,
+    pub actor: Actor,
+    pub org: crate::Organisation,
 }
 
 pub async fn logout(
@@ -201,11 +218,23 @@ pub async fn logout(
     Ok(())
 }
 
-pub async fn user_by_api_token(store: &dyn Store, token: &str) -> ServiceResult<Option<User>> {
+pub async fn user_by_api_token(store: &dyn Store, token: &str) -> ServiceResult<Option<Member>> {
     let mut tx = store.begin().await?;
-    let user = tx.user_by_token(&token_hash(token)).await?;
+    let Some(user) = tx
+        .user_by_token(&token_hash(token))
+        .await?
+        .filter(|u| u.active)
+    else {
+        return Ok(None);
+    };
+    let (actor, org) = membership(&mut tx, &user).await?;
     tx.commit().await?;
-    Ok(user.filter(|u| u.active))
+    Ok(Some(Member {
+        session: None,
+        user,
+        actor,
+        org,
+    }))
 }
 
 /// Creates an API token for a user and returns it; only its hash is kept.
@@ -334,11 +363,19 @@ pub async fn member_of(
     user: &User,
 ) -> ServiceResult<(Actor, crate::Organisation)> {
     let mut tx = store.begin().await?;
+    let found = membership(&mut tx, user).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+async fn membership(
+    tx: &mut Box<dyn crate::Tx>,
+    user: &User,
+) -> ServiceResult<(Actor, crate::Organisation)> {
     let org = tx
         .organisation(user.org_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    tx.commit().await?;
     let actor = Actor {
         user_id: user.id,
         org_id: user.org_id,
