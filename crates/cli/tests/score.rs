@@ -260,8 +260,12 @@ fn list_and_show_print_what_is_loaded() {
     assert_eq!(shown["id"], "sdq-self-11-17");
     assert_eq!(shown["respondent"], "child");
     assert_eq!(
+        shown["pages"][0]["items"][2]["label_en"],
+        "I have aches or feel unwell"
+    );
+    assert_eq!(
         shown["pages"][0]["items"][2]["label"],
-        "Emotional 3 — somatic complaints"
+        "Jeg har ondt eller føler mig utilpas"
     );
     assert_eq!(shown["licence"]["may_render_items_electronically"], false);
     let bands = shown["bands"].as_array().unwrap();

@@ -3,6 +3,7 @@
 
 use super::Respondent;
 use super::json::{Issue, Node, Res, identifier};
+use super::translation::{PRIMARY_LANG, bilingual};
 use crate::cpr::Sex;
 use crate::i18n::Lang;
 use serde::Serialize;
@@ -36,20 +37,66 @@ impl std::error::Error for DefinitionError {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Page {
     pub link_id: String,
+    /// The Danish title; [`Page::title`] picks the language.
     pub title: String,
+    pub title_en: String,
     pub items: Vec<Question>,
 }
 
+impl Page {
+    pub fn title(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Da => &self.title,
+            Lang::En => &self.title_en,
+        }
+    }
+}
+
 /// One question (a FHIR `choice` item). The label is our own neutral description, never the
-/// licensed item text.
+/// licensed item text, and it is what a respondent reads: it says only what the question is
+/// about. Anything meant for staff alone (scale, reverse scoring) is in the staff note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Question {
     pub link_id: String,
+    /// The Danish label; [`Question::label`] picks the language.
     pub label: String,
+    pub label_en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_note: Option<StaffNote>,
     pub options: Vec<AnswerOption>,
 }
 
+/// A remark about a question for staff only (which scale it counts towards, whether it is
+/// reverse-scored or not scored); never shown to respondents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffNote {
+    pub da: String,
+    pub en: String,
+}
+
+impl StaffNote {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Da => &self.da,
+            Lang::En => &self.en,
+        }
+    }
+}
+
 impl Question {
+    /// What the respondent reads.
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Da => &self.label,
+            Lang::En => &self.label_en,
+        }
+    }
+
+    /// The staff-only remark, if the definition has one.
+    pub fn staff_note(&self, lang: Lang) -> Option<&str> {
+        self.staff_note.as_ref().map(|n| n.get(lang))
+    }
+
     pub fn accepts(&self, value: i64) -> bool {
         self.options.iter().any(|o| o.value == value)
     }
@@ -73,7 +120,18 @@ impl Question {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnswerOption {
     pub value: i64,
+    /// The Danish label; [`AnswerOption::label`] picks the language.
     pub label: String,
+    pub label_en: String,
+}
+
+impl AnswerOption {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Da => &self.label,
+            Lang::En => &self.label_en,
+        }
+    }
 }
 
 /// Which way a scale points, for reliable change and for charts.
@@ -427,6 +485,13 @@ fn parse(file_name: &str, value: &Value) -> Res<Instrument> {
             "\"{id}\" does not match the file name; the file must be called {id}.json"
         )));
     }
+    // The translation extensions only make sense against a known base language.
+    let language = root.get("language")?;
+    if language.text()? != PRIMARY_LANG {
+        return Err(language.issue(format!(
+            "must be \"{PRIMARY_LANG}\": text and display are Danish, with English translations"
+        )));
+    }
     let url = root.get("url")?.text()?.to_string();
     let version = root.get("version")?.text()?.to_string();
     let name = root.get("name")?.text()?.to_string();
@@ -449,6 +514,7 @@ fn parse(file_name: &str, value: &Value) -> Res<Instrument> {
         "age_max",
         "follow_up",
         "note",
+        "staff_notes",
         "scales",
         "gated_sums",
         "derived",
@@ -500,6 +566,11 @@ fn parse(file_name: &str, value: &Value) -> Res<Instrument> {
         licence: parse_licence(&s.get("licence")?)?,
         index,
     };
+    if let Some(notes) = s.opt("staff_notes")? {
+        for (link, node) in notes.entries()? {
+            attach_staff_note(&mut instrument, link, &node)?;
+        }
+    }
     for node in s.get("scales")?.non_empty_array()? {
         let scale = parse_item_scale(&instrument, &node)?;
         push_scale(&mut instrument, &node, scale)?;
@@ -538,6 +609,19 @@ fn parse(file_name: &str, value: &Value) -> Res<Instrument> {
     Ok(instrument)
 }
 
+fn attach_staff_note(instrument: &mut Instrument, link: &str, node: &Node<'_>) -> Res<()> {
+    let Some(&(page, pos)) = instrument.index.get(link) else {
+        return Err(node.issue(format!("unknown question linkId \"{link}\"")));
+    };
+    node.only_keys(&["en", "da"])?;
+    let note = StaffNote {
+        da: node.get("da")?.text()?.to_string(),
+        en: node.get("en")?.text()?.to_string(),
+    };
+    instrument.pages[page].items[pos].staff_note = Some(note);
+    Ok(())
+}
+
 fn optional_list<'a>(parent: &Node<'a>, key: &str) -> Res<Vec<Node<'a>>> {
     match parent.opt(key)? {
         Some(node) => node.array(),
@@ -564,7 +648,7 @@ fn parse_pages(items: &Node<'_>) -> Res<(Vec<Page>, PageIndex)> {
         if !page_ids.insert(link_id.clone()) || index.contains_key(&link_id) {
             return Err(link_node.issue(format!("linkId \"{link_id}\" is used twice")));
         }
-        let title = group.get("text")?.text()?.to_string();
+        let (title, title_en) = bilingual(&group, "text")?;
         let mut questions = Vec::new();
         for (q, item) in group
             .get("item")?
@@ -585,6 +669,7 @@ fn parse_pages(items: &Node<'_>) -> Res<(Vec<Page>, PageIndex)> {
         pages.push(Page {
             link_id,
             title,
+            title_en,
             items: questions,
         });
     }
@@ -605,7 +690,7 @@ fn parse_question(item: &Node<'_>) -> Res<Question> {
         }
     }
     let link_id = item.get("linkId")?.text()?.to_string();
-    let label = item.get("text")?.text()?.to_string();
+    let (label, label_en) = bilingual(item, "text")?;
     let option_nodes = item.get("answerOption")?.array()?;
     if option_nodes.len() < 2 {
         return Err(item
@@ -624,12 +709,18 @@ fn parse_question(item: &Node<'_>) -> Res<Question> {
         if options.iter().any(|o| o.value == value) {
             return Err(code_node.issue(format!("value {value} is offered twice")));
         }
-        let label = coding.get("display")?.text()?.to_string();
-        options.push(AnswerOption { value, label });
+        let (label, label_en) = bilingual(&coding, "display")?;
+        options.push(AnswerOption {
+            value,
+            label,
+            label_en,
+        });
     }
     Ok(Question {
         link_id,
         label,
+        label_en,
+        staff_note: None,
         options,
     })
 }

@@ -4,7 +4,8 @@
 //! It does no I/O: callers hand in file names and texts.
 //!
 //! Item wording is someone else's text (for the SDQ, electronic use needs an agreement), so
-//! definitions carry only our own neutral labels; see `instruments/README.md`.
+//! definitions carry only our own neutral labels, in Danish and English, with staff-only
+//! remarks kept apart from them; see `instruments/README.md`.
 
 mod definition;
 mod json;
@@ -12,10 +13,11 @@ mod rci;
 mod scoring;
 #[cfg(test)]
 mod tests;
+mod translation;
 
 pub use definition::{
     AnswerOption, BandLabel, BandRow, BandTable, ChangeNorm, CriticalItem, DefinitionError,
-    HigherIs, Instrument, Licence, Page, Prorate, Question, Scale, ScaleRule,
+    HigherIs, Instrument, Licence, Page, Prorate, Question, Scale, ScaleRule, StaffNote,
 };
 pub use rci::{ChangeDirection, RCI_THRESHOLD, ReliableChange, reliable_change};
 pub use scoring::{

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::cpr::Sex;
+use crate::i18n::Lang;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::sync::LazyLock;
@@ -567,15 +568,13 @@ fn reliable_change_follows_jacobson_truax() {
             "name": "strength", "title_en": "Strength", "title_da": "Styrke", "higher_is": "better",
             "items": ["c"]
         }));
-    doc["item"][0]["item"].as_array_mut().unwrap().push(json!({
-        "linkId": "c", "text": "C", "type": "choice",
-        "answerOption": (0..=40).map(|v| json!({"valueCoding": {"code": v.to_string(), "display": "v"}})).collect::<Vec<_>>()
-    }));
-    doc["item"][0]["item"][0]["answerOption"] = json!(
-        (0..=20)
-            .map(|v| json!({"valueCoding": {"code": v.to_string(), "display": "v"}}))
-            .collect::<Vec<_>>()
-    );
+    doc["item"][0]["item"].as_array_mut().unwrap().push(choice(
+        "c",
+        "C",
+        "C",
+        &numbered_options(40),
+    ));
+    doc["item"][0]["item"][0]["answerOption"] = numbered_options(20);
     doc["item"][0]["item"][1]["answerOption"] = doc["item"][0]["item"][0]["answerOption"].clone();
     doc["samspor"]["bands"] = json!([]);
     doc["samspor"]["reliable_change"] = json!([
@@ -653,14 +652,14 @@ fn shipped_catalogue_is_valid_and_complete() {
             inst.url(),
             format!("https://samspor.dk/instruments/{}", inst.id())
         );
-        assert!(!inst.title(crate::i18n::Lang::En).is_empty());
-        assert_ne!(
-            inst.title(crate::i18n::Lang::Da),
-            inst.title(crate::i18n::Lang::En)
-        );
+        assert!(!inst.title(Lang::En).is_empty());
+        assert_ne!(inst.title(Lang::Da), inst.title(Lang::En));
         // Our labels are short descriptions; a long one would suggest pasted item wording.
         for q in inst.questions() {
-            assert!(q.label.chars().count() <= 70, "{}: {}", inst.id(), q.label);
+            for lang in [Lang::Da, Lang::En] {
+                let label = q.label(lang);
+                assert!(label.chars().count() <= 70, "{}: {label}", inst.id());
+            }
         }
         // Pages fit a phone.
         for p in inst.pages() {
@@ -694,10 +693,7 @@ fn every_band_table_covers_every_possible_score_exactly_once() {
                     .count();
                 assert_eq!(hits, 1, "{} {} score {v}", inst.id(), table.scale);
             }
-            assert!(
-                inst.band_label(&table.rows[0].band, crate::i18n::Lang::Da)
-                    .is_some()
-            );
+            assert!(inst.band_label(&table.rows[0].band, Lang::Da).is_some());
         }
     }
 }
@@ -707,12 +703,159 @@ fn respondents_parse_and_are_labelled() {
     for r in Respondent::ALL {
         assert_eq!(Respondent::parse(r.as_str()), Some(r));
         assert_eq!(serde_json::to_value(r).unwrap(), json!(r.as_str()));
-        assert_ne!(
-            r.label(crate::i18n::Lang::Da),
-            r.label(crate::i18n::Lang::En)
-        );
+        assert_ne!(r.label(Lang::Da), r.label(Lang::En));
     }
     assert_eq!(Respondent::parse("guardian"), None);
+}
+
+/// Everything a respondent reads, as (what, Danish, English): page titles, question labels
+/// and answer labels.
+fn respondent_texts(inst: &Instrument) -> Vec<(String, &str, &str)> {
+    let mut out = Vec::new();
+    for page in inst.pages() {
+        out.push((
+            page.link_id.clone(),
+            page.title(Lang::Da),
+            page.title(Lang::En),
+        ));
+        for q in &page.items {
+            out.push((q.link_id.clone(), q.label(Lang::Da), q.label(Lang::En)));
+            for o in &q.options {
+                out.push((
+                    format!("{} option {}", q.link_id, o.value),
+                    o.label(Lang::Da),
+                    o.label(Lang::En),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_shipped_label_is_in_danish_and_english() {
+    for inst in CATALOGUE.all() {
+        let texts = respondent_texts(inst);
+        assert!(texts.len() > inst.questions().count(), "{}", inst.id());
+        for (what, da, en) in texts {
+            assert!(!da.trim().is_empty(), "{} {what}: Danish", inst.id());
+            assert!(!en.trim().is_empty(), "{} {what}: English", inst.id());
+            // The same text in both places means one language was pasted over the other.
+            assert_ne!(da, en, "{} {what}", inst.id());
+        }
+    }
+}
+
+/// Scoring remarks are for staff. The old labels carried them ("Conduct 7 — obedient
+/// (reverse-scored)"), and a parent answering on a phone saw them.
+#[test]
+fn respondent_labels_say_nothing_about_scoring() {
+    const STAFF_WORDS: [&str; 8] = [
+        "score", "scoret", "scoring", "reverse", "omvendt", "scale", "skala", "—",
+    ];
+    for inst in CATALOGUE.all() {
+        for (what, da, en) in respondent_texts(inst) {
+            for text in [da, en] {
+                let lower = text.to_lowercase();
+                for word in STAFF_WORDS {
+                    assert!(!lower.contains(word), "{} {what}: {text}", inst.id());
+                }
+                for scale in inst.scales() {
+                    for title in [scale.title(Lang::Da), scale.title(Lang::En)] {
+                        assert!(
+                            !lower.contains(&title.to_lowercase()),
+                            "{} {what} names the scale: {text}",
+                            inst.id()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The scales an item counts towards (a gate counts too).
+fn scales_of<'i>(inst: &'i Instrument, link: &str) -> Vec<&'i Scale> {
+    let link = link.to_string();
+    inst.scales()
+        .iter()
+        .filter(|s| match &s.rule {
+            ScaleRule::Items { items, .. } => items.contains(&link),
+            ScaleRule::GatedSum { gate, items, .. } => *gate == link || items.contains(&link),
+            ScaleRule::Sum { .. } | ScaleRule::Multiply { .. } => false,
+        })
+        .collect()
+}
+
+/// The staff notes are written by hand, so they are checked against the scoring they describe.
+#[test]
+fn staff_notes_agree_with_the_scoring() {
+    for inst in CATALOGUE.all() {
+        for q in inst.questions() {
+            let at = format!("{} {}", inst.id(), q.link_id);
+            let (Some(en), Some(da)) = (q.staff_note(Lang::En), q.staff_note(Lang::Da)) else {
+                panic!("{at}: every shipped question has a staff note in both languages");
+            };
+            let scales = scales_of(inst, &q.link_id);
+            let reverse = scales.iter().any(
+                |s| matches!(&s.rule, ScaleRule::Items { reverse, .. } if reverse.contains(&q.link_id)),
+            );
+            assert_eq!(en.contains("(reverse-scored)"), reverse, "{at}: {en}");
+            assert_eq!(da.contains("(omvendt scoring)"), reverse, "{at}: {da}");
+            assert_eq!(en.contains("Not scored"), scales.is_empty(), "{at}: {en}");
+            assert_eq!(
+                da.contains("Indgår ikke i scoringen"),
+                scales.is_empty(),
+                "{at}: {da}"
+            );
+            for scale in &scales {
+                assert!(en.contains(&scale.title_en), "{at}: {en}");
+                assert!(da.contains(&scale.title_da), "{at}: {da}");
+            }
+            let critical = inst.critical_items().iter().any(|c| c.link_id == q.link_id);
+            assert_eq!(en.contains("raise an alert"), critical, "{at}: {en}");
+            assert_eq!(da.contains("udløser en advarsel"), critical, "{at}: {da}");
+        }
+    }
+}
+
+#[test]
+fn labels_notes_and_titles_come_in_either_language() {
+    let sdq = instrument("sdq-parent-4-17");
+    let q7 = sdq.question("q7").unwrap();
+    assert_eq!(q7.label(Lang::Da), "Følger voksnes anvisninger");
+    assert_eq!(q7.label(Lang::En), "Follows adults' instructions");
+    assert_eq!(q7.label, q7.label(Lang::Da), "the field is the Danish text");
+    assert_eq!(
+        q7.staff_note(Lang::En),
+        Some("Scale: Conduct problems (reverse-scored)")
+    );
+    assert_eq!(
+        q7.staff_note(Lang::Da),
+        Some("Skala: Adfærdsproblemer (omvendt scoring)")
+    );
+    assert_eq!(q7.options[2].label(Lang::Da), "Passer helt");
+    assert_eq!(q7.options[2].label(Lang::En), "Certainly true");
+    let impact = sdq.pages().last().unwrap();
+    assert_eq!(impact.title(Lang::Da), "Betydning for hverdagen");
+    assert_eq!(impact.title(Lang::En), "Effect on everyday life");
+    assert_eq!(
+        sdq.question("burden").unwrap().staff_note(Lang::En),
+        Some("Not scored, recorded only")
+    );
+    // Both languages and the note reach `samspor instruments show` and other JSON readers.
+    let shown = serde_json::to_value(q7).unwrap();
+    assert_eq!(shown["label_en"], "Follows adults' instructions");
+    assert_eq!(
+        shown["staff_note"]["da"],
+        "Skala: Adfærdsproblemer (omvendt scoring)"
+    );
+    assert_eq!(shown["options"][0]["label_en"], "Not true");
+    // Staff notes are optional.
+    let tiny = Instrument::from_json("tiny.json", &tiny_doc().to_string()).unwrap();
+    let a = tiny.question("a").unwrap();
+    assert_eq!(a.staff_note(Lang::Da), None);
+    assert!(serde_json::to_value(a).unwrap().get("staff_note").is_none());
 }
 
 // ---------------------------------------------------------------- broken definitions
@@ -849,6 +992,116 @@ fn definition_errors_name_the_file_and_the_field() {
 }
 
 #[test]
+fn a_missing_or_wrong_translation_names_the_file_and_the_field() {
+    let cases: Vec<(Breakage, &str)> = vec![
+        (
+            |d: &mut Value| {
+                d["item"][0]["item"][2]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("_text");
+            },
+            r#"item[0].item[2]._text: missing English translation of "text": add an extension http://hl7.org/fhir/StructureDefinition/translation with lang "en""#,
+        ),
+        (
+            |d: &mut Value| {
+                d["item"][0]["item"][0]["answerOption"][1]["valueCoding"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("_display");
+            },
+            r#"item[0].item[0].answerOption[1].valueCoding._display: missing English translation of "display": add an extension http://hl7.org/fhir/StructureDefinition/translation with lang "en""#,
+        ),
+        (
+            |d: &mut Value| {
+                d["item"][5].as_object_mut().unwrap().remove("_text");
+            },
+            r#"item[5]._text: missing English translation of "text": add an extension http://hl7.org/fhir/StructureDefinition/translation with lang "en""#,
+        ),
+        (
+            |d: &mut Value| {
+                d["item"][0]["item"][0]["_text"]["extension"][0]["extension"][0]["valueCode"] =
+                    json!("de")
+            },
+            r#"item[0].item[0]._text.extension: no translation with lang "en" (extension http://hl7.org/fhir/StructureDefinition/translation)"#,
+        ),
+        (
+            // Another extension is not a translation.
+            |d: &mut Value| {
+                d["item"][0]["item"][0]["_text"]["extension"][0]["url"] =
+                    json!("http://example.org/other")
+            },
+            r#"item[0].item[0]._text.extension: no translation with lang "en" (extension http://hl7.org/fhir/StructureDefinition/translation)"#,
+        ),
+        (
+            |d: &mut Value| {
+                d["item"][0]["item"][0]["_text"]["extension"][0]["extension"][0]["valueCode"] =
+                    json!("da")
+            },
+            r#"item[0].item[0]._text.extension[0].extension[0].valueCode: "text" itself is the "da" text; translate it into "en" instead"#,
+        ),
+        (
+            |d: &mut Value| {
+                d["item"][0]["item"][0]["_text"]["extension"][0]["extension"][1]["valueString"] =
+                    json!(" ")
+            },
+            "item[0].item[0]._text.extension[0].extension[1].valueString: must not be blank",
+        ),
+        (
+            |d: &mut Value| {
+                d["item"][0]["item"][0]["_text"]["extension"][0]["extension"]
+                    .as_array_mut()
+                    .unwrap()
+                    .remove(1);
+            },
+            r#"item[0].item[0]._text.extension[0].extension: a translation needs a "content" part"#,
+        ),
+        (
+            |d: &mut Value| {
+                let copy = d["item"][0]["item"][0]["_text"]["extension"][0].clone();
+                d["item"][0]["item"][0]["_text"]["extension"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(copy);
+            },
+            r#"item[0].item[0]._text.extension[1].extension[0].valueCode: a second translation into "en""#,
+        ),
+        (
+            |d: &mut Value| d["language"] = json!("en"),
+            r#"language: must be "da": text and display are Danish, with English translations"#,
+        ),
+        (
+            |d: &mut Value| {
+                d.as_object_mut().unwrap().remove("language");
+            },
+            "language: missing",
+        ),
+        (
+            |d: &mut Value| d["samspor"]["staff_notes"]["q99"] = json!({"en": "x", "da": "x"}),
+            r#"samspor.staff_notes.q99: unknown question linkId "q99""#,
+        ),
+        (
+            |d: &mut Value| d["samspor"]["staff_notes"]["page-1"] = json!({"en": "x", "da": "x"}),
+            r#"samspor.staff_notes.page-1: unknown question linkId "page-1""#,
+        ),
+        (
+            |d: &mut Value| {
+                d["samspor"]["staff_notes"]["q7"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("da");
+            },
+            "samspor.staff_notes.q7.da: missing",
+        ),
+    ];
+    for (break_it, expected) in cases {
+        let mut doc = sdq_doc();
+        break_it(&mut doc);
+        assert_eq!(broken(&doc), format!("sdq-parent-4-17.json: {expected}"));
+    }
+}
+
+#[test]
 fn whole_file_errors() {
     let err = Instrument::from_json("x.json", "{not json").unwrap_err();
     assert_eq!(err.file, "x.json");
@@ -888,24 +1141,47 @@ fn a_catalogue_from_sources_is_sorted_and_searchable() {
     assert!(cat.get("sdq-parent-4-17").is_none());
 }
 
+/// The `_text`/`_display` element that carries an English translation.
+fn english(content: &str) -> Value {
+    json!({"extension": [{
+        "url": "http://hl7.org/fhir/StructureDefinition/translation",
+        "extension": [{"url": "lang", "valueCode": "en"}, {"url": "content", "valueString": content}]
+    }]})
+}
+
+/// Answer options 0..=max, labelled in both languages.
+fn numbered_options(max: i64) -> Value {
+    (0..=max)
+        .map(|v| {
+            let label = v.to_string();
+            json!({"valueCoding": {"code": label, "display": label, "_display": english(&label)}})
+        })
+        .collect()
+}
+
+fn choice(link_id: &str, da: &str, en: &str, options: &Value) -> Value {
+    json!({"linkId": link_id, "text": da, "_text": english(en), "type": "choice", "answerOption": options})
+}
+
 /// A two-item instrument for tests that need their own numbers.
 fn tiny_doc() -> Value {
     let options = json!([
-        {"valueCoding": {"code": "0", "display": "No"}},
-        {"valueCoding": {"code": "1", "display": "Some"}},
-        {"valueCoding": {"code": "2", "display": "Yes"}}
+        {"valueCoding": {"code": "0", "display": "Nej", "_display": english("No")}},
+        {"valueCoding": {"code": "1", "display": "Lidt", "_display": english("Some")}},
+        {"valueCoding": {"code": "2", "display": "Ja", "_display": english("Yes")}}
     ]);
     json!({
         "resourceType": "Questionnaire",
         "id": "tiny",
+        "language": "da",
         "url": "https://samspor.dk/instruments/tiny",
         "version": "0.1",
         "name": "Tiny",
         "title": "Lille",
         "status": "draft",
-        "item": [{"linkId": "p1", "text": "Page", "type": "group", "item": [
-            {"linkId": "a", "text": "A", "type": "choice", "answerOption": options},
-            {"linkId": "b", "text": "B", "type": "choice", "answerOption": options}
+        "item": [{"linkId": "p1", "text": "Side", "_text": english("Page"), "type": "group", "item": [
+            choice("a", "Første", "First", &options),
+            choice("b", "Anden", "Second", &options)
         ]}],
         "samspor": {
             "title_en": "Tiny",

@@ -624,13 +624,17 @@ fn paper_questions(
             i.questions()
                 .map(|q| PaperQuestion {
                     link_id: q.link_id.clone(),
-                    label: q.label.clone(),
+                    // Staff see the scoring note beside the question; respondents never do.
+                    label: match q.staff_note(t.0) {
+                        Some(note) => format!("{} ({note})", q.label(t.0)),
+                        None => q.label(t.0).to_string(),
+                    },
                     options: q
                         .options
                         .iter()
                         .map(|o| {
                             (
-                                format!("{} – {}", o.value, o.label),
+                                format!("{} – {}", o.value, o.label(t.0)),
                                 o.value,
                                 answers.value(&q.link_id) == Some(o.value),
                             )

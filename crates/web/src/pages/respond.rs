@@ -112,13 +112,13 @@ fn page_view(
                 label: texts
                     .get(&q.link_id)
                     .cloned()
-                    .unwrap_or_else(|| q.label.clone()),
+                    .unwrap_or_else(|| q.label(t.0).to_string()),
                 options: q
                     .options
                     .iter()
                     .map(|o| OptionView {
                         value: o.value,
-                        label: o.label.clone(),
+                        label: o.label(t.0).to_string(),
                         checked: answers.value(&q.link_id) == Some(o.value),
                     })
                     .collect(),
