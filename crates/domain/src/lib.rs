@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod child;
+pub mod course;
 pub mod cpr;
 pub mod geo;
 pub mod i18n;

@@ -1,0 +1,7 @@
+//! The course ("forløb") from first contact to visitation, modelled on the KL LTT CarePlan.
+
+pub mod encounter;
+pub mod kl;
+pub mod tracks;
+pub mod visitation;
+pub mod waiting;

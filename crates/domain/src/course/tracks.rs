@@ -1,0 +1,457 @@
+//! The five STIME tracks as data (`tracks/*.json` at the repository root).
+//!
+//! Ages, formats and eligibility rules come from municipal and regional pages that change, and
+//! some are unconfirmed (DOMAIN.md §2.2 marks them [U]); keeping them as data lets them be
+//! corrected without a release, and every value says whether it has been verified.
+
+use crate::child::{MAX_AGE, MIN_AGE};
+use crate::organisation::Programme;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+/// A track file that cannot be used, naming the file and the field so it can be fixed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {field}: {message}")]
+pub struct TrackError {
+    pub file: String,
+    pub field: String,
+    pub message: String,
+}
+
+/// Text in both languages, with whether the content is confirmed by a source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifiedText {
+    pub da: String,
+    pub en: String,
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AgeRange {
+    pub min: u32,
+    pub max: u32,
+    pub verified: bool,
+}
+
+impl AgeRange {
+    pub fn contains(&self, age: u32) -> bool {
+        (self.min..=self.max).contains(&age)
+    }
+}
+
+/// One line of an eligibility checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Criterion {
+    pub id: String,
+    pub da: String,
+    pub en: String,
+    pub verified: bool,
+    /// For exclusions: when it applies the child belongs in child psychiatry, so the decision
+    /// form must push towards a psychiatry referral rather than just another way.
+    pub refer_to_psychiatry: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Eligibility {
+    pub inclusion: Vec<Criterion>,
+    pub exclusion: Vec<Criterion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Track {
+    pub id: Programme,
+    pub number: u32,
+    pub name_da: String,
+    pub name_en: String,
+    pub ages: AgeRange,
+    pub format: VerifiedText,
+    pub sessions: VerifiedText,
+    pub eligibility: Eligibility,
+    pub notes: Option<String>,
+    pub sources: Vec<String>,
+}
+
+/// The files shipped in `tracks/`, embedded so the defaults are always available.
+pub const SHIPPED: [(&str, &str); 5] = [
+    (
+        "restlessness.json",
+        include_str!("../../../../tracks/restlessness.json"),
+    ),
+    (
+        "worry_sadness.json",
+        include_str!("../../../../tracks/worry_sadness.json"),
+    ),
+    (
+        "body_food.json",
+        include_str!("../../../../tracks/body_food.json"),
+    ),
+    (
+        "self_harm.json",
+        include_str!("../../../../tracks/self_harm.json"),
+    ),
+    (
+        "repeated_thoughts.json",
+        include_str!("../../../../tracks/repeated_thoughts.json"),
+    ),
+];
+
+/// Reads fields from one JSON object, remembering where it is for error messages.
+struct Reader<'a> {
+    file: &'a str,
+    path: String,
+    obj: &'a Map<String, Value>,
+}
+
+impl<'a> Reader<'a> {
+    fn err(&self, key: &str, message: impl Into<String>) -> TrackError {
+        TrackError {
+            file: self.file.to_string(),
+            field: if self.path.is_empty() {
+                key.to_string()
+            } else if key.is_empty() {
+                self.path.clone()
+            } else {
+                format!("{}.{key}", self.path)
+            },
+            message: message.into(),
+        }
+    }
+
+    fn new(file: &'a str, path: String, value: &'a Value) -> Result<Self, TrackError> {
+        match value.as_object() {
+            Some(obj) => Ok(Self { file, path, obj }),
+            None => Err(TrackError {
+                file: file.to_string(),
+                field: path,
+                message: "must be an object".into(),
+            }),
+        }
+    }
+
+    /// Rejects fields the parser does not know, so a misspelt key is not silently ignored.
+    fn only(&self, allowed: &[&str]) -> Result<(), TrackError> {
+        match self.obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(k) => Err(self.err(k, "unknown field")),
+            None => Ok(()),
+        }
+    }
+
+    fn get(&self, key: &str) -> Result<&'a Value, TrackError> {
+        self.obj.get(key).ok_or_else(|| self.err(key, "missing"))
+    }
+
+    fn text(&self, key: &str) -> Result<String, TrackError> {
+        match self.get(key)?.as_str().map(str::trim) {
+            Some(s) if !s.is_empty() => Ok(s.to_string()),
+            Some(_) => Err(self.err(key, "must not be blank")),
+            None => Err(self.err(key, "must be a string")),
+        }
+    }
+
+    fn bool(&self, key: &str) -> Result<bool, TrackError> {
+        self.get(key)?
+            .as_bool()
+            .ok_or_else(|| self.err(key, "must be true or false"))
+    }
+
+    fn uint(&self, key: &str) -> Result<u32, TrackError> {
+        self.get(key)?
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| self.err(key, "must be a whole number ≥ 0"))
+    }
+
+    fn child(&self, key: &str) -> Result<Reader<'a>, TrackError> {
+        let path = self.err(key, "").field;
+        Reader::new(self.file, path, self.get(key)?)
+    }
+
+    fn array(&self, key: &str) -> Result<&'a Vec<Value>, TrackError> {
+        self.get(key)?
+            .as_array()
+            .ok_or_else(|| self.err(key, "must be a list"))
+    }
+
+    fn verified_text(&self, key: &str) -> Result<VerifiedText, TrackError> {
+        let r = self.child(key)?;
+        r.only(&["da", "en", "verified"])?;
+        Ok(VerifiedText {
+            da: r.text("da")?,
+            en: r.text("en")?,
+            verified: r.bool("verified")?,
+        })
+    }
+
+    fn criteria(&self, key: &str, exclusion: bool) -> Result<Vec<Criterion>, TrackError> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for (i, v) in self.array(key)?.iter().enumerate() {
+            let path = format!("{}[{i}]", self.err(key, "").field);
+            let r = Reader::new(self.file, path, v)?;
+            let refer = if exclusion {
+                r.only(&["id", "da", "en", "verified", "refer_to_psychiatry"])?;
+                r.bool("refer_to_psychiatry")?
+            } else {
+                // Meeting an inclusion criterion never sends a child to psychiatry.
+                r.only(&["id", "da", "en", "verified"])?;
+                false
+            };
+            let id = r.text("id")?;
+            if !seen.insert(id.clone()) {
+                return Err(r.err("id", format!("duplicate id {id:?}")));
+            }
+            out.push(Criterion {
+                id,
+                da: r.text("da")?,
+                en: r.text("en")?,
+                verified: r.bool("verified")?,
+                refer_to_psychiatry: refer,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Parses and checks one track file; `file` is only used to name it in errors.
+pub fn parse_track(file: &str, text: &str) -> Result<Track, TrackError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| TrackError {
+        file: file.to_string(),
+        field: String::new(),
+        message: format!("not valid JSON: {e}"),
+    })?;
+    let r = Reader::new(file, String::new(), &value)?;
+    r.only(&[
+        "id",
+        "number",
+        "name_da",
+        "name_en",
+        "ages",
+        "format",
+        "sessions",
+        "eligibility",
+        "notes",
+        "sources",
+    ])?;
+    let id_text = r.text("id")?;
+    let id = match Programme::parse(&id_text) {
+        Some(Programme::Kit) | None => {
+            return Err(r.err("id", format!("{id_text:?} is not a STIME track")));
+        }
+        Some(p) => p,
+    };
+    let number = r.uint("number")?;
+    if !(1..=5).contains(&number) {
+        return Err(r.err("number", "STIME tracks are numbered 1 to 5"));
+    }
+
+    let a = r.child("ages")?;
+    a.only(&["min", "max", "verified"])?;
+    let ages = AgeRange {
+        min: a.uint("min")?,
+        max: a.uint("max")?,
+        verified: a.bool("verified")?,
+    };
+    if ages.min < MIN_AGE || ages.max > MAX_AGE {
+        return Err(a.err("", format!("must lie within {MIN_AGE}-{MAX_AGE}")));
+    }
+    if ages.min > ages.max {
+        return Err(a.err("min", "must not exceed max"));
+    }
+
+    let eligibility = if r.obj.contains_key("eligibility") {
+        let e = r.child("eligibility")?;
+        e.only(&["inclusion", "exclusion"])?;
+        Eligibility {
+            inclusion: e.criteria("inclusion", false)?,
+            exclusion: e.criteria("exclusion", true)?,
+        }
+    } else {
+        Eligibility::default()
+    };
+
+    let notes = match r.obj.get("notes") {
+        None => None,
+        Some(_) => Some(r.text("notes")?),
+    };
+    let sources = r
+        .array("sources")?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match v.as_str() {
+            Some(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+            _ => Err(r.err(&format!("sources[{i}]"), "must be a non-blank string")),
+        })
+        .collect::<Result<_, _>>()?;
+
+    Ok(Track {
+        id,
+        number,
+        name_da: r.text("name_da")?,
+        name_en: r.text("name_en")?,
+        ages,
+        format: r.verified_text("format")?,
+        sessions: r.verified_text("sessions")?,
+        eligibility,
+        notes,
+        sources,
+    })
+}
+
+/// Parses a set of track files and checks it is the complete set: each STIME track once, in a
+/// file named after its id.
+pub fn parse_tracks<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Vec<Track>, TrackError> {
+    let mut tracks: Vec<Track> = Vec::new();
+    for (file, text) in files {
+        let t = parse_track(file, text)?;
+        let err = |message: String| TrackError {
+            file: file.to_string(),
+            field: "id".into(),
+            message,
+        };
+        let stem = file
+            .rsplit('/')
+            .next()
+            .unwrap_or(file)
+            .trim_end_matches(".json");
+        if stem != t.id.as_str() {
+            return Err(err(format!("file should be named {}.json", t.id.as_str())));
+        }
+        if tracks.iter().any(|o| o.id == t.id || o.number == t.number) {
+            return Err(err(format!(
+                "track {} or number {} given twice",
+                t.id.as_str(),
+                t.number
+            )));
+        }
+        tracks.push(t);
+    }
+    if let Some(p) = Programme::ALL
+        .into_iter()
+        .filter(|p| *p != Programme::Kit)
+        .find(|p| !tracks.iter().any(|t| t.id == *p))
+    {
+        return Err(TrackError {
+            file: format!("{}.json", p.as_str()),
+            field: String::new(),
+            message: "track file missing".into(),
+        });
+    }
+    tracks.sort_by_key(|t| t.number);
+    Ok(tracks)
+}
+
+/// The shipped tracks. Their validity is guaranteed by the tests below.
+pub fn shipped() -> Result<Vec<Track>, TrackError> {
+    parse_tracks(SHIPPED)
+}
+
+/// The track with this id in a parsed set.
+pub fn find(tracks: &[Track], id: Programme) -> Option<&Track> {
+    tracks.iter().find(|t| t.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn shipped_tracks_parse_and_match_the_programmes() {
+        let tracks = shipped().unwrap();
+        assert_eq!(tracks.len(), 5);
+        for t in &tracks {
+            // The Danish names in code and in data must not drift apart.
+            assert_eq!(t.name_da, t.id.label(Lang::Da), "{}", t.id.as_str());
+        }
+        let self_harm = find(&tracks, Programme::SelfHarm).unwrap();
+        assert_eq!((self_harm.ages.min, self_harm.ages.max), (12, 17));
+        assert_eq!(self_harm.eligibility.inclusion.len(), 2);
+        let refer: Vec<_> = self_harm
+            .eligibility
+            .exclusion
+            .iter()
+            .filter(|c| c.refer_to_psychiatry)
+            .map(|c| c.id.as_str())
+            .collect();
+        assert!(refer.contains(&"suicide_risk"));
+        assert!(refer.contains(&"suicidal_intent"));
+        assert!(!refer.contains(&"socially_accepted_only"));
+        let restless = find(&tracks, Programme::Restlessness).unwrap();
+        assert!(restless.ages.contains(3) && restless.ages.contains(10));
+        assert!(!restless.ages.contains(11));
+        // Track 5's ages are unknown in the sources, and the data must say so.
+        assert!(
+            !find(&tracks, Programme::RepeatedThoughts)
+                .unwrap()
+                .ages
+                .verified
+        );
+    }
+
+    fn base() -> Value {
+        serde_json::from_str(SHIPPED[3].1).unwrap()
+    }
+
+    fn parse_err(v: &Value) -> TrackError {
+        parse_track("self_harm.json", &v.to_string()).unwrap_err()
+    }
+
+    #[test]
+    fn errors_name_file_and_field() {
+        let mut v = base();
+        v["ages"].as_object_mut().unwrap().remove("verified");
+        let e = parse_err(&v);
+        assert_eq!(
+            (e.file.as_str(), e.field.as_str()),
+            ("self_harm.json", "ages.verified")
+        );
+
+        let mut v = base();
+        v["ages"]["max"] = 18.into();
+        assert_eq!(parse_err(&v).field, "ages");
+        v["ages"]["max"] = 11.into();
+        assert_eq!(parse_err(&v).field, "ages.min");
+
+        let mut v = base();
+        v["eligibility"]["exclusion"][2]["refer_to_psychiatry"] = "yes".into();
+        assert_eq!(
+            parse_err(&v).field,
+            "eligibility.exclusion[2].refer_to_psychiatry"
+        );
+
+        let mut v = base();
+        v["eligibility"]["inclusion"][0]["refer_to_psychiatry"] = true.into();
+        assert_eq!(
+            parse_err(&v).field,
+            "eligibility.inclusion[0].refer_to_psychiatry"
+        );
+
+        let mut v = base();
+        v["eligibility"]["exclusion"][1]["id"] = "socially_accepted_only".into();
+        assert_eq!(parse_err(&v).field, "eligibility.exclusion[1].id");
+
+        let mut v = base();
+        v["id"] = "kit".into();
+        assert_eq!(parse_err(&v).field, "id");
+
+        let mut v = base();
+        v["nmae_da"] = "x".into();
+        assert_eq!(parse_err(&v).field, "nmae_da");
+
+        let e = parse_track("x.json", "{").unwrap_err();
+        assert_eq!(e.file, "x.json");
+        assert!(e.to_string().starts_with("x.json: : not valid JSON"));
+    }
+
+    #[test]
+    fn set_must_be_complete_and_files_named_by_id() {
+        let e = parse_tracks(SHIPPED.into_iter().take(4)).unwrap_err();
+        assert_eq!(e.file, "repeated_thoughts.json");
+        let mut files = SHIPPED.to_vec();
+        files[0].0 = "tracks/uro.json";
+        assert_eq!(parse_tracks(files).unwrap_err().file, "tracks/uro.json");
+    }
+}
