@@ -204,6 +204,7 @@ async fn child_form_is_shown_again_with_field_errors() {
             )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let child_path = r.header("location").split('?').next().unwrap().to_string();
         let page = b.get(&r.header("location")).await;
         let html = page.text();
         assert!(html.contains("Testa Testesen"));
@@ -224,6 +225,44 @@ async fn child_form_is_shown_again_with_field_errors() {
             .await;
         assert_eq!(dup.status, StatusCode::CONFLICT);
         assert!(dup.text().contains("allerede registreret"));
+
+        // A correction keeps the earlier value, shown in words on the history page.
+        let edit = b.get(&format!("{child_path}/edit")).await.text();
+        assert!(edit.contains(r#"name="version" value="1""#));
+        let saved = b
+            .post(
+                &format!("{child_path}/edit"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", "1"),
+                    ("cpr", "150315-4321"),
+                    ("given_name", "Testa"),
+                    ("family_name", "Testesen"),
+                    ("school", "Byskolen"),
+                    ("g0-name", "Mette"),
+                    ("g0-relation", "mother"),
+                    ("g0-custody", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+        let history = b.get(&format!("{child_path}/history")).await.text();
+        assert!(history.contains("<td>Skole</td>"), "{history}");
+        assert!(history.contains("Skole: –"), "the school was empty before");
+        let stale = b
+            .post(
+                &format!("{child_path}/edit"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", "1"),
+                    ("cpr", "150315-4321"),
+                    ("given_name", "Tessa"),
+                    ("family_name", "Testesen"),
+                ],
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT);
+        assert!(stale.text().contains("ændret af en anden"));
     })
     .await;
 }

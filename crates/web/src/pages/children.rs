@@ -513,7 +513,36 @@ struct HistoryRow {
     time: String,
     who: String,
     fields: String,
-    previous: String,
+    /// "Field: old value" for each changed field.
+    previous: Vec<String>,
+}
+
+/// A record field's name as the form labels it.
+fn field_label(t: Tr, field: &str) -> &'static str {
+    match field {
+        "cpr" => t.t("child.cpr"),
+        "given_name" => t.t("child.given_name"),
+        "family_name" => t.t("child.family_name"),
+        "address" => t.t("child.address"),
+        "school" => t.t("child.school"),
+        _ => t.t("child.guardians"),
+    }
+}
+
+/// An earlier value for people to read: text as it was, guardians by name, empty as "–".
+fn previous_value(t: Tr, v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "–".into(),
+        serde_json::Value::String(s) if s.is_empty() => "–".into(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) if items.is_empty() => t.t("child.none").into(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|g| g["name"].as_str().unwrap_or("?").to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
 }
 
 #[derive(Template)]
@@ -556,8 +585,23 @@ async fn history(
                     version: e.version,
                     time: super::local_time(e.changed_at, false),
                     who: e.changed_by_name,
-                    fields: e.changed_fields.join(", "),
-                    previous: e.previous.to_string(),
+                    fields: e
+                        .changed_fields
+                        .iter()
+                        .map(|f| field_label(t, f))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    previous: e
+                        .changed_fields
+                        .iter()
+                        .map(|f| {
+                            format!(
+                                "{}: {}",
+                                field_label(t, f),
+                                previous_value(t, &e.previous[f.as_str()])
+                            )
+                        })
+                        .collect(),
                 })
                 .collect(),
         },
