@@ -53,6 +53,10 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    pub fn extend(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     pub fn get(&self, field: &str) -> Option<&FieldError> {
         self.0.iter().find(|e| e.field == field)
     }

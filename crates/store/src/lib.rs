@@ -5,6 +5,9 @@
 //! disk or neither is.
 #![forbid(unsafe_code)]
 
+pub mod course_model;
+mod course_rows;
+pub mod course_tx;
 pub mod model;
 pub mod password;
 pub mod postgres;
@@ -23,6 +26,8 @@ use samspor_domain::organisation::Programme;
 use std::sync::Arc;
 use uuid::Uuid;
 
+pub use course_model::*;
+pub use course_tx::CourseTx;
 pub use model::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +93,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One transaction. Every method runs inside it.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: CourseTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // Audit

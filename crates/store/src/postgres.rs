@@ -11,6 +11,7 @@ use std::time::Duration;
 type DB = Postgres;
 
 include!("backend.rs");
+include!("backend_courses.rs");
 
 pub struct PgStore {
     pool: Pool<Postgres>,

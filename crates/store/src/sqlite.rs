@@ -14,6 +14,7 @@ use std::time::Duration;
 type DB = Sqlite;
 
 include!("backend.rs");
+include!("backend_courses.rs");
 
 pub struct SqliteStore {
     writer: Pool<Sqlite>,

@@ -33,12 +33,12 @@ pub struct Tr(pub Lang);
 
 impl Tr {
     pub fn t(&self, key: &str) -> &'static str {
-        match TEXTS.binary_search_by(|(k, _, _)| k.cmp(&key)) {
-            Ok(i) => match self.0 {
-                Lang::Da => TEXTS[i].1,
-                Lang::En => TEXTS[i].2,
+        match lookup(key) {
+            Some((_, da, en)) => match self.0 {
+                Lang::Da => da,
+                Lang::En => en,
             },
-            Err(_) => {
+            None => {
                 debug_assert!(false, "missing UI text {key}");
                 "?"
             }
@@ -56,6 +56,19 @@ impl Tr {
     pub fn is_da(&self) -> bool {
         self.0 == Lang::Da
     }
+}
+
+/// Each area of the UI keeps its words in its own table, so they can be edited apart.
+static TABLES: [&[(&str, &str, &str)]; 3] =
+    [TEXTS, crate::i18n_courses::TEXTS, crate::i18n_intake::TEXTS];
+
+fn lookup(key: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    TABLES.iter().find_map(|table| {
+        table
+            .binary_search_by(|(k, _, _)| k.cmp(&key))
+            .ok()
+            .map(|i| table[i])
+    })
 }
 
 /// (key, Danish, English), sorted by key (a test checks).
@@ -244,8 +257,14 @@ mod tests {
 
     #[test]
     fn texts_are_sorted_and_unique() {
-        for w in TEXTS.windows(2) {
-            assert!(w[0].0 < w[1].0, "{} must come before {}", w[1].0, w[0].0);
+        let mut seen = std::collections::HashSet::new();
+        for table in TABLES {
+            for w in table.windows(2) {
+                assert!(w[0].0 < w[1].0, "{} must come before {}", w[1].0, w[0].0);
+            }
+            for (k, _, _) in table {
+                assert!(seen.insert(*k), "{k} is in two tables");
+            }
         }
     }
 
@@ -258,7 +277,7 @@ mod tests {
             for part in text.split("t.t(\"").skip(1) {
                 let key = part.split('"').next().unwrap();
                 assert!(
-                    TEXTS.iter().any(|(k, _, _)| *k == key),
+                    lookup(key).is_some(),
                     "{} uses missing text {key}",
                     path.display()
                 );

@@ -6,15 +6,20 @@ mod auth;
 mod chart;
 mod error;
 mod i18n;
+mod i18n_courses;
+mod i18n_intake;
 mod pages;
 mod request;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
+use samspor_domain::course::support::SignRule;
+use samspor_domain::course::tracks::Track;
 use samspor_domain::instrument::Catalogue;
 use samspor_store::Store;
 use samspor_store::service::auth::SessionPolicy;
+use samspor_store::service::courses::Rules;
 use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -36,16 +41,49 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// An alert nobody has acknowledged for this long is escalated to every coordinator.
     pub alert_escalation: chrono::Duration,
+    /// The STIME tracks and the signs that call for psychiatry, checked at start.
+    pub tracks: Arc<Vec<Track>>,
+    pub signs: Arc<Vec<SignRule>>,
+    /// Submissions of the public self-referral form per client address.
+    pub public_form_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
+}
+
+/// How many public self-referrals one address may send: a family may need a second try,
+/// a script flooding a municipality's queue may not.
+pub const PUBLIC_FORM_BURST: u32 = 5;
+pub const PUBLIC_FORM_PERIOD: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+fn public_form_limiter() -> governor::DefaultKeyedRateLimiter<std::net::IpAddr> {
+    let quota = governor::Quota::with_period(PUBLIC_FORM_PERIOD / PUBLIC_FORM_BURST)
+        .expect("the period is not zero")
+        .allow_burst(std::num::NonZeroU32::new(PUBLIC_FORM_BURST).expect("the burst is not zero"));
+    governor::RateLimiter::keyed(quota)
 }
 
 impl AppState {
+    /// The rules visitation decisions are checked against.
+    pub fn rules(&self) -> Rules<'_> {
+        Rules {
+            tracks: &self.tracks,
+            signs: &self.signs,
+            catalogue: &self.catalogue,
+        }
+    }
+
     /// With the questionnaires shipped in the binary.
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self::with_catalogue(store, Catalogue::shipped())
     }
 
     pub fn with_catalogue(store: Arc<dyn Store>, catalogue: Catalogue) -> Self {
+        let tracks = samspor_domain::course::tracks::shipped()
+            .expect("the shipped tracks are checked by the domain tests");
+        let signs = samspor_domain::course::support::shipped_signs()
+            .expect("the shipped psychiatry signs are checked by the domain tests");
         AppState {
+            tracks: Arc::new(tracks),
+            signs: Arc::new(signs),
+            public_form_limiter: Arc::new(public_form_limiter()),
             store,
             catalogue: Arc::new(catalogue),
             sessions: SessionPolicy::default(),

@@ -1,7 +1,10 @@
 //! The course ("forløb") from first contact to visitation, modelled on the KL LTT CarePlan.
 
+pub mod careplan;
+pub mod contact;
 pub mod encounter;
 pub mod kl;
+pub mod support;
 pub mod tracks;
 pub mod visitation;
 pub mod waiting;

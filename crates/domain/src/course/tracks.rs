@@ -5,6 +5,7 @@
 //! corrected without a release, and every value says whether it has been verified.
 
 use crate::child::{MAX_AGE, MIN_AGE};
+use crate::instrument::Catalogue;
 use crate::organisation::Programme;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -58,6 +59,25 @@ pub struct Eligibility {
     pub exclusion: Vec<Criterion>,
 }
 
+/// A scored questionnaire result that points to a track: the named scale of the named
+/// instrument landing in one of the bands. Which results point where is a clinical choice that
+/// DOMAIN.md §2.3 leaves open, so every rule says whether it has been confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Indication {
+    /// Instrument id as in `instruments/*.json` (one version, e.g. `sdq-parent-4-17`).
+    pub instrument: String,
+    pub scale: String,
+    pub bands: Vec<String>,
+    pub verified: bool,
+}
+
+impl Indication {
+    /// Whether a scale landing in `band` of this instrument matches the rule.
+    pub fn matches(&self, instrument: &str, scale: &str, band: &str) -> bool {
+        self.instrument == instrument && self.scale == scale && self.bands.iter().any(|b| b == band)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Track {
     pub id: Programme,
@@ -68,6 +88,8 @@ pub struct Track {
     pub format: VerifiedText,
     pub sessions: VerifiedText,
     pub eligibility: Eligibility,
+    /// Questionnaire results that point to this track; empty when no shipped instrument fits.
+    pub indicated_by: Vec<Indication>,
     pub notes: Option<String>,
     pub sources: Vec<String>,
 }
@@ -96,15 +118,16 @@ pub const SHIPPED: [(&str, &str); 5] = [
     ),
 ];
 
-/// Reads fields from one JSON object, remembering where it is for error messages.
-struct Reader<'a> {
+/// Reads fields from one JSON object, remembering where it is for error messages. Shared with
+/// the other data files in `tracks/` so their errors read the same way.
+pub(super) struct Reader<'a> {
     file: &'a str,
     path: String,
-    obj: &'a Map<String, Value>,
+    pub(super) obj: &'a Map<String, Value>,
 }
 
 impl<'a> Reader<'a> {
-    fn err(&self, key: &str, message: impl Into<String>) -> TrackError {
+    pub(super) fn err(&self, key: &str, message: impl Into<String>) -> TrackError {
         TrackError {
             file: self.file.to_string(),
             field: if self.path.is_empty() {
@@ -118,7 +141,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn new(file: &'a str, path: String, value: &'a Value) -> Result<Self, TrackError> {
+    pub(super) fn new(file: &'a str, path: String, value: &'a Value) -> Result<Self, TrackError> {
         match value.as_object() {
             Some(obj) => Ok(Self { file, path, obj }),
             None => Err(TrackError {
@@ -130,18 +153,18 @@ impl<'a> Reader<'a> {
     }
 
     /// Rejects fields the parser does not know, so a misspelt key is not silently ignored.
-    fn only(&self, allowed: &[&str]) -> Result<(), TrackError> {
+    pub(super) fn only(&self, allowed: &[&str]) -> Result<(), TrackError> {
         match self.obj.keys().find(|k| !allowed.contains(&k.as_str())) {
             Some(k) => Err(self.err(k, "unknown field")),
             None => Ok(()),
         }
     }
 
-    fn get(&self, key: &str) -> Result<&'a Value, TrackError> {
+    pub(super) fn get(&self, key: &str) -> Result<&'a Value, TrackError> {
         self.obj.get(key).ok_or_else(|| self.err(key, "missing"))
     }
 
-    fn text(&self, key: &str) -> Result<String, TrackError> {
+    pub(super) fn text(&self, key: &str) -> Result<String, TrackError> {
         match self.get(key)?.as_str().map(str::trim) {
             Some(s) if !s.is_empty() => Ok(s.to_string()),
             Some(_) => Err(self.err(key, "must not be blank")),
@@ -149,7 +172,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn bool(&self, key: &str) -> Result<bool, TrackError> {
+    pub(super) fn bool(&self, key: &str) -> Result<bool, TrackError> {
         self.get(key)?
             .as_bool()
             .ok_or_else(|| self.err(key, "must be true or false"))
@@ -162,12 +185,12 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| self.err(key, "must be a whole number ≥ 0"))
     }
 
-    fn child(&self, key: &str) -> Result<Reader<'a>, TrackError> {
+    pub(super) fn child(&self, key: &str) -> Result<Reader<'a>, TrackError> {
         let path = self.err(key, "").field;
         Reader::new(self.file, path, self.get(key)?)
     }
 
-    fn array(&self, key: &str) -> Result<&'a Vec<Value>, TrackError> {
+    pub(super) fn array(&self, key: &str) -> Result<&'a Vec<Value>, TrackError> {
         self.get(key)?
             .as_array()
             .ok_or_else(|| self.err(key, "must be a list"))
@@ -183,12 +206,73 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// The child reader for element `i` of the list under `key`.
+    pub(super) fn element(
+        &self,
+        key: &str,
+        i: usize,
+        value: &'a Value,
+    ) -> Result<Reader<'a>, TrackError> {
+        let path = format!("{}[{i}]", self.err(key, "").field);
+        Reader::new(self.file, path, value)
+    }
+
+    /// A list of non-blank strings without repeats.
+    pub(super) fn texts(&self, key: &str) -> Result<Vec<String>, TrackError> {
+        let mut out: Vec<String> = Vec::new();
+        for (i, v) in self.array(key)?.iter().enumerate() {
+            let field = format!("{key}[{i}]");
+            match v.as_str().map(str::trim) {
+                Some(s) if !s.is_empty() => {
+                    if out.iter().any(|o| o == s) {
+                        return Err(self.err(&field, format!("{s:?} given twice")));
+                    }
+                    out.push(s.to_string());
+                }
+                _ => return Err(self.err(&field, "must be a non-blank string")),
+            }
+        }
+        Ok(out)
+    }
+
+    fn indications(&self, key: &str) -> Result<Vec<Indication>, TrackError> {
+        let mut out: Vec<Indication> = Vec::new();
+        for (i, v) in self.array(key)?.iter().enumerate() {
+            let r = self.element(key, i, v)?;
+            r.only(&["instrument", "scale", "bands", "verified"])?;
+            let rule = Indication {
+                instrument: r.text("instrument")?,
+                scale: r.text("scale")?,
+                bands: r.texts("bands")?,
+                verified: r.bool("verified")?,
+            };
+            if rule.bands.is_empty() {
+                return Err(r.err("bands", "must name at least one band"));
+            }
+            // Two rules for one scale would be one rule split in two, and could disagree on
+            // whether it is verified.
+            if out
+                .iter()
+                .any(|o| o.instrument == rule.instrument && o.scale == rule.scale)
+            {
+                return Err(r.err(
+                    "scale",
+                    format!(
+                        "{:?} of {:?} already has a rule",
+                        rule.scale, rule.instrument
+                    ),
+                ));
+            }
+            out.push(rule);
+        }
+        Ok(out)
+    }
+
     fn criteria(&self, key: &str, exclusion: bool) -> Result<Vec<Criterion>, TrackError> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for (i, v) in self.array(key)?.iter().enumerate() {
-            let path = format!("{}[{i}]", self.err(key, "").field);
-            let r = Reader::new(self.file, path, v)?;
+            let r = self.element(key, i, v)?;
             let refer = if exclusion {
                 r.only(&["id", "da", "en", "verified", "refer_to_psychiatry"])?;
                 r.bool("refer_to_psychiatry")?
@@ -230,6 +314,7 @@ pub fn parse_track(file: &str, text: &str) -> Result<Track, TrackError> {
         "format",
         "sessions",
         "eligibility",
+        "indicated_by",
         "notes",
         "sources",
     ])?;
@@ -270,6 +355,10 @@ pub fn parse_track(file: &str, text: &str) -> Result<Track, TrackError> {
         Eligibility::default()
     };
 
+    // Required although it may be empty: a track whose file forgot the key would silently never
+    // be suggested, while `[]` records that no shipped instrument fits.
+    let indicated_by = r.indications("indicated_by")?;
+
     let notes = match r.obj.get("notes") {
         None => None,
         Some(_) => Some(r.text("notes")?),
@@ -293,6 +382,7 @@ pub fn parse_track(file: &str, text: &str) -> Result<Track, TrackError> {
         format: r.verified_text("format")?,
         sessions: r.verified_text("sessions")?,
         eligibility,
+        indicated_by,
         notes,
         sources,
     })
@@ -346,6 +436,50 @@ pub fn parse_tracks<'a>(
 /// The shipped tracks. Their validity is guaranteed by the tests below.
 pub fn shipped() -> Result<Vec<Track>, TrackError> {
     parse_tracks(SHIPPED)
+}
+
+/// Checks that every `indicated_by` rule names an instrument, a scale of it and bands its band
+/// tables use. Track files and instrument files are separate data that can drift apart, and a
+/// rule naming nothing that exists would never fire without anyone noticing.
+pub fn check_indications(tracks: &[Track], catalogue: &Catalogue) -> Result<(), TrackError> {
+    for t in tracks {
+        for (i, rule) in t.indicated_by.iter().enumerate() {
+            let err = |field: &str, message: String| TrackError {
+                file: format!("{}.json", t.id.as_str()),
+                field: format!("indicated_by[{i}].{field}"),
+                message,
+            };
+            let Some(instrument) = catalogue.get(&rule.instrument) else {
+                return Err(err(
+                    "instrument",
+                    format!("no instrument {:?}", rule.instrument),
+                ));
+            };
+            if instrument.scale(&rule.scale).is_none() {
+                return Err(err(
+                    "scale",
+                    format!("{:?} has no scale {:?}", rule.instrument, rule.scale),
+                ));
+            }
+            for (j, band) in rule.bands.iter().enumerate() {
+                let used = instrument
+                    .band_tables()
+                    .iter()
+                    .filter(|table| table.scale == rule.scale)
+                    .any(|table| table.rows.iter().any(|row| &row.band == band));
+                if !used {
+                    return Err(err(
+                        &format!("bands[{j}]"),
+                        format!(
+                            "no band table of {:?} scale {:?} has the band {band:?}",
+                            rule.instrument, rule.scale
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The track with this id in a parsed set.
@@ -444,6 +578,116 @@ mod tests {
         let e = parse_track("x.json", "{").unwrap_err();
         assert_eq!(e.file, "x.json");
         assert!(e.to_string().starts_with("x.json: : not valid JSON"));
+    }
+
+    #[test]
+    fn every_indication_names_an_existing_instrument_scale_and_band() {
+        let tracks = shipped().unwrap();
+        let catalogue = Catalogue::shipped();
+        check_indications(&tracks, &catalogue).unwrap();
+        // The same, spelt out, so the test does not only trust the function it tests.
+        for t in &tracks {
+            for rule in &t.indicated_by {
+                assert!(
+                    !rule.verified,
+                    "{}: mapping is not confirmed",
+                    t.id.as_str()
+                );
+                let i = catalogue
+                    .get(&rule.instrument)
+                    .unwrap_or_else(|| panic!("{}: {}", t.id.as_str(), rule.instrument));
+                assert!(i.scale(&rule.scale).is_some(), "{}", rule.scale);
+                for band in &rule.bands {
+                    assert!(
+                        i.band_tables()
+                            .iter()
+                            .filter(|b| b.scale == rule.scale)
+                            .any(|b| b.rows.iter().any(|r| &r.band == band)),
+                        "{} {} {band}",
+                        rule.instrument,
+                        rule.scale
+                    );
+                    assert!(i.band_label(band, Lang::En).is_some());
+                }
+            }
+        }
+        let rules = |p| &find(&tracks, p).unwrap().indicated_by;
+        assert!(rules(Programme::WorrySadness).iter().any(|r| r.matches(
+            "sdq-parent-4-17",
+            "emotional",
+            "very_high"
+        )));
+        assert!(rules(Programme::Restlessness).iter().any(|r| r.matches(
+            "sdq-teacher-4-17",
+            "hyperactivity",
+            "high"
+        )));
+        assert!(!rules(Programme::Restlessness).iter().any(|r| r.matches(
+            "sdq-teacher-4-17",
+            "hyperactivity",
+            "slightly_raised"
+        )));
+        assert!(rules(Programme::BodyFood).is_empty());
+    }
+
+    #[test]
+    fn indication_errors_name_file_and_field() {
+        let mut v: Value = serde_json::from_str(SHIPPED[1].1).unwrap();
+        let parse = |v: &Value| parse_track("worry_sadness.json", &v.to_string());
+        assert!(parse(&v).is_ok());
+
+        let mut missing = v.clone();
+        missing.as_object_mut().unwrap().remove("indicated_by");
+        assert_eq!(parse(&missing).unwrap_err().field, "indicated_by");
+
+        v["indicated_by"][1]["bands"] = serde_json::json!([]);
+        assert_eq!(parse(&v).unwrap_err().field, "indicated_by[1].bands");
+        v["indicated_by"][1]["bands"] = serde_json::json!(["high", "high"]);
+        assert_eq!(parse(&v).unwrap_err().field, "indicated_by[1].bands[1]");
+        v["indicated_by"][1]["bands"] = serde_json::json!(["high", " "]);
+        assert_eq!(parse(&v).unwrap_err().field, "indicated_by[1].bands[1]");
+        v["indicated_by"][1]["bands"] = serde_json::json!(["high"]);
+        v["indicated_by"][1]["verified"] = "no".into();
+        assert_eq!(parse(&v).unwrap_err().field, "indicated_by[1].verified");
+        v["indicated_by"][1]["verified"] = false.into();
+        v["indicated_by"][1]["cut_off"] = 3.into();
+        assert_eq!(parse(&v).unwrap_err().field, "indicated_by[1].cut_off");
+        v["indicated_by"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("cut_off");
+        v["indicated_by"][1]["instrument"] = "sdq-parent-4-17".into();
+        let e = parse(&v).unwrap_err();
+        assert_eq!(
+            (e.file.as_str(), e.field.as_str()),
+            ("worry_sadness.json", "indicated_by[1].scale")
+        );
+
+        // Well-formed but naming what the instruments do not have.
+        let mut tracks = shipped().unwrap();
+        let catalogue = Catalogue::shipped();
+        let worry = tracks
+            .iter_mut()
+            .find(|t| t.id == Programme::WorrySadness)
+            .unwrap();
+        worry.indicated_by[0].bands.push("sky_high".into());
+        let e = check_indications(&tracks, &catalogue).unwrap_err();
+        assert_eq!(
+            (e.file.as_str(), e.field.as_str()),
+            ("worry_sadness.json", "indicated_by[0].bands[2]")
+        );
+        let worry = &mut tracks[1];
+        worry.indicated_by[0].bands.pop();
+        worry.indicated_by[0].scale = "worry".into();
+        assert_eq!(
+            check_indications(&tracks, &catalogue).unwrap_err().field,
+            "indicated_by[0].scale"
+        );
+        tracks[1].indicated_by[0].instrument = "rcads".into();
+        assert_eq!(
+            check_indications(&tracks, &catalogue).unwrap_err().field,
+            "indicated_by[0].instrument"
+        );
     }
 
     #[test]

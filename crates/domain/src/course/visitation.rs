@@ -3,10 +3,11 @@
 //! destination) and what they were told.
 
 use super::kl::ReferralDestination;
+use super::support::PsychiatrySign;
 use super::tracks::{self, Track};
 use crate::i18n::Lang;
 use crate::organisation::Programme;
-use crate::validation::{FieldError, FieldErrors, required_text};
+use crate::validation::{FieldError, FieldErrors, optional_text, required_text};
 use serde::{Deserialize, Serialize};
 
 /// Longest note on what the family was told; long enough for a real explanation.
@@ -74,6 +75,9 @@ pub struct DecisionInput {
     pub outcome: Option<String>,
     pub track: Option<String>,
     pub way: Option<WayInput>,
+    /// Why the child is not referred to psychiatry although signs point there.
+    #[serde(default)]
+    pub reason_despite_signs: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -90,12 +94,13 @@ pub struct Way {
 }
 
 /// A valid decision. Fields are private so the invariants (a track iff outcome is track, a way
-/// for every other outcome) cannot be bypassed.
+/// for every other outcome, a reason whenever signs were set aside) cannot be bypassed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {
     outcome: Outcome,
     track: Option<Programme>,
     way: Option<Way>,
+    reason_despite_signs: Option<String>,
 }
 
 impl Decision {
@@ -110,6 +115,10 @@ impl Decision {
     pub fn way(&self) -> Option<&Way> {
         self.way.as_ref()
     }
+    /// Present exactly when psychiatry signs were raised and the outcome is not psychiatry.
+    pub fn reason_despite_signs(&self) -> Option<&str> {
+        self.reason_despite_signs.as_deref()
+    }
 }
 
 /// What the municipality offers and who the child is, for checking a track decision.
@@ -120,6 +129,8 @@ pub struct TrackOffer<'a> {
     /// The child's age in completed years on the decision date.
     pub age: u32,
     pub tracks: &'a [Track],
+    /// Psychiatry signs raised for this child (`support::decision_support`).
+    pub signs: &'a [PsychiatrySign],
 }
 
 /// Whether `track` may be chosen for this child in this municipality.
@@ -192,6 +203,39 @@ fn parse_way(errors: &mut FieldErrors, way: &WayInput, outcome: Option<Outcome>)
         .map(|destination| Way { destination, note })
 }
 
+/// The written reason for not choosing psychiatry while signs point there; choosing otherwise is
+/// allowed (an acute assessment may have found the risk low), but never silently.
+fn reason_despite_signs(
+    errors: &mut FieldErrors,
+    input: &DecisionInput,
+    signs: &[PsychiatrySign],
+) -> Option<String> {
+    const FIELD: &str = "reason_despite_signs";
+    let reason = optional_text(
+        errors,
+        FIELD,
+        input.reason_despite_signs.as_deref(),
+        NOTE_MAX,
+    );
+    if reason.is_none() {
+        let list = |text: fn(&PsychiatrySign) -> &str| {
+            signs.iter().map(text).collect::<Vec<_>>().join(" ")
+        };
+        errors.push(FieldError::new(
+            FIELD,
+            format!(
+                "The signs noted call for child psychiatry or an acute assessment: {} Choose a referral to child psychiatry, or write why not.",
+                list(|s| &s.en)
+            ),
+            format!(
+                "De registrerede tegn peger på børne- og ungdomspsykiatrien eller en akut vurdering: {} Vælg henvisning til børne- og ungdomspsykiatrien, eller skriv, hvorfor ikke.",
+                list(|s| &s.da)
+            ),
+        ));
+    }
+    reason.filter(|r| r.chars().count() <= NOTE_MAX)
+}
+
 /// Checks a decision; all problems are reported at once.
 pub fn validate_decision(
     input: &DecisionInput,
@@ -261,11 +305,21 @@ pub fn validate_decision(
         }
     };
 
+    let reason_despite_signs = match outcome {
+        Some(o) if o != Outcome::Psychiatry && !offer.signs.is_empty() => {
+            reason_despite_signs(&mut errors, input, offer.signs)
+        }
+        // Not asked for: a reason left in the form after the outcome changed to psychiatry, or
+        // written before the signs were cleared, is not part of the decision.
+        _ => None,
+    };
+
     match outcome {
         Some(outcome) if errors.is_empty() => Ok(Decision {
             outcome,
             track,
             way,
+            reason_despite_signs,
         }),
         _ => Err(errors),
     }
@@ -274,6 +328,7 @@ pub fn validate_decision(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn input(outcome: &str, track: Option<&str>, way: Option<(&str, &str)>) -> DecisionInput {
         DecisionInput {
@@ -283,6 +338,7 @@ mod tests {
                 destination: Some(d.into()),
                 note: Some(n.into()),
             }),
+            reason_despite_signs: None,
         }
     }
 
@@ -294,6 +350,7 @@ mod tests {
                 offered,
                 age,
                 tracks: &tracks,
+                signs: &[],
             },
         )
     }
@@ -365,6 +422,7 @@ mod tests {
                 destination: None,
                 note: Some("x".into()),
             }),
+            reason_despite_signs: None,
         };
         assert_eq!(fields(run(&no_dest, OFFERED, 10)), ["way.destination"]);
         let long = "x".repeat(NOTE_MAX + 1);
@@ -450,5 +508,154 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(run(&i, OFFERED, 10).unwrap().outcome(), Outcome::Psychiatry);
+    }
+
+    fn sign() -> PsychiatrySign {
+        PsychiatrySign {
+            id: "suicide_risk".into(),
+            da: "Øget selvmordsrisiko.".into(),
+            en: "Increased suicide risk.".into(),
+            verified: false,
+        }
+    }
+
+    fn run_with_signs(
+        i: &DecisionInput,
+        signs: &[PsychiatrySign],
+    ) -> Result<Decision, FieldErrors> {
+        let tracks = tracks::shipped().unwrap();
+        validate_decision(
+            i,
+            &TrackOffer {
+                offered: OFFERED,
+                age: 14,
+                tracks: &tracks,
+                signs,
+            },
+        )
+    }
+
+    fn with_reason(mut i: DecisionInput, reason: &str) -> DecisionInput {
+        i.reason_despite_signs = Some(reason.into());
+        i
+    }
+
+    /// A decision that is valid on every other count, for each outcome.
+    fn valid(o: Outcome) -> DecisionInput {
+        match o {
+            Outcome::Track => input("track", Some("self_harm"), None),
+            _ => {
+                let dest = o.destination().unwrap_or(ReferralDestination::Other);
+                input(o.as_str(), None, Some((dest.as_str(), "Told the family.")))
+            }
+        }
+    }
+
+    #[test]
+    fn signs_need_psychiatry_or_a_written_reason() {
+        let signs = [sign()];
+        let err = run_with_signs(&valid(Outcome::Track), &signs).unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        let e = err.get("reason_despite_signs").unwrap();
+        assert_eq!(
+            e.message_en,
+            "The signs noted call for child psychiatry or an acute assessment: Increased suicide \
+             risk. Choose a referral to child psychiatry, or write why not."
+        );
+        assert!(
+            e.message_da
+                .contains("børne- og ungdomspsykiatrien eller en akut vurdering")
+        );
+        assert!(e.message_da.contains("Øget selvmordsrisiko."));
+        assert!(e.message_da.contains("skriv, hvorfor ikke"));
+
+        let d = run_with_signs(
+            &with_reason(
+                valid(Outcome::Track),
+                "  Acute assessment by BUC on 3 March: low risk. ",
+            ),
+            &signs,
+        )
+        .unwrap();
+        assert_eq!(
+            d.reason_despite_signs(),
+            Some("Acute assessment by BUC on 3 March: low risk.")
+        );
+        assert_eq!(d.track(), Some(Programme::SelfHarm));
+
+        let long = "x".repeat(NOTE_MAX + 1);
+        let e = run_with_signs(&with_reason(valid(Outcome::Gp), &long), &signs).unwrap_err();
+        assert_eq!(
+            e.get("reason_despite_signs").unwrap().message_en,
+            "At most 2000 characters."
+        );
+        let exact = "x".repeat(NOTE_MAX);
+        assert!(run_with_signs(&with_reason(valid(Outcome::Gp), &exact), &signs).is_ok());
+    }
+
+    #[test]
+    fn psychiatry_never_needs_the_reason_and_no_signs_never_keep_one() {
+        let signs = [sign()];
+        let d = run_with_signs(&valid(Outcome::Psychiatry), &signs).unwrap();
+        assert_eq!(d.reason_despite_signs(), None);
+        let d = run_with_signs(
+            &with_reason(valid(Outcome::Psychiatry), "left over"),
+            &signs,
+        );
+        assert_eq!(d.unwrap().reason_despite_signs(), None);
+        let d = run_with_signs(&with_reason(valid(Outcome::Gp), "no signs"), &[]).unwrap();
+        assert_eq!(d.reason_despite_signs(), None);
+        // The reason is checked alongside the rest, not instead of it.
+        let e = run_with_signs(&input("gp", None, None), &signs).unwrap_err();
+        assert_eq!(fields(Err(e)), ["way", "reason_despite_signs"]);
+    }
+
+    #[test]
+    fn reason_is_optional_in_the_json() {
+        let i: DecisionInput = serde_json::from_value(serde_json::json!({
+            "outcome": "gp", "way": {"destination": "gp", "note": "x"},
+            "reason_despite_signs": "Assessed by the GP today."
+        }))
+        .unwrap();
+        let d = run_with_signs(&i, &[sign()]).unwrap();
+        assert_eq!(d.reason_despite_signs(), Some("Assessed by the GP today."));
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["reason_despite_signs"], "Assessed by the GP today.");
+    }
+
+    fn reason_text() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            Just(None),
+            "[ \t\n]{0,4}".prop_map(Some),
+            "[ ]{0,2}[a-zæøå .]{1,40}".prop_map(Some),
+            (NOTE_MAX - 2..NOTE_MAX + 3).prop_map(|n| Some("å".repeat(n))),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn signs_without_psychiatry_need_exactly_a_usable_reason(
+            o in prop::sample::select(Outcome::ALL.to_vec()),
+            reason in reason_text(),
+            raised in 0usize..3,
+        ) {
+            let signs = vec![sign(); raised];
+            let mut i = valid(o);
+            i.reason_despite_signs = reason.clone();
+            let r = run_with_signs(&i, &signs);
+            let trimmed = reason.as_deref().map(str::trim).unwrap_or("");
+            let usable = !trimmed.is_empty() && trimmed.chars().count() <= NOTE_MAX;
+            if o == Outcome::Psychiatry || signs.is_empty() {
+                let d = r.unwrap();
+                prop_assert_eq!(d.reason_despite_signs(), None);
+            } else if usable {
+                let d = r.unwrap();
+                prop_assert_eq!(d.reason_despite_signs(), Some(trimmed));
+            } else {
+                let e = r.unwrap_err();
+                prop_assert_eq!(e.0.len(), 1);
+                prop_assert!(e.get("reason_despite_signs").is_some());
+            }
+        }
     }
 }

@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod auth;
 pub mod children;
+pub mod courses;
+pub mod intake;
 pub mod organisations;
 pub mod questionnaires;
 
