@@ -2,6 +2,8 @@
 
 mod admin;
 mod children;
+mod courses;
+mod intake;
 mod questionnaires;
 pub use questionnaires::link_url;
 mod respond;
@@ -30,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/style.css", get(stylesheet))
         .merge(session::router())
         .merge(children::router())
+        .merge(courses::router())
+        .merge(intake::router())
         .merge(admin::router())
         .merge(questionnaires::router())
         .merge(respond::router())

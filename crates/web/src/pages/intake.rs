@@ -1,0 +1,8 @@
+//! Placeholder: routes are added here.
+
+use crate::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
