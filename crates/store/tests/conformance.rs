@@ -487,3 +487,106 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
     })
     .await;
 }
+
+/// The KL invariants and "never a no without a way" hold in the database itself, so a bug in
+/// the code above it cannot store a record that breaks them.
+#[tokio::test]
+async fn the_database_refuses_records_that_break_the_course_rules() {
+    use samspor_domain::course::careplan::CourseStatus;
+    use samspor_domain::course::contact::{ContactInput, validate_contact};
+    use samspor_domain::course::encounter::{Encounter, EncounterType};
+    use samspor_domain::course::visitation::Outcome;
+    use samspor_store::DecisionRecord;
+    use samspor_store::service::courses::{self, NewContact};
+
+    each_backend(|db| async move {
+        let store = &*db.store;
+        let u = user(store, "k@kbh.dk", "coordinator", "0101").await;
+        let ctx = ctx(store, &u).await;
+        let cpr = samspor_domain::cpr::Cpr::synthetic(
+            chrono::NaiveDate::from_ymd_opt(2014, 3, 5).unwrap(),
+            samspor_domain::cpr::Sex::Male,
+            1,
+        )
+        .unwrap();
+        let c = children::create(store, &ctx, &child(cpr.as_str(), "Testa", "Testesen"))
+            .await
+            .unwrap();
+        let input = ContactInput {
+            source: Some("self".into()),
+            reason: Some("Bekymret".into()),
+            ..Default::default()
+        };
+        let received = chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        validate_contact(&input, Some(received), c.data.birth_date(), received).unwrap();
+        let course = courses::create_contact(
+            store,
+            &ctx,
+            &NewContact {
+                child_id: c.id,
+                received_at: Some(received),
+                contact: input,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+
+        // A Behandling without delivery type and participants.
+        let mut tx = store.begin().await.unwrap();
+        let bare = samspor_store::EncounterRecord {
+            id: uuid::Uuid::now_v7(),
+            course_id: course.id,
+            encounter: Encounter {
+                kind: EncounterType::Behandling,
+                at: received,
+                treatment: None,
+            },
+            staff_id: Some(u.id),
+            staff_name: None,
+            status: samspor_store::EncounterStatus::Held,
+            created_at: Utc::now(),
+        };
+        assert!(tx.insert_encounter(&bare, Some(u.id)).await.is_err());
+        drop(tx);
+
+        // A decision that is not a track, without a way.
+        let mut tx = store.begin().await.unwrap();
+        let no_way = DecisionRecord {
+            id: uuid::Uuid::now_v7(),
+            course_id: course.id,
+            meeting_id: None,
+            outcome: Outcome::Gp,
+            track: None,
+            way: None,
+            reason_despite_signs: None,
+            decided_at: Utc::now(),
+            decided_by: u.id,
+            decided_by_name: None,
+        };
+        assert!(tx.insert_decision(&no_way).await.is_err());
+        drop(tx);
+
+        // A completed course without an end.
+        let mut tx = store.begin().await.unwrap();
+        let completed_without_end = samspor_store::CourseRecord {
+            status: CourseStatus::Completed,
+            ended_on: None,
+            ..course.clone()
+        };
+        assert!(
+            tx.save_course(&completed_without_end, Some(u.id), Utc::now())
+                .await
+                .is_err()
+        );
+        drop(tx);
+
+        let after = courses::course(store, &ctx, course.id).await.unwrap();
+        assert!(after.decisions.is_empty());
+        assert_eq!(after.course.status, CourseStatus::Active);
+    })
+    .await;
+}

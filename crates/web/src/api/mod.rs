@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1, and its OpenAPI 3.1 description at /api/openapi.json.
 
 mod children;
+mod courses;
 mod questionnaires;
 
 use crate::AppState;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
             get(list_organisations).post(create_unit),
         )
         .merge(children::router())
+        .merge(courses::router())
         .merge(questionnaires::router())
         .fallback(|| async { WebError::NotFound })
 }
@@ -39,7 +41,8 @@ pub fn router() -> Router<AppState> {
         version = "1"
     ),
     paths(me, list_organisations, create_unit, children::create, children::search, children::read, children::update, children::access_log,
-        questionnaires::instruments, questionnaires::invite, questionnaires::enter, questionnaires::responses),
+        questionnaires::instruments, questionnaires::invite, questionnaires::enter, questionnaires::responses,
+        courses::create_contact, courses::read, courses::add_encounter, courses::decide, courses::deadlines),
     components(schemas(Problem, FieldProblem, Me, OrganisationOut, UnitIn)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
