@@ -1,10 +1,12 @@
-//! Synthetic demo data: staff logins, programme participation and children with families.
+//! Synthetic demo data: staff logins, programme participation, children with families, and
+//! courses from first contact to visitation (`demo_courses`).
 //!
 //! Everything is made up and reproducible: the same seed gives the same people (on the same
 //! day, since ages are counted from today). CPR numbers come from `Cpr::synthetic`, which only
 //! makes numbers that belong to no one. Children are registered through the same service as
 //! real registrations, so the audit log and the duplicate checks see them like any other.
 
+use crate::demo_courses::{self, MunicipalityDemo};
 use crate::names::{self, ascii_slug};
 use anyhow::{Context, bail};
 use chrono::{Datelike, Days, Months, NaiveDate, Utc};
@@ -20,8 +22,9 @@ use samspor_domain::role::Role;
 use samspor_store::service::auth::{self, UserInput};
 use samspor_store::service::questionnaires::{self, PaperInput};
 use samspor_store::service::{Ctx, children, organisations};
-use samspor_store::{Store, User};
+use samspor_store::{ResponseRecord, Store, User};
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 
 /// The password of every demo user.
 pub const PASSWORD: &str = "samspor-demo";
@@ -70,6 +73,10 @@ pub struct DemoSummary {
     pub children: usize,
     pub guardians: usize,
     pub participations: usize,
+    /// Courses opened, the ones marked entered in error included.
+    pub courses: usize,
+    /// Public self-referrals left waiting in the intake queues.
+    pub self_referrals: usize,
     pub logins: Vec<DemoLogin>,
 }
 
@@ -97,6 +104,7 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
     let mut responses = 0;
     let mut alert_shown = false;
     let catalogue = samspor_domain::instrument::Catalogue::shipped();
+    let mut seeded = Vec::new();
     for m in &municipalities {
         let slug = ascii_slug(m.name);
         let coordinator = add_user(
@@ -107,7 +115,7 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
             m.code,
         )
         .await?;
-        add_user(
+        let therapist = add_user(
             store,
             &format!("terapeut.{slug}"),
             &mut people,
@@ -140,6 +148,7 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
         }
 
         let mut coordinator_ctx = ctx(store, &coordinator, &request_id).await?;
+        let mut demo_children = Vec::new();
         for i in 0..options.children {
             let child = people.child(m);
             guardians += child.guardians.as_ref().map_or(0, Vec::len);
@@ -148,18 +157,57 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
                 .await
                 .with_context(|| format!("registering a demo child in {}", m.name))?;
             created_children += 1;
+            let mut demo_child = DemoChild {
+                child: created,
+                responses: Vec::new(),
+                alert: false,
+            };
             // Every fourth child has been measured twice, four months apart; the first
             // such teenager of the first municipality has a fresh alert to show.
             if i % 4 == 0 {
                 let with_alert = !alert_shown
                     && m.code == municipalities[0].code
-                    && created.data.cpr.age_on(people.today) >= 11;
+                    && demo_child.child.data.cpr.age_on(people.today) >= 11;
                 alert_shown |= with_alert;
-                responses += people
-                    .questionnaires(store, &catalogue, &coordinator_ctx, &created, with_alert)
+                demo_child.responses = people
+                    .questionnaires(
+                        store,
+                        &catalogue,
+                        &coordinator_ctx,
+                        &demo_child.child,
+                        with_alert,
+                    )
                     .await?;
+                demo_child.alert = with_alert;
+                responses += demo_child.responses.len();
             }
+            demo_children.push(demo_child);
         }
+        seeded.push(MunicipalityDemo {
+            municipality: m,
+            coordinator: coordinator_ctx,
+            therapist: ctx(store, &therapist, &request_id).await?,
+            children: demo_children,
+        });
+    }
+
+    // Courses come after every municipality's children, so that they draw nothing from the
+    // random stream the children are made from: adding them left the people of a seed as
+    // they were.
+    let tracks = samspor_domain::course::tracks::shipped()?;
+    let signs = samspor_domain::course::support::shipped_signs()?;
+    let rules = samspor_store::service::courses::Rules {
+        tracks: &tracks,
+        signs: &signs,
+        catalogue: &catalogue,
+    };
+    let (mut courses, mut self_referrals) = (0, 0);
+    for demo in &mut seeded {
+        let made = demo_courses::seed(store, rules, &mut people, demo, &request_id)
+            .await
+            .with_context(|| format!("adding demo courses in {}", demo.municipality.name))?;
+        courses += made.courses;
+        self_referrals += made.self_referrals;
     }
 
     tracing::info!(
@@ -168,6 +216,8 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
         municipalities = municipalities.len(),
         users,
         children = created_children,
+        courses,
+        self_referrals,
         "demo data created"
     );
     Ok(DemoSummary {
@@ -176,6 +226,8 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
         children: created_children,
         guardians,
         participations,
+        courses,
+        self_referrals,
         logins: existing_logins(store).await?,
     })
 }
@@ -247,7 +299,7 @@ pub fn choose_municipalities(count: usize) -> anyhow::Result<Vec<&'static Munici
 }
 
 /// Which programmes a demo municipality offers, and since when.
-fn offer(code: &str) -> (&'static [Programme], NaiveDate) {
+pub(crate) fn offer(code: &str) -> (&'static [Programme], NaiveDate) {
     const KOBENHAVN: &[Programme] = &[
         Programme::Restlessness,
         Programme::WorrySadness,
@@ -331,8 +383,19 @@ async fn ctx(store: &dyn Store, user: &User, request_id: &str) -> anyhow::Result
     Ok(ctx)
 }
 
+/// A registered demo child with the questionnaires typed in for it, which the courses use:
+/// a measured child makes decision support show indicated tracks, and an alert raises a sign
+/// that calls for child psychiatry.
+pub(crate) struct DemoChild {
+    pub child: samspor_store::Child,
+    /// Oldest first.
+    pub responses: Vec<ResponseRecord>,
+    /// Whether a PHQ-A with a critical answer left an open alert.
+    pub alert: bool,
+}
+
 /// Makes up people from one seeded random stream, so the order of calls decides who is made.
-struct People {
+pub(crate) struct People {
     rng: StdRng,
     today: NaiveDate,
     /// How many numbers have been taken per birth date and sex, so no CPR repeats.
@@ -369,11 +432,39 @@ impl People {
         format!("{given} {}", self.family_name())
     }
 
+    /// A child who is not registered anywhere yet, as a family would name them in the
+    /// public self-referral form: demo CPR number (aged within `ages`), given and family
+    /// name, and a parent's given name.
+    pub(crate) fn unregistered_child(
+        &mut self,
+        ages: RangeInclusive<u32>,
+    ) -> (Cpr, String, String, String) {
+        let sex = if self.rng.random_bool(0.5) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let cpr = self.cpr_aged(sex, ages);
+        let given = self.pick(if sex == Sex::Male {
+            names::BOYS
+        } else {
+            names::GIRLS
+        });
+        let family = self.family_name();
+        let parent = self.pick(names::WOMEN);
+        (cpr, given.into(), family, parent.into())
+    }
+
     /// A birth date that gives an age from 3 to 17 today, never 1 January (see
     /// `Cpr::synthetic`), and a demo CPR number for it.
     fn cpr(&mut self, sex: Sex) -> Cpr {
+        self.cpr_aged(sex, MIN_AGE..=MAX_AGE)
+    }
+
+    /// As `cpr`, for an age within `ages` (which must lie within 3 to 17).
+    fn cpr_aged(&mut self, sex: Sex, ages: RangeInclusive<u32>) -> Cpr {
         loop {
-            let age = self.rng.random_range(MIN_AGE..=MAX_AGE);
+            let age = self.rng.random_range(ages.clone());
             // Between one day and one year short of the last birthday keeps the age exact.
             let before_birthday = Days::new(self.rng.random_range(1..=364));
             let Some(birth) = self
@@ -391,7 +482,7 @@ impl People {
                 continue;
             };
             *taken += 1;
-            if (MIN_AGE..=MAX_AGE).contains(&cpr.age_on(self.today)) {
+            if ages.contains(&cpr.age_on(self.today)) {
                 return cpr;
             }
         }
@@ -432,7 +523,8 @@ impl People {
     }
 
     /// Two SDQ parent measurements four months apart (the second better), and for
-    /// `with_alert` a PHQ-A with a critical answer, all typed in as paper forms.
+    /// `with_alert` a PHQ-A with a critical answer, all typed in as paper forms. Returns
+    /// what was stored, oldest first.
     async fn questionnaires(
         &mut self,
         store: &dyn Store,
@@ -440,10 +532,11 @@ impl People {
         ctx: &Ctx,
         child: &samspor_store::Child,
         with_alert: bool,
-    ) -> anyhow::Result<usize> {
+    ) -> anyhow::Result<Vec<ResponseRecord>> {
         let age = child.data.cpr.age_on(self.today);
+        let mut stored = Vec::new();
         if age < 5 {
-            return Ok(0);
+            return Ok(stored);
         }
         let parent = child
             .data
@@ -451,12 +544,11 @@ impl People {
             .first()
             .map(|g| g.name.clone())
             .unwrap_or_else(|| "Forælder".into());
-        let mut stored = 0;
         for (months_ago, level) in [(4, 2), (0, 1)] {
             let answered_at =
                 Utc::now() - chrono::Duration::days(30 * months_ago) - chrono::Duration::hours(1);
             let answers = self.sdq_answers(level);
-            questionnaires::enter_paper(
+            let response = questionnaires::enter_paper(
                 store,
                 catalogue,
                 ctx,
@@ -470,7 +562,7 @@ impl People {
             )
             .await
             .context("entering a demo SDQ")?;
-            stored += 1;
+            stored.push(response);
         }
         if with_alert && age >= 11 {
             let mut answers = Answers::new();
@@ -484,7 +576,7 @@ impl People {
                     }),
                 );
             }
-            questionnaires::enter_paper(
+            let response = questionnaires::enter_paper(
                 store,
                 catalogue,
                 ctx,
@@ -498,12 +590,12 @@ impl People {
             )
             .await
             .context("entering a demo PHQ-A")?;
-            stored += 1;
+            stored.push(response);
         }
         Ok(stored)
     }
 
-    fn phone(&mut self) -> String {
+    pub(crate) fn phone(&mut self) -> String {
         self.phones += 1;
         let n = self.phones;
         format!(

@@ -4,4 +4,5 @@
 
 pub mod database;
 pub mod demo;
+mod demo_courses;
 mod names;

@@ -257,12 +257,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = summary?;
             println!(
                 "demo data created with seed {seed}: {} municipalities, {} users, {} children \
-                 ({} guardians), {} programme participations",
+                 ({} guardians), {} programme participations, {} courses, {} self-referrals \
+                 waiting in intake",
                 summary.municipalities,
                 summary.users,
                 summary.children,
                 summary.guardians,
-                summary.participations
+                summary.participations,
+                summary.courses,
+                summary.self_referrals
             );
             print_logins(&summary.logins);
             Ok(())

@@ -356,6 +356,171 @@ async fn demo_data_follows_the_seed_and_is_added_only_once() {
     }
 }
 
+/// The demo's courses stand at every step from the first contact to the visitation decision,
+/// as the worklist counts them on the day the demo is seeded, and the public form has left
+/// new self-referrals in each intake queue.
+#[tokio::test]
+async fn demo_courses_cover_the_pathway_from_contact_to_visitation() {
+    use samspor_domain::course::careplan::CourseStatus;
+    use samspor_domain::course::contact::Source;
+    use samspor_domain::course::kl::ReferralDestination;
+    use samspor_domain::course::visitation::Outcome;
+    use samspor_domain::course::waiting::{GoalStatus, Waiting};
+    use samspor_domain::organisation::Programme;
+    use std::collections::HashSet;
+
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let r = demo(&db, &["--municipalities", "2"]);
+        // Ten scenarios and one copy entered in error in each municipality.
+        assert!(
+            r.stdout
+                .contains("22 courses, 4 self-referrals waiting in intake"),
+            "{backend:?}: {}",
+            r.stdout
+        );
+        let today = samspor_store::service::courses::local(Utc::now()).date();
+        let mut tx = db.store.begin().await.unwrap();
+        for code in ["0101", "0751"] {
+            let org = tx.organisation_by_code(code).await.unwrap().unwrap();
+            let courses = tx.courses_of_org(org.id).await.unwrap();
+            assert_eq!(courses.len(), 11, "{code}");
+
+            let active = || {
+                courses
+                    .iter()
+                    .filter(|c| c.course.status == CourseStatus::Active)
+            };
+            let statuses: HashSet<GoalStatus> = active()
+                .flat_map(|c| {
+                    let w = Waiting::new(
+                        c.received_at.date(),
+                        c.forsamtale.map(|t| t.date()),
+                        c.screening.map(|t| t.date()),
+                        today,
+                    );
+                    [w.first_conversation.status, w.screening.status]
+                })
+                .collect();
+            for status in [
+                GoalStatus::Open,
+                GoalStatus::DueSoon,
+                GoalStatus::OpenBreached,
+                GoalStatus::Met,
+                GoalStatus::Breached,
+            ] {
+                assert!(statuses.contains(&status), "{code}: {status:?}");
+            }
+            assert!(
+                active().any(|c| c.forsamtale.is_some() && c.screening.is_some() && !c.decided),
+                "{code}: a course waits for visitation"
+            );
+            let sources: HashSet<Source> = courses.iter().map(|c| c.source).collect();
+            for source in [
+                Source::SelfReferral,
+                Source::Gp,
+                Source::School,
+                Source::Hospital,
+                Source::SocialServices,
+                Source::PsychiatryReturn,
+            ] {
+                assert!(sources.contains(&source), "{code}: {source:?}");
+            }
+            let with_themes = courses.iter().filter(|c| !c.themes.is_empty()).count();
+            assert!(with_themes * 2 > courses.len(), "{code}: themes on most");
+            let in_error: Vec<_> = courses
+                .iter()
+                .filter(|c| c.course.status == CourseStatus::EnteredInError)
+                .collect();
+            assert_eq!(in_error.len(), 1, "{code}");
+            assert!(
+                active().any(|c| c.course.child_id == in_error[0].course.child_id),
+                "{code}: the mistaken copy sits beside the real course"
+            );
+            assert!(
+                courses
+                    .iter()
+                    .any(|c| c.course.track == Some(Programme::WorrySadness)),
+                "{code}: a track was decided"
+            );
+
+            let (mut destinations, mut outcomes) = (HashSet::new(), HashSet::new());
+            let (mut to_be_sent, mut returned, mut psychiatry_child) = (0, 0, None);
+            for c in &courses {
+                for d in tx.decisions(c.course.id).await.unwrap() {
+                    assert!(d.meeting_id.is_some(), "{code}: decided at a meeting");
+                    outcomes.insert(d.outcome);
+                    if d.outcome != Outcome::Track {
+                        assert_eq!(c.course.status, CourseStatus::Completed, "{code}");
+                    }
+                }
+                for referral in tx.referrals(c.course.id).await.unwrap() {
+                    assert!(referral.decision_id.is_some());
+                    assert!(!referral.note.trim().is_empty());
+                    destinations.insert(referral.destination);
+                }
+                for p in tx.psychiatry_referrals(c.course.id).await.unwrap() {
+                    assert_eq!(p.status, "to_be_sent");
+                    to_be_sent += 1;
+                    psychiatry_child = Some(c.course.child_id);
+                }
+                let contact = tx.contact(c.course.id).await.unwrap().unwrap();
+                if contact.contact.source == Source::PsychiatryReturn {
+                    assert!(contact.contact.psychiatry_reason.is_some());
+                    assert!(contact.contact.psychiatry_recommendation.is_some());
+                    returned += 1;
+                }
+            }
+            for outcome in [
+                Outcome::Track,
+                Outcome::Gp,
+                Outcome::CivilSociety,
+                Outcome::Psychiatry,
+            ] {
+                assert!(outcomes.contains(&outcome), "{code}: {outcome:?}");
+            }
+            for destination in [
+                ReferralDestination::Gp,
+                ReferralDestination::CivilSociety,
+                ReferralDestination::Psychiatry,
+            ] {
+                assert!(
+                    destinations.contains(&destination),
+                    "{code}: {destination:?}"
+                );
+            }
+            assert_eq!((to_be_sent, returned), (1, 1), "{code}");
+            if code == "0101" {
+                // The demo's one PHQ-A alert is a sign that calls for psychiatry, so that
+                // child is the one referred there.
+                let alerts = tx.open_alerts(org.id).await.unwrap();
+                assert!(alerts.iter().any(|a| Some(a.child_id) == psychiatry_child));
+            }
+
+            let queue = tx.new_self_referrals(org.id).await.unwrap();
+            let writers: HashSet<String> = queue
+                .iter()
+                .map(|s| format!("{:?}", s.content.writer))
+                .collect();
+            assert_eq!(queue.len(), 2, "{code}");
+            assert_eq!(writers.len(), 2, "{code}: a parent and a young person");
+            for sr in &queue {
+                assert!(sr.content.child_cpr.is_synthetic());
+                assert!(sr.course_id.is_none());
+                let registered = tx
+                    .child_by_cpr(org.id, sr.content.child_cpr.as_str())
+                    .await
+                    .unwrap();
+                assert!(registered.is_none(), "waiting, not yet registered");
+            }
+        }
+        tx.commit().await.unwrap();
+
+        let verified = run(&db, &["audit", "verify"]);
+        assert_eq!(verified.code, 0, "{backend:?}: {}", verified.stderr);
+    }
+}
+
 /// A running `samspor serve`, killed when dropped so a failing test leaves nothing behind.
 struct Server {
     child: Child,

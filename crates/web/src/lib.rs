@@ -161,9 +161,13 @@ async fn readyz(
 /// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let escalation = tokio::spawn(escalate_alerts(state.clone()));
-    let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    // The peer address is what the public form's per-address limit counts.
+    let served = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     escalation.abort();
     served
 }

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 pub const TEXT_MAX: usize = 4000;
 pub const SHORT_MAX: usize = 200;
+/// The youngest age at which a young person may ask for help without their parents.
+pub const SELF_REFERRAL_MIN_AGE: u32 = 13;
 
 /// Who made the contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -415,6 +417,20 @@ pub fn validate_self_referral(
             "Skriv et telefonnummer eller en e-mailadresse, så vi kan kontakte dig.",
         ));
     }
+    // Below 13 the parents write: a child that young cannot start a course on their own.
+    if let (Some(Writer::YoungPerson), Some(cpr)) = (writer, &cpr)
+        && cpr.age_on(today) < SELF_REFERRAL_MIN_AGE
+    {
+        errors.push(FieldError::new(
+            "writer",
+            format!(
+                "Young people can write themselves from age {SELF_REFERRAL_MIN_AGE}; below that a parent writes."
+            ),
+            format!(
+                "Unge kan selv skrive fra {SELF_REFERRAL_MIN_AGE} år; er barnet yngre, skriver en forælder."
+            ),
+        ));
+    }
     let worry = required_text(&mut errors, "worry", input.worry.as_deref(), TEXT_MAX);
     let duration = optional_text(
         &mut errors,
@@ -534,6 +550,15 @@ mod tests {
                 .unwrap_err()
                 .get("phone")
                 .is_some()
+        );
+        let mut f = form();
+        f.writer = Some("young_person".into());
+        assert!(
+            validate_self_referral(&f, today)
+                .unwrap_err()
+                .get("writer")
+                .is_some(),
+            "an 11-year-old cannot refer themselves"
         );
         let mut f = form();
         f.child_cpr = Some("0101".into());

@@ -177,6 +177,10 @@ struct HomeTemplate {
     t: Tr,
     l: Layout,
     alerts: Vec<AlertView>,
+    /// Courses waiting for their visitation decision, nearest deadline first.
+    queue: Vec<courses::WorkRow>,
+    /// How many of them breach a waiting goal within days or already have.
+    queue_attention: usize,
 }
 
 async fn home(
@@ -202,12 +206,19 @@ async fn home(
                 escalated: a.alert.escalated_at.is_some(),
             })
             .collect();
+    let queue = if user.user.role.works_with_children() {
+        courses::intake_queue(&state, &user, &rid, t).await?
+    } else {
+        Vec::new()
+    };
     Ok(render(
         StatusCode::OK,
         &HomeTemplate {
             t,
             l: Layout::new(Some(&user), t, "/", "home"),
             alerts,
+            queue_attention: queue.iter().filter(|r| r.flag.is_some()).count(),
+            queue,
         },
     ))
 }

@@ -1,0 +1,489 @@
+//! The public self-referral form and the staff intake queue, through HTTP.
+
+mod support;
+
+use axum::body::Body;
+use axum::extract::connect_info::ConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::Datelike;
+use samspor_domain::cpr::{Cpr, Sex};
+use std::net::SocketAddr;
+use support::{Reply, TestApp, each_backend};
+
+const KBH: &str = "0101";
+const AARHUS: &str = "0751";
+
+/// A browser without JavaScript: keeps cookies, reads hidden CSRF fields, and may come
+/// from a given address (as `serve` would tell the app).
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: Vec<(String, String)>,
+    addr: Option<SocketAddr>,
+    forwarded_for: Option<String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser {
+            app,
+            cookies: Vec::new(),
+            addr: None,
+            forwarded_for: None,
+        }
+    }
+
+    fn from(app: &'a TestApp, addr: &str) -> Self {
+        Browser {
+            addr: Some(addr.parse().unwrap()),
+            ..Browser::new(app)
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, r: &Reply) {
+        for v in r.headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap();
+            let (pair, attrs) = s.split_once(';').unwrap_or((s, ""));
+            let (k, val) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !attrs.contains("Max-Age=0") && !val.is_empty() {
+                self.cookies.push((k.to_string(), val.to_string()));
+            }
+        }
+    }
+
+    async fn send(&mut self, mut req: Request<Body>) -> Reply {
+        if let Some(addr) = self.addr {
+            req.extensions_mut().insert(ConnectInfo(addr));
+        }
+        if let Some(xff) = &self.forwarded_for {
+            req.headers_mut()
+                .insert("x-forwarded-for", xff.parse().unwrap());
+        }
+        let r = self.app.send(req).await;
+        self.keep_cookies(&r);
+        r
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        let req = Request::builder()
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn login(&mut self, email: &str) {
+        let page = self.get("/login").await;
+        let csrf = hidden_csrf(&page.text());
+        let r = self
+            .post(
+                "/login",
+                &[
+                    ("email", email),
+                    ("password", "correct horse battery"),
+                    ("csrf", &csrf),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login of {email}");
+    }
+
+    /// Opens the public form and sends it, as a family would.
+    async fn refer(&mut self, code: &str, family: &Family) -> Reply {
+        let path = format!("/henvendelse/{code}");
+        let page = self.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let csrf = hidden_csrf(&page.text());
+        let mut form = family.form();
+        form.push(("csrf", csrf.as_str()));
+        self.post(&path, &form).await
+    }
+}
+
+fn hidden_csrf(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("csrf field");
+    let rest = &html[i + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// What one family writes; every value is distinctive so its absence can be checked.
+struct Family {
+    given: &'static str,
+    family: &'static str,
+    cpr: String,
+    contact: &'static str,
+    phone: &'static str,
+    email: &'static str,
+    worry: &'static str,
+}
+
+impl Family {
+    fn new() -> Family {
+        // Ten years old today: inside 3–17 whenever the tests run.
+        let today = chrono::Local::now().date_naive();
+        let born = chrono::NaiveDate::from_ymd_opt(today.year() - 10, 6, 10).unwrap();
+        Family {
+            given: "Ingefrid",
+            family: "Prøvesen",
+            cpr: Cpr::synthetic(born, Sex::Female, 3).unwrap().to_string(),
+            contact: "Mette Prøvesen",
+            phone: "12 34 56 78",
+            email: "mette.proevesen@example.org",
+            worry: "Hun er bange for at gå i skole og sover dårligt.",
+        }
+    }
+
+    fn form(&self) -> Vec<(&str, &str)> {
+        vec![
+            ("writer", "parent"),
+            ("child_given_name", self.given),
+            ("child_family_name", self.family),
+            ("child_cpr", &self.cpr),
+            ("contact_name", self.contact),
+            ("phone", self.phone),
+            ("email", self.email),
+            ("worry", self.worry),
+            ("duration", "Siden sommerferien"),
+            ("tried", ""),
+        ]
+    }
+
+    /// Anything that would tell who the family is.
+    fn personal(&self) -> Vec<String> {
+        vec![
+            self.given.into(),
+            self.family.into(),
+            self.cpr.clone(),
+            self.cpr.replace('-', ""),
+            self.contact.into(),
+            self.phone.into(),
+            self.email.into(),
+            self.worry.into(),
+        ]
+    }
+}
+
+async fn staff(app: &TestApp) {
+    app.user_token("k@kbh.dk", "coordinator", KBH).await;
+    app.user_token("a@aarhus.dk", "coordinator", AARHUS).await;
+}
+
+/// The register button's form action in the intake list, e.g. `/intake/{id}/register`.
+fn register_action(html: &str) -> String {
+    let i = html.find("/register\"").expect("a register button");
+    let start = html[..i].rfind("action=\"").unwrap() + "action=\"".len();
+    html[start..i + "/register".len()].to_string()
+}
+
+#[tokio::test]
+async fn the_public_form_reaches_only_its_own_municipalitys_intake() {
+    each_backend(|app| async move {
+        staff(&app).await;
+        let fam = Family::new();
+        let mut family = Browser::new(&app);
+        let page = family.get("/henvendelse/0101").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        assert!(html.contains("København"));
+        assert!(html.contains("112"), "the emergency number is on the form");
+        assert!(html.contains("14 dage"));
+        assert!(!html.contains("/logout"), "no staff navigation");
+        assert!(page.header("cache-control").contains("no-store"));
+
+        let sent = family.refer(KBH, &fam).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+        assert_eq!(sent.header("location"), "/henvendelse/0101/kvittering");
+
+        let mut kbh = Browser::new(&app);
+        kbh.login("k@kbh.dk").await;
+        let queue = kbh.get("/intake").await;
+        assert_eq!(queue.status, StatusCode::OK);
+        let html = queue.text();
+        assert!(html.contains("Ingefrid Prøvesen"), "{html}");
+        assert!(html.contains("Hun er bange for at gå i skole"));
+        assert!(html.contains("Forælder"));
+        assert!(html.contains("Opret forløb"));
+
+        let mut aarhus = Browser::new(&app);
+        aarhus.login("a@aarhus.dk").await;
+        let other = aarhus.get("/intake").await;
+        assert_eq!(other.status, StatusCode::OK);
+        assert!(!other.text().contains("Ingefrid"));
+        assert!(other.text().contains("Ingen nye henvendelser"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_receipt_holds_no_personal_data() {
+    each_backend(|app| async move {
+        let fam = Family::new();
+        let mut family = Browser::new(&app);
+        let sent = family.refer(KBH, &fam).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let location = sent.header("location");
+        for p in fam.personal() {
+            assert!(!location.contains(&p), "{p} in the address");
+        }
+        let receipt = family.get(&location).await;
+        assert_eq!(receipt.status, StatusCode::OK);
+        let html = receipt.text();
+        assert!(html.contains("Kvitteringsnummer"));
+        assert!(html.contains("København"));
+        assert!(html.contains("14 dage"));
+        let number = html
+            .split("class=\"receipt-number\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap();
+        assert!(number.starts_with("H-") && number.len() == 11, "{number}");
+        for p in fam.personal() {
+            assert!(!html.contains(&p), "the receipt shows {p}");
+        }
+        assert!(receipt.header("cache-control").contains("no-store"));
+
+        // Someone else at the address sees no receipt.
+        let stranger = Browser::new(&app).get(&location).await;
+        assert!(!stranger.text().contains(number));
+        assert!(stranger.text().contains("Ingen kvittering"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_invalid_cpr_shows_the_form_again_and_writes_nothing() {
+    each_backend(|app| async move {
+        let before = app.audit_count().await;
+        let fam = Family {
+            cpr: "3102151234".into(),
+            ..Family::new()
+        };
+        let mut family = Browser::new(&app);
+        let r = family.refer(KBH, &fam).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(
+            html.contains("class=\"error\" id=\"child_cpr-error\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"#child_cpr\""),
+            "the summary links to the field"
+        );
+        assert!(html.contains("aria-invalid=\"true\""));
+        // What the family wrote is still there, so nothing has to be typed again.
+        assert!(html.contains("value=\"Ingefrid\""));
+        assert!(html.contains("Hun er bange for at gå i skole"));
+        assert!(html.contains("value=\"parent\" required checked"));
+        assert_eq!(app.audit_count().await, before, "nothing was written");
+
+        let none = family
+            .post(
+                "/henvendelse/0101",
+                &[("csrf", &hidden_csrf(&html)), ("worry", "x")],
+            )
+            .await;
+        assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for field in [
+            "writer",
+            "child_given_name",
+            "child_cpr",
+            "contact_name",
+            "phone",
+        ] {
+            assert!(
+                none.text().contains(&format!("id=\"{field}-error\"")),
+                "{field} is named"
+            );
+        }
+        assert_eq!(app.audit_count().await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_public_form_needs_its_csrf_cookie() {
+    each_backend(|app| async move {
+        let before = app.audit_count().await;
+        let fam = Family::new();
+        let mut form = fam.form();
+        form.push(("csrf", "made-up"));
+        let mut other_site = Browser::new(&app);
+        let r = other_site.post("/henvendelse/0101", &form).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.text().contains("Formularen blev ikke sendt"));
+        assert!(!r.text().contains(fam.given), "a forged post is not echoed");
+        assert_eq!(app.audit_count().await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_sixth_post_from_one_address_is_refused_while_others_get_through() {
+    each_backend(|app| async move {
+        let fam = Family::new();
+        // Claims of another address are ignored unless a proxy is configured to make them.
+        let mut flooder = Browser::from(&app, "198.51.100.20:50000");
+        for i in 0..5 {
+            flooder.forwarded_for = Some(format!("203.0.113.{i}"));
+            let r = flooder.refer(KBH, &fam).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "post {}", i + 1);
+        }
+        let before = app.audit_count().await;
+        let sixth = flooder.refer(KBH, &fam).await;
+        assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS);
+        let html = sixth.text();
+        assert!(html.contains("har ikke modtaget denne"), "{html}");
+        assert!(html.contains("ringe til kommunen"));
+        assert!(html.contains("value=\"Ingefrid\""), "the words are kept");
+        assert!(sixth.header("retry-after").parse::<u64>().unwrap() > 0);
+        assert_eq!(app.audit_count().await, before, "nothing was written");
+
+        let mut neighbour = Browser::from(&app, "198.51.100.21:50000");
+        assert_eq!(
+            neighbour.refer(KBH, &fam).await.status,
+            StatusCode::SEE_OTHER
+        );
+        // Without a known peer (no ConnectInfo) requests share one local address.
+        let mut unknown = Browser::new(&app);
+        assert_eq!(unknown.refer(KBH, &fam).await.status, StatusCode::SEE_OTHER);
+
+        let mut kbh = Browser::new(&app);
+        app.user_token("k@kbh.dk", "coordinator", KBH).await;
+        kbh.login("k@kbh.dk").await;
+        let queue = kbh.get("/intake").await.text();
+        assert_eq!(queue.matches("/register\"").count(), 7);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn registering_opens_a_course_and_a_second_time_says_already_handled() {
+    each_backend(|app| async move {
+        staff(&app).await;
+        let mut family = Browser::new(&app);
+        family.refer(KBH, &Family::new()).await;
+
+        let mut kbh = Browser::new(&app);
+        kbh.login("k@kbh.dk").await;
+        let html = kbh.get("/intake").await.text();
+        let action = register_action(&html);
+        let csrf = hidden_csrf(&html);
+
+        let no_token = kbh.post(&action, &[("csrf", "wrong")]).await;
+        assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+
+        // Another municipality cannot register it, nor learn that it exists.
+        let mut aarhus = Browser::new(&app);
+        aarhus.login("a@aarhus.dk").await;
+        let a_csrf = hidden_csrf(&aarhus.get("/intake").await.text());
+        let foreign = aarhus.post(&action, &[("csrf", &a_csrf)]).await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+
+        let done = kbh.post(&action, &[("csrf", &csrf)]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+        let course = done.header("location");
+        let id = course
+            .strip_prefix("/courses/")
+            .expect("to the course page");
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{course}");
+
+        let again = kbh.post(&action, &[("csrf", &csrf)]).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(again.text().contains("allerede behandlet"));
+        assert!(again.text().contains("Ingen nye henvendelser"));
+
+        // The child now has a record in the municipality.
+        let children = kbh.get("/children?q=Ingefrid").await;
+        assert!(children.text().contains("Prøvesen"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dismissing_takes_it_off_the_list() {
+    each_backend(|app| async move {
+        staff(&app).await;
+        Browser::new(&app).refer(KBH, &Family::new()).await;
+        let mut kbh = Browser::new(&app);
+        kbh.login("k@kbh.dk").await;
+        let html = kbh.get("/intake").await.text();
+        let action = register_action(&html).replace("/register", "/dismiss");
+        let r = kbh.post(&action, &[("csrf", &hidden_csrf(&html))]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let back = kbh.get(&r.header("location")).await.text();
+        assert!(back.contains("Henvendelsen er afvist"));
+        assert!(!back.contains("Ingefrid"));
+        let again = kbh.post(&action, &[("csrf", &hidden_csrf(&html))]).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_municipality_is_not_found() {
+    each_backend(|app| async move {
+        let mut b = Browser::new(&app);
+        for path in [
+            "/henvendelse/9999",
+            "/henvendelse/DK-84",
+            "/henvendelse/9999/kvittering",
+        ] {
+            let r = b.get(path).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(r.text().contains("Siden findes ikke"));
+        }
+        let before = app.audit_count().await;
+        let r = b.post("/henvendelse/9999", &Family::new().form()).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.audit_count().await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_queue_is_for_staff_who_work_with_children() {
+    each_backend(|app| async move {
+        app.user_token("admin@kbh.dk", "admin", KBH).await;
+        let anonymous = Browser::new(&app).get("/intake").await;
+        assert_eq!(anonymous.header("location"), "/login");
+        let mut admin = Browser::new(&app);
+        admin.login("admin@kbh.dk").await;
+        assert_eq!(admin.get("/intake").await.status, StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_form_is_available_in_english() {
+    each_backend(|app| async move {
+        let mut b = Browser::new(&app);
+        b.cookies.push(("samspor_lang".into(), "en".into()));
+        let html = b.get("/henvendelse/0751").await.text();
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("Ask for help"));
+        assert!(html.contains("Aarhus"));
+    })
+    .await;
+}
