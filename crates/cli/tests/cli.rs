@@ -383,7 +383,7 @@ async fn demo_courses_cover_the_pathway_from_contact_to_visitation() {
         let mut tx = db.store.begin().await.unwrap();
         for code in ["0101", "0751"] {
             let org = tx.organisation_by_code(code).await.unwrap().unwrap();
-            let courses = tx.courses_of_org(org.id).await.unwrap();
+            let courses = tx.courses_of_org(org.id, None).await.unwrap();
             assert_eq!(courses.len(), 11, "{code}");
 
             let active = || {

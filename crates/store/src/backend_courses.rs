@@ -83,6 +83,7 @@ impl crate::CourseTx for BackendTx {
     async fn courses_of_org(
         &mut self,
         org_id: uuid::Uuid,
+        status: Option<samspor_domain::course::careplan::CourseStatus>,
     ) -> crate::Result<Vec<crate::CourseSummary>> {
         let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
             "SELECT ", course_columns!(), ", ch.given_name, ch.family_name, ch.birth_date, k.source, k.received_at,
@@ -94,10 +95,11 @@ impl crate::CourseTx for BackendTx {
              FROM courses c
              JOIN children ch ON ch.id = c.child_id
              JOIN course_contacts k ON k.course_id = c.id
-             WHERE c.org_id = $1
+             WHERE c.org_id = $1 AND ($2 IS NULL OR c.status = $2)
              ORDER BY k.received_at, c.id"
         ))
         .bind(org_id)
+        .bind(status.map(|s| s.as_str()))
         .fetch_all(&mut *self.tx)
         .await?;
         let mut out: Vec<crate::CourseSummary> = rows
@@ -106,9 +108,11 @@ impl crate::CourseTx for BackendTx {
             .collect::<crate::Result<_>>()?;
         let themes: Vec<(uuid::Uuid, String)> = sqlx::query_as(
             "SELECT t.course_id, t.theme FROM course_themes t JOIN courses c ON c.id = t.course_id
-             WHERE c.org_id = $1 AND t.valid_to IS NULL ORDER BY t.theme",
+             WHERE c.org_id = $1 AND ($2 IS NULL OR c.status = $2) AND t.valid_to IS NULL
+             ORDER BY t.theme",
         )
         .bind(org_id)
+        .bind(status.map(|s| s.as_str()))
         .fetch_all(&mut *self.tx)
         .await?;
         let mut by_course: std::collections::HashMap<uuid::Uuid, Vec<_>> = Default::default();

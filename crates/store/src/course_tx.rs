@@ -4,6 +4,7 @@ use crate::Result;
 use crate::course_model::*;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::kl::Theme;
 use uuid::Uuid;
 
@@ -19,7 +20,12 @@ pub trait CourseTx: Send {
         by: Option<Uuid>,
         at: DateTime<Utc>,
     ) -> Result<CourseRecord>;
-    async fn courses_of_org(&mut self, org_id: Uuid) -> Result<Vec<CourseSummary>>;
+    /// The organisation's courses, all or those with one status.
+    async fn courses_of_org(
+        &mut self,
+        org_id: Uuid,
+        status: Option<CourseStatus>,
+    ) -> Result<Vec<CourseSummary>>;
     async fn courses_of_child(&mut self, child_id: Uuid) -> Result<Vec<CourseRecord>>;
 
     async fn insert_contact(&mut self, c: &ContactRecord) -> Result<()>;

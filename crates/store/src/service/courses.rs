@@ -791,7 +791,7 @@ pub async fn worklist(
     ))?;
     let today = local(ctx.now).date();
     let mut tx = store.begin().await?;
-    let summaries = tx.courses_of_org(ctx.actor.org_id).await?;
+    let summaries = tx.courses_of_org(ctx.actor.org_id, filter.status).await?;
     tx.audit(
         ctx.now,
         ctx.event(AuditAction::Search, "course", None, None, "worklist"),
