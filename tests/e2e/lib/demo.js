@@ -18,3 +18,10 @@ export const COORDINATOR_AARHUS = {
 export const THERAPIST_KOBENHAVN = {
   email: 'terapeut.kobenhavn@demo.samspor.dk',
 };
+
+// A demo municipality: the code of its public self-referral form
+// (/henvendelse/CODE) and the name the pages give it.
+export const KOBENHAVN = {
+  code: '0101',
+  name: 'København',
+};

@@ -4,6 +4,7 @@
 // files share these instead of copying them again.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 
 import { saveFailureArtifacts } from './harness.js';
 
@@ -84,6 +85,16 @@ export function stepRunner(t, { server, session }) {
   };
 }
 
+/**
+ * A JSON file of the repository the server loads, e.g. `instruments/phq-a.json`
+ * or `tracks/worry_sadness.json`, so a test reads titles and rules instead of
+ * copying them.
+ */
+export async function repoJson(relativePath) {
+  const file = new URL(`../../../${relativePath}`, import.meta.url);
+  return JSON.parse(await readFile(file, 'utf8'));
+}
+
 // --- what a page shows ------------------------------------------------------
 
 export const normalize = (text) => text.replace(/\s+/g, ' ').trim();
@@ -134,4 +145,91 @@ export async function whoAmI(page, serverUrl) {
 
 export function navLink(page, name) {
   return page.getByRole('navigation').getByRole('link', { name, exact: true }).first();
+}
+
+/** The term/description pairs of the `<dl>` lists matched by `selector`, as normalized text. */
+export async function factsOf(scope, selector = 'dl.facts') {
+  const pairs = await scope.locator(selector).evaluateAll((lists) =>
+    lists.flatMap((dl) =>
+      Array.from(dl.querySelectorAll(':scope > dt'), (dt) => {
+        const dd = dt.nextElementSibling;
+        const text = (el) => (el ? el.innerText.replace(/\s+/g, ' ').trim() : '');
+        return [text(dt), dd && dd.tagName === 'DD' ? text(dd) : ''];
+      }),
+    ),
+  );
+  return Object.fromEntries(pairs);
+}
+
+// --- doing what a person does -----------------------------------------------
+
+/** Picks the <option> whose text starts with `prefix`; there must be exactly one. */
+export async function selectOptionStartingWith(select, prefix) {
+  const options = await select
+    .locator('option')
+    .evaluateAll((os) => os.map((o) => ({ value: o.value, text: o.textContent.replace(/\s+/g, ' ').trim() })));
+  const matches = options.filter((o) => o.text.startsWith(prefix));
+  assert.equal(
+    matches.length,
+    1,
+    `exactly one option starting with "${prefix}"; options: ${JSON.stringify(options.map((o) => o.text))}`,
+  );
+  await select.selectOption(matches[0].value);
+  return matches[0];
+}
+
+/**
+ * Answers a question the way a person does, by pressing the text of the
+ * answer (its <label>), then checks that the label really is tied to the radio.
+ */
+export async function chooseAnswer(page, linkId, value, { tap = false } = {}) {
+  const radio = page.locator(`input[type="radio"][name="${linkId}"][value="${value}"]`);
+  assert.equal(await radio.count(), 1, `a radio button ${linkId}=${value}`);
+  const id = await radio.getAttribute('id');
+  const label = page.locator(`label[for="${id}"]`);
+  if (tap) await label.tap();
+  else await label.click();
+  assert.ok(await radio.isChecked(), `pressing the label of ${linkId}=${value} checks its radio button`);
+}
+
+// --- questionnaire results --------------------------------------------------
+
+/** An instrument's scales as its definition lists them: name and Danish title. */
+export function scalesOf(definition) {
+  const s = definition.samspor;
+  return [...s.scales, ...(s.derived ?? []), ...(s.gated_sums ?? [])].map((x) => ({
+    name: x.name,
+    title: x.title_da,
+  }));
+}
+
+/** The Danish label an instrument gives a band, e.g. "Meget høj" for `very_high`. */
+export function bandLabel(definition, band) {
+  const label = definition.samspor.band_labels[band]?.da;
+  assert.ok(label, `${definition.id} has a Danish label for the band ${band}`);
+  return label;
+}
+
+/**
+ * Checks one scale's row (cells: title, score, band) of a results table
+ * against `expected` ({ scale, score, band }): the row is named by the
+ * scale's Danish title and the band by the instrument's Danish label.
+ */
+export function assertScaleRow(rows, definition, expected) {
+  const scale = scalesOf(definition).find((s) => s.name === expected.scale);
+  assert.ok(scale, `${definition.id} defines the scale ${expected.scale}`);
+  const row = rows.find((cells) => cells[0] === scale.title);
+  assert.ok(row, `a row "${scale.title}"; rows: ${JSON.stringify(rows)}`);
+  const [, score, band] = row;
+  assert.equal(score, expected.score, `score of ${expected.scale}`);
+  if (expected.band) {
+    const label = bandLabel(definition, expected.band);
+    // Unverified cut-offs carry "(foreløbig grænse)" after the label.
+    assert.ok(
+      band === label || band.startsWith(`${label} (`),
+      `band of ${expected.scale} is "${band}", expected "${label}"`,
+    );
+  } else {
+    assert.equal(band, '–', `${expected.scale} has no band`);
+  }
 }

@@ -207,7 +207,25 @@ impl PublicForm {
 pub struct FieldProblem {
     /// The id of the input the summary links to.
     anchor: String,
+    /// The field's label, so "required" five times over still says which five.
+    label: &'static str,
     message: String,
+}
+
+/// The label key of each field of the public form.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "writer" => "selfref.writer",
+        "child_given_name" => "selfref.child_given_name",
+        "child_family_name" => "selfref.child_family_name",
+        "child_cpr" => "selfref.child_cpr",
+        "contact_name" => "selfref.contact_name",
+        "phone" => "selfref.phone",
+        "email" => "selfref.email",
+        "worry" => "selfref.worry",
+        "duration" => "selfref.duration",
+        _ => "selfref.tried",
+    }
 }
 
 #[derive(Template)]
@@ -327,6 +345,7 @@ fn show_form(
             } else {
                 e.field.clone()
             },
+            label: t.t(field_label(&e.field)),
             message: e.message(t.0).to_string(),
         })
         .collect();
