@@ -664,3 +664,142 @@ async fn a_psychiatry_decision_writes_a_referral_to_be_sent() {
     })
     .await;
 }
+
+/// Types in a PHQ-A on paper for the child; returns the response's id and when it was answered.
+async fn paper_phq_a(app: &TestApp, token: &str, child_path: &str) -> (String, String) {
+    let r = app
+        .post(
+            &format!("/api/v1{child_path}/responses"),
+            token,
+            serde_json::json!({
+                "instrument": "phq-a",
+                "respondent_name": "Testa",
+                "answers": {"q1": 1, "q2": 1, "q3": 0, "q4": 2, "q5": 1, "q6": 0, "q7": 1, "q8": 0, "q9": 0},
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let v = r.json();
+    let answered: chrono::DateTime<chrono::Utc> =
+        v["answered_at"].as_str().unwrap().parse().unwrap();
+    let day = courses::local(answered).format("%d.%m.%Y").to_string();
+    (v["id"].as_str().unwrap().to_string(), day)
+}
+
+fn child_id(path: &str) -> Uuid {
+    Uuid::parse_str(path.trim_start_matches("/children/")).unwrap()
+}
+
+const PHQ_A: &str = "PHQ-A – depressionsscreening for unge (11–17 år)";
+
+#[tokio::test]
+async fn a_contact_with_an_attached_screening_shows_it_on_the_course_page() {
+    each_backend(|app| async move {
+        let token = app.user_token(COORDINATOR, "coordinator", "0101").await;
+        let mut b = Browser::logged_in(&app, COORDINATOR).await;
+        let child = b.child("150312-4321", "Testa", "Testesen").await;
+        let (response, answered) = paper_phq_a(&app, &token, &child).await;
+
+        let form = b.get(&format!("{child}/courses/new")).await.text();
+        assert!(
+            form.contains(&format!(
+                r#"<option value="{response}">{PHQ_A} – Testa, {answered}</option>"#
+            )),
+            "the child's response is offered: {form}"
+        );
+
+        let received = ago(Duration::days(1));
+        let r = b
+            .submit(
+                &format!("{child}/courses/new"),
+                &[
+                    ("source", "school"),
+                    ("received_at", &received),
+                    ("reason", "Trist og trækker sig fra vennerne."),
+                    ("consent", "given"),
+                    ("referrer_name", "Lærer Jensen"),
+                    ("screening_response_id", &response),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let course = r.header("location");
+        let mut tx = app.db.store.begin().await.unwrap();
+        let stored = tx.contact(course_id(&course)).await.unwrap().unwrap();
+        drop(tx);
+        assert_eq!(
+            stored.screening_response_id.map(|id| id.to_string()),
+            Some(response)
+        );
+
+        let page = b.get(&course).await.text();
+        assert!(page.contains("Vedhæftet screening"), "{page}");
+        assert!(
+            page.contains(&format!(
+                r#"<a href="{child}/questionnaires">{PHQ_A}, {answered}</a>"#
+            )),
+            "instrument and date, linked to the child's questionnaires: {page}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_screening_of_another_child_is_refused_and_nothing_is_written() {
+    each_backend(|app| async move {
+        let token = app.user_token(COORDINATOR, "coordinator", "0101").await;
+        let mut b = Browser::logged_in(&app, COORDINATOR).await;
+        let testa = b.child("150312-4321", "Testa", "Testesen").await;
+        let anna = b.child("150313-4322", "Anna", "Andersen").await;
+        let (annas, _) = paper_phq_a(&app, &token, &anna).await;
+
+        let form = b.get(&format!("{testa}/courses/new")).await.text();
+        assert!(
+            !form.contains(&annas),
+            "another child's response is not offered"
+        );
+        assert!(form.contains("Barnet har ingen besvarede spørgeskemaer endnu."));
+
+        let received = ago(Duration::days(1));
+        for attached in [annas.as_str(), "ikke-et-id"] {
+            let r = b
+                .submit(
+                    &format!("{testa}/courses/new"),
+                    &[
+                        ("source", "gp"),
+                        ("received_at", &received),
+                        ("reason", "Ondt i maven hver morgen før skole."),
+                        ("duration", "3 måneder"),
+                        ("consent", "given"),
+                        ("referrer_name", "Dr. Hansen"),
+                        ("screening_response_id", attached),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{attached}");
+            let html = r.text();
+            assert!(
+                html.contains(r#"id="screening_response_id-error""#),
+                "{html}"
+            );
+            assert!(
+                html.contains("Den vedhæftede screening hører ikke til barnets spørgeskemaer.")
+            );
+            assert!(html.contains(r##"<a href="#screening_response_id">"##));
+            assert!(
+                html.contains(r#"value="3 måneder""#),
+                "typed values are kept"
+            );
+        }
+
+        let mut tx = app.db.store.begin().await.unwrap();
+        assert!(
+            tx.courses_of_child(child_id(&testa))
+                .await
+                .unwrap()
+                .is_empty(),
+            "no course was opened"
+        );
+    })
+    .await;
+}

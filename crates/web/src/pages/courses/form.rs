@@ -1,0 +1,105 @@
+//! What every course form shares: reading the submitted pairs, and showing why a save was refused.
+
+use crate::error::WebError;
+use axum::http::StatusCode;
+use samspor_domain::i18n::Lang;
+use samspor_domain::validation::FieldErrors;
+use samspor_store::service::ServiceError;
+
+/// A submitted form as name/value pairs; checkbox groups send one name several times.
+pub(super) struct Pairs(pub(super) Vec<(String, String)>);
+
+impl Pairs {
+    pub(super) fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The course version the form was read at; a form without one is not ours.
+    pub(super) fn version(&self) -> Result<i64, WebError> {
+        self.get("version")
+            .trim()
+            .parse()
+            .map_err(|_| WebError::BadRequest("The form lacks the course version.".into()))
+    }
+}
+
+pub(super) fn some_text(s: &str) -> Option<String> {
+    (!s.trim().is_empty()).then(|| s.to_string())
+}
+
+/// Why a form was refused, to show beside its fields.
+#[derive(Default)]
+pub(super) struct Refusal {
+    pub(super) errors: FieldErrors,
+    pub(super) conflict: Option<String>,
+}
+
+impl Refusal {
+    /// Refusals a form can show; anything else becomes an error page.
+    pub(super) fn from_error(e: ServiceError, lang: Lang) -> Result<Refusal, WebError> {
+        match e {
+            ServiceError::Invalid(errors) => Ok(Refusal {
+                errors,
+                conflict: None,
+            }),
+            ServiceError::Conflict { current } => Ok(Refusal {
+                errors: FieldErrors::default(),
+                conflict: Some(conflict_message(lang, current)),
+            }),
+            other => Err(other.into()),
+        }
+    }
+
+    pub(super) fn invalid(errors: FieldErrors) -> Refusal {
+        Refusal {
+            errors,
+            conflict: None,
+        }
+    }
+
+    pub(super) fn status(&self) -> StatusCode {
+        if self.conflict.is_some() {
+            StatusCode::CONFLICT
+        } else if self.errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
+    pub(super) fn err(&self, field: &str, lang: Lang) -> Option<&str> {
+        self.errors.get(field).map(|e| e.message(lang))
+    }
+
+    /// Every message with the id of its field, for the list at the top of the form.
+    pub(super) fn summary(&self, lang: Lang) -> Vec<(String, String)> {
+        self.errors
+            .0
+            .iter()
+            .map(|e| (e.field.replace('.', "_"), e.message(lang).to_string()))
+            .collect()
+    }
+}
+
+fn conflict_message(lang: Lang, current: i64) -> String {
+    match lang {
+        Lang::Da => format!(
+            "Forløbet er ændret af en anden, siden du åbnede siden (nu version {current}). Det, du indtastede, er ikke gemt, men står stadig i formularen. Siden viser nu de nyeste oplysninger: se dem igennem, og gem igen."
+        ),
+        Lang::En => format!(
+            "The course was changed by someone else after you opened the page (now version {current}). What you entered was not saved, but is still in the form. The page now shows the latest data: check it, and save again."
+        ),
+    }
+}
