@@ -10,6 +10,7 @@ pub mod cpr;
 pub mod geo;
 pub mod i18n;
 pub mod instrument;
+pub mod klgateway;
 pub mod organisation;
 pub mod role;
 pub mod validation;
