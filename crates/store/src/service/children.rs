@@ -4,7 +4,7 @@ use super::{Ctx, ServiceError, ServiceResult, check};
 use crate::{Child, ChildHistoryEntry, ChildQuery, ChildSummary, Store, Tx};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::AuditAction;
-use samspor_domain::child::{ChildInput, apply_patch, changed_fields, parse_child};
+use samspor_domain::child::{ChildData, ChildInput, apply_patch, changed_fields, parse_child};
 use uuid::Uuid;
 
 pub async fn create(store: &dyn Store, ctx: &Ctx, input: &ChildInput) -> ServiceResult<Child> {
@@ -18,6 +18,19 @@ pub async fn create(store: &dyn Store, ctx: &Ctx, input: &ChildInput) -> Service
     if let Some(existing_id) = tx.child_by_cpr(ctx.actor.org_id, data.cpr.as_str()).await? {
         return Err(ServiceError::DuplicateChild { existing_id });
     }
+    let child = insert_new(&mut tx, ctx, data, "").await?;
+    tx.commit().await?;
+    Ok(child)
+}
+
+/// Registers a checked child in the actor's organisation, audited, inside the caller's
+/// transaction; `detail` says where the record came from.
+pub(crate) async fn insert_new(
+    tx: &mut Box<dyn Tx>,
+    ctx: &Ctx,
+    data: ChildData,
+    detail: &str,
+) -> ServiceResult<Child> {
     let child = Child {
         id: Uuid::now_v7(),
         org_id: ctx.actor.org_id,
@@ -37,16 +50,20 @@ pub async fn create(store: &dyn Store, ctx: &Ctx, input: &ChildInput) -> Service
             "child",
             Some(child.id),
             Some(child.id),
-            "",
+            detail,
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(child)
 }
 
 /// Loads a child the actor may see; anything else is `NotFound`.
-async fn load(tx: &mut Box<dyn Tx>, ctx: &Ctx, id: Uuid, action: Action) -> ServiceResult<Child> {
+pub(crate) async fn load(
+    tx: &mut Box<dyn Tx>,
+    ctx: &Ctx,
+    id: Uuid,
+    action: Action,
+) -> ServiceResult<Child> {
     let child = tx.child(id).await?.ok_or(ServiceError::NotFound)?;
     check(authorize(
         &ctx.actor,

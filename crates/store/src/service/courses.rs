@@ -12,7 +12,7 @@ use samspor_domain::audit::AuditAction;
 use samspor_domain::course::careplan::{CourseStatus, Period, parse_themes};
 use samspor_domain::course::contact::{ContactInput, validate_contact};
 use samspor_domain::course::encounter::{
-    CourseContext, EncounterInput, EncounterType, validate_encounter,
+    CourseContext, Encounter, EncounterInput, EncounterType, validate_encounter,
 };
 use samspor_domain::course::kl::Theme;
 use samspor_domain::course::support::{
@@ -100,23 +100,6 @@ fn waiting_of(
     )
 }
 
-async fn load_child(
-    tx: &mut Box<dyn Tx>,
-    ctx: &Ctx,
-    id: Uuid,
-    action: Action,
-) -> ServiceResult<Child> {
-    let child = tx.child(id).await?.ok_or(ServiceError::NotFound)?;
-    check(authorize(
-        &ctx.actor,
-        action,
-        Resource::Child {
-            owner_org: child.org_id,
-        },
-    ))?;
-    Ok(child)
-}
-
 /// Loads a course the actor may see, with its child.
 async fn load(
     tx: &mut Box<dyn Tx>,
@@ -125,7 +108,7 @@ async fn load(
     action: Action,
 ) -> ServiceResult<(CourseRecord, Child)> {
     let course = tx.course(id).await?.ok_or(ServiceError::NotFound)?;
-    let child = load_child(tx, ctx, course.child_id, action).await?;
+    let child = super::children::load(tx, ctx, course.child_id, action).await?;
     Ok((course, child))
 }
 
@@ -156,6 +139,31 @@ impl From<FieldError> for ServiceError {
     }
 }
 
+/// An encounter held now by the acting member of staff.
+fn held_by(ctx: &Ctx, course_id: Uuid, encounter: Encounter) -> EncounterRecord {
+    EncounterRecord {
+        id: Uuid::now_v7(),
+        course_id,
+        encounter,
+        staff_id: Some(ctx.actor.user_id),
+        staff_name: None,
+        status: EncounterStatus::Held,
+        created_at: ctx.now,
+    }
+}
+
+/// The course completed on `end`; the domain's period type guards "completed ⇒ end".
+fn completed(course: &CourseRecord, end: NaiveDate) -> ServiceResult<CourseRecord> {
+    let period = Period::from_stored(course.status, course.started_on, course.ended_on)
+        .ok_or_else(|| crate::StoreError::Corrupt("course period".into()))?
+        .complete(end)?;
+    Ok(CourseRecord {
+        status: period.status(),
+        ended_on: period.end(),
+        ..course.clone()
+    })
+}
+
 /// Registers a contact: creates the course, its Henvendelse encounter and the referral content.
 pub async fn create_contact(
     store: &dyn Store,
@@ -163,7 +171,7 @@ pub async fn create_contact(
     input: &NewContact,
 ) -> ServiceResult<CourseRecord> {
     let mut tx = store.begin().await?;
-    let child = load_child(&mut tx, ctx, input.child_id, Action::Update).await?;
+    let child = super::children::load(&mut tx, ctx, input.child_id, Action::Update).await?;
     let course = open_course(&mut tx, ctx, &child, input, None).await?;
     tx.commit().await?;
     Ok(course)
@@ -233,20 +241,13 @@ pub(crate) async fn open_course(
         self_referral_id,
     })
     .await?;
+    let henvendelse = Encounter {
+        kind: EncounterType::Henvendelse,
+        at: received_at,
+        treatment: None,
+    };
     tx.insert_encounter(
-        &EncounterRecord {
-            id: Uuid::now_v7(),
-            course_id: course.id,
-            encounter: samspor_domain::course::encounter::Encounter {
-                kind: EncounterType::Henvendelse,
-                at: received_at,
-                treatment: None,
-            },
-            staff_id: Some(ctx.actor.user_id),
-            staff_name: None,
-            status: EncounterStatus::Held,
-            created_at: ctx.now,
-        },
+        &held_by(ctx, course.id, henvendelse),
         Some(ctx.actor.user_id),
     )
     .await?;
@@ -327,7 +328,7 @@ pub async fn courses_of_child(
     child_id: Uuid,
 ) -> ServiceResult<Vec<CourseRecord>> {
     let mut tx = store.begin().await?;
-    load_child(&mut tx, ctx, child_id, Action::Read).await?;
+    super::children::load(&mut tx, ctx, child_id, Action::Read).await?;
     let courses = tx.courses_of_child(child_id).await?;
     tx.audit(
         ctx.now,
@@ -365,25 +366,14 @@ pub async fn add_encounter(
             now: local(ctx.now),
         },
     )?;
-    let record = EncounterRecord {
-        id: Uuid::now_v7(),
-        course_id,
-        encounter,
-        staff_id: Some(ctx.actor.user_id),
-        staff_name: None,
-        status: EncounterStatus::Held,
-        created_at: ctx.now,
-    };
+    let record = held_by(ctx, course_id, encounter);
     tx.insert_encounter(&record, Some(ctx.actor.user_id))
         .await?;
-    let mut next = course.clone();
-    if encounter.kind == EncounterType::Afslutning {
-        let period = Period::from_stored(course.status, course.started_on, course.ended_on)
-            .ok_or_else(|| crate::StoreError::Corrupt("course period".into()))?
-            .complete(encounter.at.date())?;
-        next.status = period.status();
-        next.ended_on = period.end();
-    }
+    let next = if encounter.kind == EncounterType::Afslutning {
+        completed(&course, encounter.at.date())?
+    } else {
+        course.clone()
+    };
     // Saving bumps the version even when only an encounter was added: the course changed.
     let saved = tx
         .save_course(&next, Some(ctx.actor.user_id), ctx.now)
@@ -707,28 +697,14 @@ pub async fn decide(
             .map(|e| e.encounter.at)
             .max()
             .map_or(now, |last| last.max(now));
-        tx.insert_encounter(
-            &EncounterRecord {
-                id: Uuid::now_v7(),
-                course_id,
-                encounter: samspor_domain::course::encounter::Encounter {
-                    kind: EncounterType::Afslutning,
-                    at,
-                    treatment: None,
-                },
-                staff_id: Some(ctx.actor.user_id),
-                staff_name: None,
-                status: EncounterStatus::Held,
-                created_at: ctx.now,
-            },
-            Some(ctx.actor.user_id),
-        )
-        .await?;
-        let period = Period::from_stored(course.status, course.started_on, course.ended_on)
-            .ok_or_else(|| crate::StoreError::Corrupt("course period".into()))?
-            .complete(at.date())?;
-        next.status = period.status();
-        next.ended_on = period.end();
+        let closing = Encounter {
+            kind: EncounterType::Afslutning,
+            at,
+            treatment: None,
+        };
+        tx.insert_encounter(&held_by(ctx, course_id, closing), Some(ctx.actor.user_id))
+            .await?;
+        next = completed(&next, at.date())?;
     }
     let saved = tx
         .save_course(&next, Some(ctx.actor.user_id), ctx.now)

@@ -5,8 +5,8 @@
 
 use super::courses::{NewContact, local, open_course};
 use super::{Ctx, ServiceError, ServiceResult, check};
+use crate::Store;
 use crate::course_model::*;
-use crate::{Child, Store};
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use samspor_domain::access::{Action, Resource, authorize};
@@ -154,30 +154,7 @@ pub async fn register_self_referral(
         Some(child_id) => tx.child(child_id).await?.ok_or(ServiceError::NotFound)?,
         None => {
             let data = parse_child(&content.child_input(), local(ctx.now).date())?;
-            let child = Child {
-                id: Uuid::now_v7(),
-                org_id: ctx.actor.org_id,
-                municipality_code: ctx.actor.municipality_code.clone(),
-                data,
-                version: 1,
-                created_at: ctx.now,
-                created_by: ctx.actor.user_id,
-                updated_at: ctx.now,
-                updated_by: ctx.actor.user_id,
-            };
-            tx.insert_child(&child).await?;
-            tx.audit(
-                ctx.now,
-                ctx.event(
-                    AuditAction::Create,
-                    "child",
-                    Some(child.id),
-                    Some(child.id),
-                    "from self-referral",
-                ),
-            )
-            .await?;
-            child
+            super::children::insert_new(&mut tx, ctx, data, "from self-referral").await?
         }
     };
     let course = open_course(

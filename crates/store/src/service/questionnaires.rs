@@ -1,7 +1,7 @@
 //! Questionnaires: sending one-time links, answering them, typing in paper forms,
 //! scoring, and the alerts that critical answers raise.
 
-use super::{Ctx, ServiceError, ServiceResult, check};
+use super::{Ctx, ServiceError, ServiceResult};
 use crate::secret::{random_link_token, token_hash};
 use crate::{Alert, Child, Invitation, InvitationStatus, ResponseRecord, Store, StoreError, Tx};
 use chrono::{DateTime, Duration, Utc};
@@ -88,23 +88,6 @@ fn check_fit(
     errors.into_result(())
 }
 
-async fn load_child(
-    tx: &mut Box<dyn Tx>,
-    ctx: &Ctx,
-    child_id: Uuid,
-    action: Action,
-) -> ServiceResult<Child> {
-    let child = tx.child(child_id).await?.ok_or(ServiceError::NotFound)?;
-    check(authorize(
-        &ctx.actor,
-        action,
-        Resource::Child {
-            owner_org: child.org_id,
-        },
-    ))?;
-    Ok(child)
-}
-
 pub async fn invite(
     store: &dyn Store,
     catalogue: &Catalogue,
@@ -113,7 +96,7 @@ pub async fn invite(
     input: InvitationInput,
 ) -> ServiceResult<CreatedInvitation> {
     let mut tx = store.begin().await?;
-    let child = load_child(&mut tx, ctx, child_id, Action::Update).await?;
+    let child = super::children::load(&mut tx, ctx, child_id, Action::Update).await?;
     let instrument = catalogue
         .get(&input.instrument_id)
         .ok_or_else(|| ServiceError::Invalid(unknown_instrument(catalogue).into()))?;
@@ -203,7 +186,7 @@ pub async fn revoke(store: &dyn Store, ctx: &Ctx, invitation_id: Uuid) -> Servic
         .invitation(invitation_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    load_child(&mut tx, ctx, inv.child_id, Action::Update).await?;
+    super::children::load(&mut tx, ctx, inv.child_id, Action::Update).await?;
     if inv.status != InvitationStatus::Submitted {
         tx.update_invitation(inv.id, InvitationStatus::Revoked, &inv.answers, ctx.now)
             .await?;
@@ -230,7 +213,7 @@ pub async fn overview(
     child_id: Uuid,
 ) -> ServiceResult<(Vec<Invitation>, Vec<ResponseRecord>)> {
     let mut tx = store.begin().await?;
-    load_child(&mut tx, ctx, child_id, Action::Read).await?;
+    super::children::load(&mut tx, ctx, child_id, Action::Read).await?;
     let invitations = tx.invitations_of_child(child_id).await?;
     let responses = tx.responses_of_child(child_id).await?;
     tx.audit(
@@ -539,7 +522,7 @@ pub async fn enter_paper(
     input: PaperInput,
 ) -> ServiceResult<ResponseRecord> {
     let mut tx = store.begin().await?;
-    let child = load_child(&mut tx, ctx, child_id, Action::Update).await?;
+    let child = super::children::load(&mut tx, ctx, child_id, Action::Update).await?;
     let instrument = catalogue
         .get(&input.instrument_id)
         .ok_or_else(|| ServiceError::Invalid(unknown_instrument(catalogue).into()))?;
@@ -666,7 +649,7 @@ pub async fn open_alerts(store: &dyn Store, ctx: &Ctx) -> ServiceResult<Vec<Aler
 pub async fn acknowledge_alert(store: &dyn Store, ctx: &Ctx, alert_id: Uuid) -> ServiceResult<()> {
     let mut tx = store.begin().await?;
     let alert = tx.alert(alert_id).await?.ok_or(ServiceError::NotFound)?;
-    load_child(&mut tx, ctx, alert.child_id, Action::Update).await?;
+    super::children::load(&mut tx, ctx, alert.child_id, Action::Update).await?;
     if tx
         .acknowledge_alert(alert_id, ctx.actor.user_id, ctx.now)
         .await?
@@ -727,7 +710,7 @@ pub async fn invitation_child(
         .invitation(invitation_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    load_child(&mut tx, ctx, inv.child_id, Action::Read).await?;
+    super::children::load(&mut tx, ctx, inv.child_id, Action::Read).await?;
     tx.commit().await?;
     Ok(inv.child_id)
 }
