@@ -1,5 +1,6 @@
-//! Samspor's benchmarks: how fast the scoring engine scores, and how many questionnaire
-//! submits the web server takes per second on each database backend.
+//! Samspor's benchmarks: how fast the scoring engine scores, how many questionnaire submits
+//! the web server takes per second on each database backend, and how fast a coordinator's
+//! deadline worklist and course page come back from a municipality with many courses.
 //!
 //! Prints markdown sections on standard output (progress goes to standard error);
 //! `bench/run` builds this in release mode and puts the sections into docs/PERFORMANCE.md.
@@ -11,6 +12,7 @@ mod rng;
 mod scoring;
 mod stats;
 mod submit;
+mod worklist;
 
 use clap::{Parser, ValueEnum};
 use samspor_domain::instrument::Catalogue;
@@ -22,10 +24,11 @@ enum Which {
     All,
     Scoring,
     Submit,
+    Worklist,
 }
 
 #[derive(Debug, Parser)]
-#[command(about = "Samspor benchmarks: scoring throughput and the submit endpoint")]
+#[command(about = "Samspor benchmarks: scoring throughput, the submit endpoint, the worklist")]
 struct Args {
     /// Which benchmarks to run.
     #[arg(long, value_enum, default_value = "all")]
@@ -45,6 +48,18 @@ struct Args {
     /// Links for the per-step timing of the service calls without HTTP.
     #[arg(long, default_value_t = 300)]
     step_links: usize,
+    /// Courses in the worklist benchmark's municipality, on a fresh database per backend.
+    #[arg(long, default_value_t = 2000)]
+    worklist_courses: usize,
+    /// Share of those courses still active, in per cent; the rest are closed.
+    #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u64).range(0..=100))]
+    worklist_active: u64,
+    /// Requests per worklist endpoint and number of clients, and calls per service step.
+    #[arg(long, default_value_t = 200)]
+    worklist_requests: usize,
+    /// Numbers of concurrent HTTP clients reading the worklist, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 8])]
+    worklist_clients: Vec<usize>,
     /// A PostgreSQL server to benchmark on as well; a fresh database is made on it and dropped.
     #[arg(long, env = "SAMSPOR_TEST_POSTGRES_URL")]
     postgres_url: Option<String>,
@@ -65,17 +80,40 @@ fn main() -> anyhow::Result<()> {
         args.submits > 0 && args.clients.iter().all(|c| *c > 0),
         "nothing to submit"
     );
+    anyhow::ensure!(
+        args.worklist_courses > 0
+            && args.worklist_requests > 0
+            && args.worklist_clients.iter().all(|c| *c > 0),
+        "no worklist to read"
+    );
     let catalogue = Catalogue::shipped();
-    if args.only != Which::Submit {
+    let wants = |which: Which| args.only == Which::All || args.only == which;
+    if wants(Which::Scoring) {
         print!("{}", scoring_section(&catalogue, &args)?);
     }
-    if args.only != Which::Scoring {
+    if wants(Which::Submit) || wants(Which::Worklist) {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        print!("{}", runtime.block_on(submit_section(catalogue, &args))?);
+        let catalogue = Arc::new(catalogue);
+        if wants(Which::Submit) {
+            print!("{}", runtime.block_on(submit_section(&catalogue, &args))?);
+        }
+        if wants(Which::Worklist) {
+            print!("{}", runtime.block_on(worklist_section(&catalogue, &args))?);
+        }
     }
     Ok(())
+}
+
+fn backends(args: &Args) -> Vec<Backend> {
+    let mut backends = vec![Backend::Sqlite];
+    if let Some(url) = args.postgres_url.as_ref().filter(|u| !u.trim().is_empty()) {
+        backends.push(Backend::Postgres {
+            server_url: url.clone(),
+        });
+    }
+    backends
 }
 
 fn scoring_section(catalogue: &Catalogue, args: &Args) -> anyhow::Result<String> {
@@ -119,14 +157,8 @@ fn scoring_section(catalogue: &Catalogue, args: &Args) -> anyhow::Result<String>
     Ok(out)
 }
 
-async fn submit_section(catalogue: Catalogue, args: &Args) -> anyhow::Result<String> {
-    let catalogue = Arc::new(catalogue);
-    let mut backends = vec![Backend::Sqlite];
-    if let Some(url) = args.postgres_url.as_ref().filter(|u| !u.trim().is_empty()) {
-        backends.push(Backend::Postgres {
-            server_url: url.clone(),
-        });
-    }
+async fn submit_section(catalogue: &Arc<Catalogue>, args: &Args) -> anyhow::Result<String> {
+    let backends = backends(args);
     let mut http = Vec::new();
     let mut steps = Vec::new();
     for backend in &backends {
@@ -136,7 +168,7 @@ async fn submit_section(catalogue: Catalogue, args: &Args) -> anyhow::Result<Str
                 backend.name(),
                 args.submits
             );
-            let r = submit::http(backend, &catalogue, args.submits, clients, args.seed).await?;
+            let r = submit::http(backend, catalogue, args.submits, clients, args.seed).await?;
             eprintln!(
                 "  {:.0} requests/s, p50 {} ms, p99 {} ms",
                 r.requests as f64 / r.wall.as_secs_f64(),
@@ -151,7 +183,7 @@ async fn submit_section(catalogue: Catalogue, args: &Args) -> anyhow::Result<Str
                 backend.name(),
                 args.step_links
             );
-            steps.push(submit::steps(backend, &catalogue, args.step_links, args.seed).await?);
+            steps.push(submit::steps(backend, catalogue, args.step_links, args.seed).await?);
         }
     }
     let mut out = format!(
@@ -181,6 +213,71 @@ async fn submit_section(catalogue: Catalogue, args: &Args) -> anyhow::Result<Str
         );
         out.push_str(&submit::step_rows(&steps));
     }
+    out.push('\n');
+    Ok(out)
+}
+
+async fn worklist_section(catalogue: &Arc<Catalogue>, args: &Args) -> anyhow::Result<String> {
+    let config = worklist::Config {
+        courses: args.worklist_courses,
+        active_percent: args.worklist_active,
+        requests: args.worklist_requests,
+        clients: args.worklist_clients.clone(),
+        seed: args.seed,
+    };
+    let mut reports = Vec::new();
+    for backend in &backends(args) {
+        eprintln!(
+            "worklist: {}, {} courses, {} requests per endpoint and client number",
+            backend.name(),
+            config.courses,
+            config.requests
+        );
+        reports.push(worklist::measure(backend, catalogue, &config).await?);
+    }
+    let mut out = format!(
+        "## Deadline worklist\n\n\
+         What a visitation coordinator's day starts with. For each backend: a fresh database with \
+         one municipality ({municipality}) holding {courses} courses of as many made-up children \
+         (synthetic CPR numbers), all made through the same services as staff's own work \
+         (`children::create`, `courses::create_contact`, `add_encounter`, `set_themes`, \
+         `decide`), with contacts received over the last {days} days. About {active} % are \
+         still active: waiting for their Forsamtale or Screening, or decided for a track; the \
+         rest were closed by a visitation decision that gives a way (GP, civil society, another \
+         offer, psychiatry…) or by an Afslutning. Most have themes, many have a Forsamtale and \
+         a Screening. Then the real router is served on 127.0.0.1 and the coordinator, with an \
+         API token, reads `GET /api/v1/worklists/deadlines` (the active courses, nearest open \
+         deadline first, with waiting figures) {requests} times, and then \
+         `GET /api/v1/courses/{{id}}` for one closed course with five encounters, a changed \
+         theme, a decision, a referral and a psychiatry referral {requests} times, first by one \
+         client and then by several at once, each on one keep-alive connection. Latency is from \
+         sending the request to having read the whole body. Both reads are audited: each \
+         appends one audit entry in its own transaction (on SQLite, a write that waits for the \
+         disk). Afterwards every run is checked: every worklist body that came back lists \
+         exactly the active courses, each once, with the received time, themes and next due \
+         date it was registered with, sorted by nearest open deadline (courses with both goals \
+         held last) and then by when the contact came; the course page holds what was \
+         registered on it; exactly one audit entry was written per read; and the audit chain \
+         verifies from its first entry to its last.\n\n",
+        municipality = worklist::MUNICIPALITY,
+        courses = stats::grouped(args.worklist_courses as f64),
+        days = worklist::RECEIVED_DAYS,
+        active = args.worklist_active,
+        requests = stats::grouped(args.worklist_requests as f64),
+    );
+    out.push_str(&worklist::census_rows(&reports));
+    out.push('\n');
+    out.push_str(&worklist::http_rows(&reports));
+    out.push_str(&format!(
+        "\n### Where a worklist request's time goes\n\n\
+         The calls behind the two requests, made directly {requests} times each on the same \
+         database after the HTTP runs, one at a time (no HTTP, no routing, no JSON): the \
+         token lookup every API request makes first, the worklist's query alone in a \
+         transaction that writes nothing, the whole worklist service call, and the course \
+         page's service call.\n\n",
+        requests = stats::grouped(args.worklist_requests as f64),
+    ));
+    out.push_str(&worklist::step_rows(&reports));
     out.push('\n');
     Ok(out)
 }
