@@ -85,6 +85,13 @@ impl crate::CourseTx for BackendTx {
         org_id: uuid::Uuid,
         status: Option<samspor_domain::course::careplan::CourseStatus>,
     ) -> crate::Result<Vec<crate::CourseSummary>> {
+        // A list of statuses rather than "$2 IS NULL OR ...": a prepared statement's generic
+        // plan can then use the (org_id, status) index, so closed courses are never read.
+        use samspor_domain::course::careplan::CourseStatus;
+        let statuses = match status {
+            Some(s) => [s.as_str(); 3],
+            None => CourseStatus::ALL.map(CourseStatus::as_str),
+        };
         let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
             "SELECT ", course_columns!(), ", ch.given_name, ch.family_name, ch.birth_date, k.source, k.received_at,
                     (SELECT MIN(e.at) FROM encounters e
@@ -95,11 +102,13 @@ impl crate::CourseTx for BackendTx {
              FROM courses c
              JOIN children ch ON ch.id = c.child_id
              JOIN course_contacts k ON k.course_id = c.id
-             WHERE c.org_id = $1 AND ($2 IS NULL OR c.status = $2)
+             WHERE c.org_id = $1 AND c.status IN ($2, $3, $4)
              ORDER BY k.received_at, c.id"
         ))
         .bind(org_id)
-        .bind(status.map(|s| s.as_str()))
+        .bind(statuses[0])
+        .bind(statuses[1])
+        .bind(statuses[2])
         .fetch_all(&mut *self.tx)
         .await?;
         let mut out: Vec<crate::CourseSummary> = rows
@@ -108,11 +117,13 @@ impl crate::CourseTx for BackendTx {
             .collect::<crate::Result<_>>()?;
         let themes: Vec<(uuid::Uuid, String)> = sqlx::query_as(
             "SELECT t.course_id, t.theme FROM course_themes t JOIN courses c ON c.id = t.course_id
-             WHERE c.org_id = $1 AND ($2 IS NULL OR c.status = $2) AND t.valid_to IS NULL
+             WHERE c.org_id = $1 AND c.status IN ($2, $3, $4) AND t.valid_to IS NULL
              ORDER BY t.theme",
         )
         .bind(org_id)
-        .bind(status.map(|s| s.as_str()))
+        .bind(statuses[0])
+        .bind(statuses[1])
+        .bind(statuses[2])
         .fetch_all(&mut *self.tx)
         .await?;
         let mut by_course: std::collections::HashMap<uuid::Uuid, Vec<_>> = Default::default();

@@ -67,6 +67,8 @@ CREATE TABLE encounters (
         OR (kind <> 'behandling' AND delivery IS NULL AND participants IS NULL))
 );
 CREATE INDEX encounters_course_idx ON encounters (course_id, at);
+-- The worklist asks each course for its first Forsamtale and Screening.
+CREATE INDEX encounters_course_kind_idx ON encounters (course_id, kind, at);
 
 CREATE TABLE visitation_meetings (
     id BLOB PRIMARY KEY,
