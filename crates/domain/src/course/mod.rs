@@ -4,6 +4,7 @@ pub mod careplan;
 pub mod contact;
 pub mod encounter;
 pub mod kl;
+pub mod plan;
 pub mod support;
 pub mod tracks;
 pub mod visitation;

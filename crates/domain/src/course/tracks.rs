@@ -4,6 +4,7 @@
 //! some are unconfirmed (DOMAIN.md §2.2 marks them [U]); keeping them as data lets them be
 //! corrected without a release, and every value says whether it has been verified.
 
+use super::plan::{Plan, parse_plan};
 use crate::child::{MAX_AGE, MIN_AGE};
 use crate::instrument::Catalogue;
 use crate::organisation::Programme;
@@ -90,6 +91,8 @@ pub struct Track {
     pub eligibility: Eligibility,
     /// Questionnaire results that point to this track; empty when no shipped instrument fits.
     pub indicated_by: Vec<Indication>,
+    /// Format, planned sessions, measurement schedule and follow-up (`course::plan`).
+    pub plan: Plan,
     pub notes: Option<String>,
     pub sources: Vec<String>,
 }
@@ -178,7 +181,7 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| self.err(key, "must be true or false"))
     }
 
-    fn uint(&self, key: &str) -> Result<u32, TrackError> {
+    pub(super) fn uint(&self, key: &str) -> Result<u32, TrackError> {
         self.get(key)?
             .as_u64()
             .and_then(|n| u32::try_from(n).ok())
@@ -315,6 +318,7 @@ pub fn parse_track(file: &str, text: &str) -> Result<Track, TrackError> {
         "sessions",
         "eligibility",
         "indicated_by",
+        "plan",
         "notes",
         "sources",
     ])?;
@@ -358,6 +362,7 @@ pub fn parse_track(file: &str, text: &str) -> Result<Track, TrackError> {
     // Required although it may be empty: a track whose file forgot the key would silently never
     // be suggested, while `[]` records that no shipped instrument fits.
     let indicated_by = r.indications("indicated_by")?;
+    let plan = parse_plan(&r)?;
 
     let notes = match r.obj.get("notes") {
         None => None,
@@ -383,6 +388,7 @@ pub fn parse_track(file: &str, text: &str) -> Result<Track, TrackError> {
         sessions: r.verified_text("sessions")?,
         eligibility,
         indicated_by,
+        plan,
         notes,
         sources,
     })
