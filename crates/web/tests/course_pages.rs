@@ -3,98 +3,17 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::StatusCode;
 use chrono::{Duration, NaiveDateTime};
 use samspor_domain::organisation::Programme;
 use samspor_store::service::Ctx;
 use samspor_store::service::{auth, courses, organisations};
-use support::{Reply, TestApp, each_backend};
+use support::{Browser, TestApp, each_backend, hidden};
 use uuid::Uuid;
 
-const PASSWORD: &str = "correct horse battery";
 const COORDINATOR: &str = "k@kbh.dk";
 
-/// A browser without JavaScript: keeps cookies, reads hidden CSRF fields.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookies: Vec<(String, String)>,
-    csrf: String,
-}
-
-impl<'a> Browser<'a> {
-    async fn logged_in(app: &'a TestApp, email: &str) -> Browser<'a> {
-        let mut b = Browser {
-            app,
-            cookies: Vec::new(),
-            csrf: String::new(),
-        };
-        let page = b.get("/login").await;
-        let csrf = hidden(&page.text(), "csrf");
-        let r = b
-            .post(
-                "/login",
-                &[("email", email), ("password", PASSWORD), ("csrf", &csrf)],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "login");
-        b.csrf = hidden(&b.get("/").await.text(), "csrf");
-        b
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep_cookies(&mut self, r: &Reply) {
-        for v in r.headers.get_all(header::SET_COOKIE) {
-            let s = v.to_str().unwrap();
-            let (pair, attrs) = s.split_once(';').unwrap_or((s, ""));
-            let (k, val) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != k);
-            if !attrs.contains("Max-Age=0") && !val.is_empty() {
-                self.cookies.push((k.to_string(), val.to_string()));
-            }
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Reply {
-        let req = Request::builder()
-            .uri(path)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
-        let r = self.app.send(req).await;
-        self.keep_cookies(&r);
-        r
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let body = serde_urlencoded::to_string(form).unwrap();
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        let r = self.app.send(req).await;
-        self.keep_cookies(&r);
-        r
-    }
-
-    /// Posts a form with the session's CSRF token added.
-    async fn submit(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let csrf = self.csrf.clone();
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(form);
-        self.post(path, &all).await
-    }
-
+impl Browser<'_> {
     /// Registers a child and returns the path of its page.
     async fn child(&mut self, cpr: &str, given: &str, family: &str) -> String {
         let r = self
@@ -110,19 +29,10 @@ impl<'a> Browser<'a> {
     /// Registers a contact from a GP received `days_ago`, returns the course path.
     async fn contact(&mut self, child_path: &str, days_ago: i64, theme: &str) -> String {
         let received = ago(Duration::days(days_ago));
+        let mut form = gp_contact(&received);
+        form.push(("themes", theme));
         let r = self
-            .submit(
-                &format!("{child_path}/courses/new"),
-                &[
-                    ("source", "gp"),
-                    ("received_at", &received),
-                    ("reason", "Ondt i maven hver morgen før skole."),
-                    ("duration", "3 måneder"),
-                    ("consent", "given"),
-                    ("referrer_name", "Dr. Hansen"),
-                    ("themes", theme),
-                ],
-            )
+            .submit(&format!("{child_path}/courses/new"), &form)
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let to = r.header("location");
@@ -131,13 +41,30 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let i = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("hidden field {name}"));
-    let rest = &html[i + marker.len()..];
-    rest[..rest.find('"').unwrap()].to_string()
+/// A complete contact form from a GP received at `received`, without its themes.
+fn gp_contact(received: &str) -> Vec<(&'static str, &str)> {
+    vec![
+        ("source", "gp"),
+        ("received_at", received),
+        ("reason", "Ondt i maven hver morgen før skole."),
+        ("duration", "3 måneder"),
+        ("consent", "given"),
+        ("referrer_name", "Dr. Hansen"),
+    ]
+}
+
+/// A logged-in coordinator with Testa (born on `cpr`'s date) and her course from a contact
+/// received three days ago on `theme`: the browser, the child's path and the course's path.
+async fn testa_with_a_course<'a>(
+    app: &'a TestApp,
+    cpr: &str,
+    theme: &str,
+) -> (Browser<'a>, String, String) {
+    coordinator(app).await;
+    let mut b = Browser::logged_in(app, COORDINATOR).await;
+    let child = b.child(cpr, "Testa", "Testesen").await;
+    let course = b.contact(&child, 3, theme).await;
+    (b, child, course)
 }
 
 /// Danish local time some while ago, as a `datetime-local` input sends it.
@@ -233,12 +160,10 @@ async fn a_contact_and_a_forsamtale_show_in_the_waiting_figures() {
         assert!(html.contains(r#"<option value="gp" selected>"#));
 
         let course = b.contact(&child, 2, "worry").await;
-        let page = b.get(&course).await;
-        assert_eq!(page.status, StatusCode::OK);
-        let html = page.text();
-        assert!(html.contains("Testa Testesen"));
-        assert!(html.contains("Egen læge"));
-        assert!(html.contains("Dr. Hansen"));
+        let html = b.page(&course).await;
+        for shown in ["Testa Testesen", "Egen læge", "Dr. Hansen"] {
+            assert!(html.contains(shown), "{shown}");
+        }
         assert!(
             html.contains("Bekymring"),
             "the theme chosen with the contact"
@@ -280,10 +205,7 @@ async fn a_contact_and_a_forsamtale_show_in_the_waiting_figures() {
 #[tokio::test]
 async fn a_treatment_without_delivery_is_shown_again_and_nothing_is_written() {
     each_backend(|app| async move {
-        coordinator(&app).await;
-        let mut b = Browser::logged_in(&app, COORDINATOR).await;
-        let child = b.child("150315-4321", "Testa", "Testesen").await;
-        let course = b.contact(&child, 3, "worry").await;
+        let (mut b, _, course) = testa_with_a_course(&app, "150315-4321", "worry").await;
         let at = ago(Duration::hours(2));
         let r = b
             .submit(
@@ -327,10 +249,7 @@ async fn a_treatment_without_delivery_is_shown_again_and_nothing_is_written() {
 #[tokio::test]
 async fn a_stale_version_is_a_conflict_and_nothing_is_written() {
     each_backend(|app| async move {
-        coordinator(&app).await;
-        let mut b = Browser::logged_in(&app, COORDINATOR).await;
-        let child = b.child("150315-4321", "Testa", "Testesen").await;
-        let course = b.contact(&child, 3, "worry").await;
+        let (mut b, _, course) = testa_with_a_course(&app, "150315-4321", "worry").await;
         let first = ago(Duration::days(2));
         let ok = b
             .submit(
@@ -391,10 +310,7 @@ async fn a_stale_version_is_a_conflict_and_nothing_is_written() {
 #[tokio::test]
 async fn a_decision_needs_a_way_and_is_recorded_as_a_kl_referral() {
     each_backend(|app| async move {
-        coordinator(&app).await;
-        let mut b = Browser::logged_in(&app, COORDINATOR).await;
-        let child = b.child("150315-4321", "Testa", "Testesen").await;
-        let course = b.contact(&child, 3, "worry").await;
+        let (mut b, _, course) = testa_with_a_course(&app, "150315-4321", "worry").await;
         let form = b.get(&format!("{course}/decision")).await;
         assert_eq!(form.status, StatusCode::OK);
         let html = form.text();
@@ -458,10 +374,7 @@ async fn a_decision_needs_a_way_and_is_recorded_as_a_kl_referral() {
 #[tokio::test]
 async fn ticked_criteria_raise_signs_that_need_a_written_reason() {
     each_backend(|app| async move {
-        coordinator(&app).await;
-        let mut b = Browser::logged_in(&app, COORDINATOR).await;
-        let child = b.child("150312-4321", "Testa", "Testesen").await;
-        let course = b.contact(&child, 3, "self_harm").await;
+        let (mut b, _, course) = testa_with_a_course(&app, "150312-4321", "self_harm").await;
         let tick = "self_harm:suicidal_intent";
         let checked = b
             .submit(
@@ -637,10 +550,7 @@ async fn the_worklist_filters_and_flags_deadlines() {
 #[tokio::test]
 async fn a_psychiatry_decision_writes_a_referral_to_be_sent() {
     each_backend(|app| async move {
-        coordinator(&app).await;
-        let mut b = Browser::logged_in(&app, COORDINATOR).await;
-        let child = b.child("150312-4321", "Testa", "Testesen").await;
-        let course = b.contact(&child, 3, "self_harm").await;
+        let (mut b, _, course) = testa_with_a_course(&app, "150312-4321", "self_harm").await;
         let r = b
             .submit(
                 &format!("{course}/decision"),
@@ -762,20 +672,9 @@ async fn a_screening_of_another_child_is_refused_and_nothing_is_written() {
 
         let received = ago(Duration::days(1));
         for attached in [annas.as_str(), "ikke-et-id"] {
-            let r = b
-                .submit(
-                    &format!("{testa}/courses/new"),
-                    &[
-                        ("source", "gp"),
-                        ("received_at", &received),
-                        ("reason", "Ondt i maven hver morgen før skole."),
-                        ("duration", "3 måneder"),
-                        ("consent", "given"),
-                        ("referrer_name", "Dr. Hansen"),
-                        ("screening_response_id", attached),
-                    ],
-                )
-                .await;
+            let mut form = gp_contact(&received);
+            form.push(("screening_response_id", attached));
+            let r = b.submit(&format!("{testa}/courses/new"), &form).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{attached}");
             let html = r.text();
             assert!(

@@ -41,6 +41,28 @@ async fn contact(app: &TestApp, token: &str, child_id: &str, received_at: &str) 
     r.json()
 }
 
+/// A child born on `born` with a course opened by a GP contact of 2026-11-02 09:00: the
+/// contact as created, and the course's id.
+async fn open_course(app: &TestApp, token: &str, born: &str) -> (Value, String) {
+    let c = child(app, token, born, 1).await;
+    let created = contact(app, token, &c, "2026-11-02T09:00").await;
+    let course = created["course_id"].as_str().unwrap().to_string();
+    (created, course)
+}
+
+/// The course as the API shows it.
+async fn course_json(app: &TestApp, token: &str, course: &str) -> Value {
+    app.get(&format!("/api/v1/courses/{course}"), token)
+        .await
+        .json()
+}
+
+/// Decides on a course (through its decisions `path`) to start `track`.
+async fn choose_track(app: &TestApp, token: &str, path: &str, track: &str) -> support::Reply {
+    app.post(path, token, json!({"outcome": "track", "track": track}))
+        .await
+}
+
 async fn encounter(app: &TestApp, token: &str, course: &str, body: Value) -> support::Reply {
     app.post(&format!("/api/v1/courses/{course}/encounters"), token, body)
         .await
@@ -213,11 +235,7 @@ async fn waiting_figures_match_the_dates_across_month_ends_and_leap_days() {
                 .await;
                 assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
             }
-            let w = app
-                .get(&format!("/api/v1/courses/{course}"), &t)
-                .await
-                .json()["waiting"]
-                .clone();
+            let w = course_json(&app, &t, course).await["waiting"].clone();
             let case = format!("case {contact_on}: {w}");
             assert_eq!(w["first_conversation_due"], due14, "{case}");
             assert_eq!(w["screening_due"], due30, "{case}");
@@ -234,9 +252,8 @@ async fn waiting_figures_match_the_dates_across_month_ends_and_leap_days() {
 async fn encounters_are_checked_against_the_course_and_the_child() {
     each_backend(|app| async move {
         let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
-        let c = child(&app, &t, "2014-05-03", 1).await;
-        let created = contact(&app, &t, &c, "2026-11-02T09:00").await;
-        let course = created["course_id"].as_str().unwrap();
+        let (_, course) = open_course(&app, &t, "2014-05-03").await;
+        let course = course.as_str();
         let before = app.audit_count().await;
         for (body, field) in [
             (
@@ -286,10 +303,7 @@ async fn encounters_are_checked_against_the_course_and_the_child() {
         )
         .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-        let v = app
-            .get(&format!("/api/v1/courses/{course}"), &t)
-            .await
-            .json();
+        let v = course_json(&app, &t, course).await;
         assert_eq!(v["encounters"][1]["delivery"], "group");
         assert_eq!(v["encounters"][1]["participants"], "caregivers_only");
     })
@@ -300,9 +314,8 @@ async fn encounters_are_checked_against_the_course_and_the_child() {
 async fn a_stale_version_is_a_conflict_and_changes_nothing() {
     each_backend(|app| async move {
         let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
-        let c = child(&app, &t, "2014-05-03", 1).await;
-        let created = contact(&app, &t, &c, "2026-11-02T09:00").await;
-        let course = created["course_id"].as_str().unwrap();
+        let (created, course) = open_course(&app, &t, "2014-05-03").await;
+        let course = course.as_str();
         let v1 = created["version"].as_i64().unwrap();
         let r = encounter(
             &app,
@@ -322,10 +335,7 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
         )
         .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
-        let v = app
-            .get(&format!("/api/v1/courses/{course}"), &t)
-            .await
-            .json();
+        let v = course_json(&app, &t, course).await;
         assert_eq!(v["encounters"].as_array().unwrap().len(), 2);
         assert_eq!(v["version"], v1 + 1);
     })
@@ -336,9 +346,8 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
 async fn never_a_no_without_a_way() {
     each_backend(|app| async move {
         let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
-        let c = child(&app, &t, "2014-05-03", 1).await;
-        let created = contact(&app, &t, &c, "2026-11-02T09:00").await;
-        let course = created["course_id"].as_str().unwrap();
+        let (_, course) = open_course(&app, &t, "2014-05-03").await;
+        let course = course.as_str();
         let path = format!("/api/v1/courses/{course}/decisions");
         let before = app.audit_count().await;
 
@@ -367,10 +376,7 @@ async fn never_a_no_without_a_way() {
         let d = r.json();
         assert_eq!(d["referral"]["destination"], "gp");
         assert_eq!(d["course_status"], "completed");
-        let v = app
-            .get(&format!("/api/v1/courses/{course}"), &t)
-            .await
-            .json();
+        let v = course_json(&app, &t, course).await;
         assert_eq!(v["referrals"].as_array().unwrap().len(), 1);
         assert_eq!(v["referrals"][0]["destination"], "gp");
         assert_eq!(v["status"], "completed");
@@ -385,17 +391,10 @@ async fn never_a_no_without_a_way() {
 async fn a_track_must_be_offered_and_fit_the_childs_age() {
     each_backend(|app| async move {
         let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
-        let c = child(&app, &t, "2014-05-03", 1).await;
-        let created = contact(&app, &t, &c, "2026-11-02T09:00").await;
-        let course = created["course_id"].as_str().unwrap();
+        let (_, course) = open_course(&app, &t, "2014-05-03").await;
+        let course = course.as_str();
         let path = format!("/api/v1/courses/{course}/decisions");
-        let r = app
-            .post(
-                &path,
-                &t,
-                json!({"outcome": "track", "track": "worry_sadness"}),
-            )
-            .await;
+        let r = choose_track(&app, &t, &path, "worry_sadness").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_eq!(field_names(&r.json()), ["track"]);
         assert!(r.text().contains("does not offer"), "{}", r.text());
@@ -403,28 +402,13 @@ async fn a_track_must_be_offered_and_fit_the_childs_age() {
         offer(&app, &t, Programme::WorrySadness).await;
         offer(&app, &t, Programme::Restlessness).await;
         // Restlessness is for ages 3-10; the child is 12.
-        let r = app
-            .post(
-                &path,
-                &t,
-                json!({"outcome": "track", "track": "restlessness"}),
-            )
-            .await;
+        let r = choose_track(&app, &t, &path, "restlessness").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
         assert_eq!(field_names(&r.json()), ["track"]);
 
-        let r = app
-            .post(
-                &path,
-                &t,
-                json!({"outcome": "track", "track": "worry_sadness"}),
-            )
-            .await;
+        let r = choose_track(&app, &t, &path, "worry_sadness").await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-        let v = app
-            .get(&format!("/api/v1/courses/{course}"), &t)
-            .await
-            .json();
+        let v = course_json(&app, &t, course).await;
         assert_eq!(v["track"], "worry_sadness");
         assert_eq!(v["status"], "active");
         assert!(v["referrals"].as_array().unwrap().is_empty());
@@ -436,9 +420,8 @@ async fn a_track_must_be_offered_and_fit_the_childs_age() {
 async fn a_psychiatry_decision_writes_the_outgoing_referral() {
     each_backend(|app| async move {
         let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
-        let c = child(&app, &t, "2010-05-03", 1).await;
-        let created = contact(&app, &t, &c, "2026-11-02T09:00").await;
-        let course = created["course_id"].as_str().unwrap();
+        let (_, course) = open_course(&app, &t, "2010-05-03").await;
+        let course = course.as_str();
         let r = app
             .post(
                 &format!("/api/v1/courses/{course}/decisions"),
@@ -448,10 +431,7 @@ async fn a_psychiatry_decision_writes_the_outgoing_referral() {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-        let v = app
-            .get(&format!("/api/v1/courses/{course}"), &t)
-            .await
-            .json();
+        let v = course_json(&app, &t, course).await;
         let p = &v["psychiatry_referrals"][0];
         assert_eq!(p["status"], "to_be_sent");
         assert_eq!(
@@ -467,9 +447,8 @@ async fn ticking_a_psychiatry_exclusion_demands_psychiatry_or_a_reason() {
     each_backend(|app| async move {
         let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
         offer(&app, &t, Programme::SelfHarm).await;
-        let c = child(&app, &t, "2011-05-03", 1).await;
-        let created = contact(&app, &t, &c, "2026-11-02T09:00").await;
-        let course = created["course_id"].as_str().unwrap();
+        let (_, course) = open_course(&app, &t, "2011-05-03").await;
+        let course = course.as_str();
         let path = format!("/api/v1/courses/{course}/decisions");
         let tick = json!([{"track": "self_harm", "criterion": "suicide_risk"}]);
         let r = app

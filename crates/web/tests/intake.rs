@@ -2,113 +2,15 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::extract::connect_info::ConnectInfo;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::StatusCode;
 use chrono::Datelike;
 use samspor_domain::cpr::{Cpr, Sex};
-use std::net::SocketAddr;
-use support::{Reply, TestApp, each_backend};
+use support::{Browser, Reply, TestApp, each_backend, hidden_csrf};
 
 const KBH: &str = "0101";
 const AARHUS: &str = "0751";
 
-/// A browser without JavaScript: keeps cookies, reads hidden CSRF fields, and may come
-/// from a given address (as `serve` would tell the app).
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookies: Vec<(String, String)>,
-    addr: Option<SocketAddr>,
-    forwarded_for: Option<String>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Browser {
-            app,
-            cookies: Vec::new(),
-            addr: None,
-            forwarded_for: None,
-        }
-    }
-
-    fn from(app: &'a TestApp, addr: &str) -> Self {
-        Browser {
-            addr: Some(addr.parse().unwrap()),
-            ..Browser::new(app)
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep_cookies(&mut self, r: &Reply) {
-        for v in r.headers.get_all(header::SET_COOKIE) {
-            let s = v.to_str().unwrap();
-            let (pair, attrs) = s.split_once(';').unwrap_or((s, ""));
-            let (k, val) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != k);
-            if !attrs.contains("Max-Age=0") && !val.is_empty() {
-                self.cookies.push((k.to_string(), val.to_string()));
-            }
-        }
-    }
-
-    async fn send(&mut self, mut req: Request<Body>) -> Reply {
-        if let Some(addr) = self.addr {
-            req.extensions_mut().insert(ConnectInfo(addr));
-        }
-        if let Some(xff) = &self.forwarded_for {
-            req.headers_mut()
-                .insert("x-forwarded-for", xff.parse().unwrap());
-        }
-        let r = self.app.send(req).await;
-        self.keep_cookies(&r);
-        r
-    }
-
-    async fn get(&mut self, path: &str) -> Reply {
-        let req = Request::builder()
-            .uri(path)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
-        self.send(req).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let body = serde_urlencoded::to_string(form).unwrap();
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
-    }
-
-    async fn login(&mut self, email: &str) {
-        let page = self.get("/login").await;
-        let csrf = hidden_csrf(&page.text());
-        let r = self
-            .post(
-                "/login",
-                &[
-                    ("email", email),
-                    ("password", "correct horse battery"),
-                    ("csrf", &csrf),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "login of {email}");
-    }
-
+impl Browser<'_> {
     /// Opens the public form and sends it, as a family would.
     async fn refer(&mut self, code: &str, family: &Family) -> Reply {
         let path = format!("/henvendelse/{code}");
@@ -119,12 +21,6 @@ impl<'a> Browser<'a> {
         form.push(("csrf", csrf.as_str()));
         self.post(&path, &form).await
     }
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("csrf field");
-    let rest = &html[i + "name=\"csrf\" value=\"".len()..];
-    rest[..rest.find('"').unwrap()].to_string()
 }
 
 /// What one family writes; every value is distinctive so its absence can be checked.
@@ -216,7 +112,7 @@ async fn the_public_form_reaches_only_its_own_municipalitys_intake() {
         assert_eq!(sent.header("location"), "/henvendelse/0101/kvittering");
 
         let mut kbh = Browser::new(&app);
-        kbh.login("k@kbh.dk").await;
+        kbh.sign_in("k@kbh.dk").await;
         let queue = kbh.get("/intake").await;
         assert_eq!(queue.status, StatusCode::OK);
         let html = queue.text();
@@ -226,7 +122,7 @@ async fn the_public_form_reaches_only_its_own_municipalitys_intake() {
         assert!(html.contains("Opret forløb"));
 
         let mut aarhus = Browser::new(&app);
-        aarhus.login("a@aarhus.dk").await;
+        aarhus.sign_in("a@aarhus.dk").await;
         let other = aarhus.get("/intake").await;
         assert_eq!(other.status, StatusCode::OK);
         assert!(!other.text().contains("Ingefrid"));
@@ -249,9 +145,9 @@ async fn the_receipt_holds_no_personal_data() {
         let receipt = family.get(&location).await;
         assert_eq!(receipt.status, StatusCode::OK);
         let html = receipt.text();
-        assert!(html.contains("Kvitteringsnummer"));
-        assert!(html.contains("København"));
-        assert!(html.contains("14 dage"));
+        for shown in ["Kvitteringsnummer", "København", "14 dage"] {
+            assert!(html.contains(shown), "{shown}");
+        }
         let number = html
             .split("class=\"receipt-number\">")
             .nth(1)
@@ -371,7 +267,7 @@ async fn the_sixth_post_from_one_address_is_refused_while_others_get_through() {
 
         let mut kbh = Browser::new(&app);
         app.user_token("k@kbh.dk", "coordinator", KBH).await;
-        kbh.login("k@kbh.dk").await;
+        kbh.sign_in("k@kbh.dk").await;
         let queue = kbh.get("/intake").await.text();
         assert_eq!(queue.matches("/register\"").count(), 7);
     })
@@ -386,7 +282,7 @@ async fn registering_opens_a_course_and_a_second_time_says_already_handled() {
         family.refer(KBH, &Family::new()).await;
 
         let mut kbh = Browser::new(&app);
-        kbh.login("k@kbh.dk").await;
+        kbh.sign_in("k@kbh.dk").await;
         let html = kbh.get("/intake").await.text();
         let action = register_action(&html);
         let csrf = hidden_csrf(&html);
@@ -396,7 +292,7 @@ async fn registering_opens_a_course_and_a_second_time_says_already_handled() {
 
         // Another municipality cannot register it, nor learn that it exists.
         let mut aarhus = Browser::new(&app);
-        aarhus.login("a@aarhus.dk").await;
+        aarhus.sign_in("a@aarhus.dk").await;
         let a_csrf = hidden_csrf(&aarhus.get("/intake").await.text());
         let foreign = aarhus.post(&action, &[("csrf", &a_csrf)]).await;
         assert_eq!(foreign.status, StatusCode::NOT_FOUND);
@@ -427,7 +323,7 @@ async fn dismissing_takes_it_off_the_list() {
         staff(&app).await;
         Browser::new(&app).refer(KBH, &Family::new()).await;
         let mut kbh = Browser::new(&app);
-        kbh.login("k@kbh.dk").await;
+        kbh.sign_in("k@kbh.dk").await;
         let html = kbh.get("/intake").await.text();
         let action = register_action(&html).replace("/register", "/dismiss");
         let r = kbh.post(&action, &[("csrf", &hidden_csrf(&html))]).await;
@@ -469,7 +365,7 @@ async fn the_queue_is_for_staff_who_work_with_children() {
         let anonymous = Browser::new(&app).get("/intake").await;
         assert_eq!(anonymous.header("location"), "/login");
         let mut admin = Browser::new(&app);
-        admin.login("admin@kbh.dk").await;
+        admin.sign_in("admin@kbh.dk").await;
         assert_eq!(admin.get("/intake").await.status, StatusCode::FORBIDDEN);
     })
     .await;

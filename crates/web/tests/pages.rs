@@ -2,85 +2,8 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use support::{Reply, TestApp, each_backend};
-
-/// A browser without JavaScript: keeps cookies, reads hidden CSRF fields.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookies: Vec<(String, String)>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Browser {
-            app,
-            cookies: Vec::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep_cookies(&mut self, r: &Reply) {
-        for v in r.headers.get_all(header::SET_COOKIE) {
-            let s = v.to_str().unwrap();
-            let (pair, attrs) = s.split_once(';').unwrap_or((s, ""));
-            let (k, val) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != k);
-            if !attrs.contains("Max-Age=0") && !val.is_empty() {
-                self.cookies.push((k.to_string(), val.to_string()));
-            }
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Reply {
-        let req = Request::builder()
-            .uri(path)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
-        let r = self.app.send(req).await;
-        self.keep_cookies(&r);
-        r
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let body = serde_urlencoded::to_string(form).unwrap();
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        let r = self.app.send(req).await;
-        self.keep_cookies(&r);
-        r
-    }
-
-    async fn login(&mut self, email: &str, password: &str) -> Reply {
-        let page = self.get("/login").await;
-        let csrf = hidden_csrf(&page.text());
-        self.post(
-            "/login",
-            &[("email", email), ("password", password), ("csrf", &csrf)],
-        )
-        .await
-    }
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("csrf field");
-    let rest = &html[i + "name=\"csrf\" value=\"".len()..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
+use axum::http::{StatusCode, header};
+use support::{Browser, PASSWORD, TestApp, each_backend, hidden_csrf};
 
 async fn with_user(app: &TestApp) {
     app.user_token("k@kbh.dk", "coordinator", "0101").await;
@@ -104,7 +27,7 @@ async fn login_creates_a_session_and_logout_ends_it() {
             "same message for unknown e-mail"
         );
 
-        let ok = b.login("k@kbh.dk", "correct horse battery").await;
+        let ok = b.login("k@kbh.dk", PASSWORD).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
         let cookie = ok
             .headers
@@ -136,14 +59,11 @@ async fn forms_without_the_csrf_token_are_refused() {
         with_user(&app).await;
         let mut b = Browser::new(&app);
         let no_token = b
-            .post(
-                "/login",
-                &[("email", "k@kbh.dk"), ("password", "correct horse battery")],
-            )
+            .post("/login", &[("email", "k@kbh.dk"), ("password", PASSWORD)])
             .await;
         assert_eq!(no_token.status, StatusCode::FORBIDDEN);
         assert!(no_token.text().contains("Formularen er udløbet"));
-        b.login("k@kbh.dk", "correct horse battery").await;
+        b.login("k@kbh.dk", PASSWORD).await;
         let before = app.audit_count().await;
         let forged = b
             .post(
@@ -167,7 +87,7 @@ async fn child_form_is_shown_again_with_field_errors() {
     each_backend(|app| async move {
         with_user(&app).await;
         let mut b = Browser::new(&app);
-        b.login("k@kbh.dk", "correct horse battery").await;
+        b.login("k@kbh.dk", PASSWORD).await;
         let form = b.get("/children/new").await;
         let csrf = hidden_csrf(&form.text());
         let r = b
@@ -273,7 +193,7 @@ async fn another_organisations_child_page_is_404_in_html() {
         with_user(&app).await;
         app.user_token("k@aarhus.dk", "coordinator", "0751").await;
         let mut kbh = Browser::new(&app);
-        kbh.login("k@kbh.dk", "correct horse battery").await;
+        kbh.login("k@kbh.dk", PASSWORD).await;
         let csrf = hidden_csrf(&kbh.get("/children/new").await.text());
         let r = kbh
             .post(
@@ -289,7 +209,7 @@ async fn another_organisations_child_page_is_404_in_html() {
         let path = r.header("location").split('?').next().unwrap().to_string();
 
         let mut aar = Browser::new(&app);
-        aar.login("k@aarhus.dk", "correct horse battery").await;
+        aar.login("k@aarhus.dk", PASSWORD).await;
         let page = aar.get(&path).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
         assert!(page.header("content-type").starts_with("text/html"));
@@ -304,7 +224,7 @@ async fn language_switch_sets_english() {
     each_backend(|app| async move {
         with_user(&app).await;
         let mut b = Browser::new(&app);
-        b.login("k@kbh.dk", "correct horse battery").await;
+        b.login("k@kbh.dk", PASSWORD).await;
         let r = b.get("/lang?to=en&back=/children").await;
         assert_eq!(r.header("location"), "/children");
         let page = b.get("/children").await;
@@ -332,7 +252,7 @@ async fn admins_edit_participation_and_add_units() {
     each_backend(|app| async move {
         app.user_token("admin@kbh.dk", "admin", "0101").await;
         let mut b = Browser::new(&app);
-        b.login("admin@kbh.dk", "correct horse battery").await;
+        b.login("admin@kbh.dk", PASSWORD).await;
         let form = b.get("/organisations/0101/participation").await;
         assert_eq!(form.status, StatusCode::OK);
         let csrf = hidden_csrf(&form.text());

@@ -2,8 +2,7 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::StatusCode;
 use serde_json::json;
 use support::{Reply, TestApp, each_backend};
 
@@ -25,21 +24,6 @@ fn link_path(url: &str) -> String {
     url[i..].to_string()
 }
 
-async fn form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Reply {
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
-        .unwrap();
-    app.send(req).await
-}
-
-async fn anon_get(app: &TestApp, path: &str) -> Reply {
-    app.send(Request::builder().uri(path).body(Body::empty()).unwrap())
-        .await
-}
-
 /// Answers every page of an SDQ parent form: all items "somewhat true" (1), no difficulties.
 async fn answer_sdq(app: &TestApp, path: &str) -> Reply {
     let mut last = None;
@@ -55,13 +39,12 @@ async fn answer_sdq(app: &TestApp, path: &str) -> Reply {
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
-        let r = form(app, path, &pairs).await;
+        let r = app.anon_form(path, &pairs).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         last = Some(r);
     }
     let _ = last;
-    form(
-        app,
+    app.anon_form(
         path,
         &[("page", "5"), ("go", "submit"), ("difficulties", "0")],
     )
@@ -80,19 +63,19 @@ async fn a_parent_answers_through_a_one_time_link() {
         let path = link_path(r.json()["url"].as_str().unwrap());
         assert_eq!(path.len(), "/s/".len() + 32, "128-bit token");
 
-        let page = anon_get(&app, &path).await;
+        let page = app.anon_get(&path).await;
         assert_eq!(page.status, StatusCode::OK);
         let html = page.text();
         assert!(html.contains("Testa") && !html.contains("Testesen"), "only the first name is shown");
         assert!(html.contains("Side 1 af 6"));
 
         // Partial answers are kept: leave after page 1, come back, they are still there.
-        let r = form(&app, &path, &[("page", "0"), ("go", "next"), ("q1", "2"), ("q2", "0")]).await;
+        let r = app.anon_form(&path, &[("page", "0"), ("go", "next"), ("q1", "2"), ("q2", "0")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let again = anon_get(&app, &format!("{path}?page=0")).await.text();
+        let again = app.anon_get(&format!("{path}?page=0")).await.text();
         assert!(again.contains(r#"id="q1-2" name="q1" value="2" checked"#), "{again}");
 
-        let bad = form(&app, &path, &[("page", "0"), ("go", "next"), ("q1", "7")]).await;
+        let bad = app.anon_form(&path, &[("page", "0"), ("go", "next"), ("q1", "7")]).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.text().contains(r#"id="q1-error""#));
 
@@ -100,9 +83,9 @@ async fn a_parent_answers_through_a_one_time_link() {
         assert_eq!(done.status, StatusCode::SEE_OTHER);
         assert_eq!(done.header("location"), format!("{path}/tak"));
         // A second press on "send" is harmless: one response, thank-you page again.
-        let twice = form(&app, &path, &[("page", "5"), ("go", "submit")]).await;
+        let twice = app.anon_form(&path, &[("page", "5"), ("go", "submit")]).await;
         assert_eq!(twice.header("location"), format!("{path}/tak"));
-        let used = anon_get(&app, &path).await;
+        let used = app.anon_get(&path).await;
         assert_eq!(used.status, StatusCode::NOT_FOUND);
         assert!(used.text().contains("Linket kan ikke bruges"));
 
@@ -139,7 +122,7 @@ async fn links_that_cannot_fit_are_refused_and_revoked_links_stop_working() {
         assert_eq!(ok.status, StatusCode::CREATED);
         let link = link_path(ok.json()["url"].as_str().unwrap());
         let inv_id = ok.json()["id"].as_str().unwrap().to_string();
-        assert_eq!(anon_get(&app, &link).await.status, StatusCode::OK);
+        assert_eq!(app.anon_get(&link).await.status, StatusCode::OK);
         samspor_store::service::questionnaires::revoke(
             &*app.db.store,
             &samspor_store::service::Ctx::new(
@@ -158,10 +141,10 @@ async fn links_that_cannot_fit_are_refused_and_revoked_links_stop_working() {
         )
         .await
         .unwrap();
-        let gone = anon_get(&app, &link).await;
+        let gone = app.anon_get(&link).await;
         assert_eq!(gone.status, StatusCode::NOT_FOUND);
         assert!(!gone.text().contains("Testa"), "a dead link reveals nothing");
-        assert_eq!(anon_get(&app, "/s/00000000000000000000000000000000").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.anon_get("/s/00000000000000000000000000000000").await.status, StatusCode::NOT_FOUND);
     })
     .await;
 }
@@ -245,7 +228,7 @@ async fn licensed_texts_replace_the_neutral_labels() {
         let r = app
             .post(&format!("/api/v1/children/{id}/invitations"), &t, json!({"instrument": "sdq-parent-4-17", "respondent": {"kind": "guardian", "guardian": 0}}))
             .await;
-        let html = anon_get(&app, &link_path(r.json()["url"].as_str().unwrap())).await.text();
+        let html = app.anon_get(&link_path(r.json()["url"].as_str().unwrap())).await.text();
         assert!(html.contains("Licenseret ordlyd nummer et"));
         assert!(html.contains("korte beskrivelser"), "q2–q5 still show neutral labels, so the notice stays");
     })
@@ -261,12 +244,12 @@ async fn expired_links_reveal_nothing_and_old_alerts_escalate() {
             .post(&format!("/api/v1/children/{id}/invitations"), &t, json!({"instrument": "phq-a", "respondent": {"kind": "child"}, "expires_in_days": 1}))
             .await;
         let link = link_path(r.json()["url"].as_str().unwrap());
-        assert_eq!(anon_get(&app, &link).await.status, StatusCode::OK);
+        assert_eq!(app.anon_get(&link).await.status, StatusCode::OK);
         app.db.exec_raw("UPDATE invitations SET expires_at = '2000-01-01T00:00:00+00:00'").await.unwrap();
-        let gone = anon_get(&app, &link).await;
+        let gone = app.anon_get(&link).await;
         assert_eq!(gone.status, StatusCode::NOT_FOUND);
         assert!(!gone.text().contains("Testa"));
-        let late = form(&app, &link, &[("page", "0"), ("go", "next"), ("q1", "1")]).await;
+        let late = app.anon_form(&link, &[("page", "0"), ("go", "next"), ("q1", "1")]).await;
         assert_eq!(late.status, StatusCode::NOT_FOUND, "answers after expiry are refused");
 
         let answers = json!({"q1": 0, "q2": 0, "q3": 0, "q4": 0, "q5": 0, "q6": 0, "q7": 0, "q8": 0, "q9": 1});
