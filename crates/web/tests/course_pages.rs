@@ -457,6 +457,10 @@ async fn a_visitation_meeting_decides_several_courses() {
 
         let form = b.get(&link).await.text();
         assert!(
+            form.contains(&format!("back={link}")),
+            "switching language keeps the meeting"
+        );
+        assert!(
             form.contains(r#"<option value="worry_sadness""#),
             "offered now"
         );

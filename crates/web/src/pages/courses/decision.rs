@@ -172,7 +172,7 @@ async fn decision_page(
             l: Layout::new(
                 Some(user),
                 t,
-                &format!("/courses/{id}/decision"),
+                &decision_path(id, &f.meeting_id),
                 "visitation",
             )
             .with_notice(notice),
@@ -293,5 +293,14 @@ mod tests {
                 criterion: "psychosis".into()
             }]
         );
+    }
+}
+
+/// The page's own address, keeping the meeting it was opened from so that switching
+/// language does not lose it. Only a well-formed id is kept: the path is echoed into a link.
+fn decision_path(id: Uuid, meeting_id: &str) -> String {
+    match Uuid::parse_str(meeting_id.trim()) {
+        Ok(m) => format!("/courses/{id}/decision?meeting_id={m}"),
+        Err(_) => format!("/courses/{id}/decision"),
     }
 }
