@@ -272,6 +272,15 @@ pub(super) async fn decide(
     }
 }
 
+/// The page's own address, keeping the meeting it was opened from so that switching
+/// language does not lose it. Only a well-formed id is kept: the path is echoed into a link.
+fn decision_path(id: Uuid, meeting_id: &str) -> String {
+    match Uuid::parse_str(meeting_id.trim()) {
+        Ok(m) => format!("/courses/{id}/decision?meeting_id={m}"),
+        Err(_) => format!("/courses/{id}/decision"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,14 +302,5 @@ mod tests {
                 criterion: "psychosis".into()
             }]
         );
-    }
-}
-
-/// The page's own address, keeping the meeting it was opened from so that switching
-/// language does not lose it. Only a well-formed id is kept: the path is echoed into a link.
-fn decision_path(id: Uuid, meeting_id: &str) -> String {
-    match Uuid::parse_str(meeting_id.trim()) {
-        Ok(m) => format!("/courses/{id}/decision?meeting_id={m}"),
-        Err(_) => format!("/courses/{id}/decision"),
     }
 }
