@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod answers;
+mod fresh_db;
 mod rng;
 mod scoring;
 mod stats;

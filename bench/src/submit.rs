@@ -3,6 +3,7 @@
 //! where a request's time goes.
 
 use crate::answers::answer_page;
+use crate::fresh_db::FreshDb;
 use crate::rng::Rng;
 use crate::stats;
 use anyhow::{Context, anyhow, bail, ensure};
@@ -10,11 +11,10 @@ use chrono::{Datelike, NaiveDate, Utc};
 use samspor_domain::child::{ChildInput, GuardianInput};
 use samspor_domain::cpr::{Cpr, Sex};
 use samspor_domain::instrument::{Answers, Catalogue, Instrument, Subject, score_for};
+use samspor_store::Store;
 use samspor_store::service::auth::{self, UserInput};
 use samspor_store::service::questionnaires::{self, InvitationInput, RespondentChoice, Submitted};
 use samspor_store::service::{Ctx, children};
-use samspor_store::{DatabaseTarget, Store};
-use sqlx::{AssertSqlSafe, Connection};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -45,62 +45,6 @@ impl Backend {
             Backend::Sqlite => "SQLite",
             Backend::Postgres { .. } => "PostgreSQL",
         }
-    }
-}
-
-/// A new, migrated, empty database, removed again by [`FreshDb::remove`].
-struct FreshDb {
-    store: Arc<dyn Store>,
-    place: Place,
-}
-
-enum Place {
-    Dir(tempfile::TempDir),
-    Postgres { server_url: String, name: String },
-}
-
-impl FreshDb {
-    async fn new(backend: &Backend) -> anyhow::Result<FreshDb> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::Builder::new().prefix(DB_PREFIX).tempdir()?;
-                let target = DatabaseTarget::SqliteDir(dir.path().to_path_buf());
-                let store = samspor_store::open(&target).await?;
-                Ok(FreshDb {
-                    store,
-                    place: Place::Dir(dir),
-                })
-            }
-            Backend::Postgres { server_url } => {
-                let name = format!("{DB_PREFIX}{}", Uuid::new_v4().simple());
-                let url = samspor_store::testing::create_database(server_url, &name).await;
-                let store = samspor_store::open(&DatabaseTarget::Url(url)).await?;
-                Ok(FreshDb {
-                    store,
-                    place: Place::Postgres {
-                        server_url: server_url.clone(),
-                        name,
-                    },
-                })
-            }
-        }
-    }
-
-    async fn remove(self) -> anyhow::Result<()> {
-        self.store.close().await;
-        match self.place {
-            Place::Dir(dir) => dir.close()?,
-            Place::Postgres { server_url, name } => {
-                let mut conn = sqlx::PgConnection::connect(&server_url).await?;
-                sqlx::raw_sql(AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await?;
-                conn.close().await?;
-            }
-        }
-        Ok(())
     }
 }
 

@@ -3,9 +3,10 @@
 //! on a fresh database holding a municipality's courses made through the services; and the
 //! service calls behind them without HTTP, to show where a request's time goes.
 
+use crate::fresh_db::FreshDb;
 use crate::rng::Rng;
 use crate::stats;
-use crate::submit::{Backend, DB_PREFIX};
+use crate::submit::Backend;
 use anyhow::{Context, anyhow, bail, ensure};
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use samspor_domain::access::Actor;
@@ -20,13 +21,12 @@ use samspor_domain::course::waiting::Waiting;
 use samspor_domain::cpr::{Cpr, Sex};
 use samspor_domain::instrument::Catalogue;
 use samspor_domain::organisation::Programme;
+use samspor_store::Store;
 use samspor_store::service::auth::{self, UserInput};
 use samspor_store::service::courses::{
     self, NewContact, NewDecision, Rules, WorklistFilter, local,
 };
 use samspor_store::service::{Ctx, ServiceError, children, organisations};
-use samspor_store::{DatabaseTarget, Store};
-use sqlx::{AssertSqlSafe, Connection};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -343,63 +343,6 @@ fn note(outcome: Outcome) -> &'static str {
 
 // ---------------------------------------------------------------------------------------------
 // Seeding through the services
-
-/// A new, migrated, empty database, removed again by [`FreshDb::remove`]; a copy of the one
-/// in `submit`, which keeps its own private.
-struct FreshDb {
-    store: Arc<dyn Store>,
-    place: Place,
-}
-
-enum Place {
-    Dir(tempfile::TempDir),
-    Postgres { server_url: String, name: String },
-}
-
-impl FreshDb {
-    async fn new(backend: &Backend) -> anyhow::Result<FreshDb> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::Builder::new().prefix(DB_PREFIX).tempdir()?;
-                let target = DatabaseTarget::SqliteDir(dir.path().to_path_buf());
-                let store = samspor_store::open(&target).await?;
-                Ok(FreshDb {
-                    store,
-                    place: Place::Dir(dir),
-                })
-            }
-            Backend::Postgres { server_url } => {
-                let name = format!("{DB_PREFIX}{}", Uuid::new_v4().simple());
-                let url = samspor_store::testing::create_database(server_url, &name).await;
-                let store = samspor_store::open(&DatabaseTarget::Url(url)).await?;
-                Ok(FreshDb {
-                    store,
-                    place: Place::Postgres {
-                        server_url: server_url.clone(),
-                        name,
-                    },
-                })
-            }
-        }
-    }
-
-    async fn remove(self) -> anyhow::Result<()> {
-        self.store.close().await;
-        match self.place {
-            Place::Dir(dir) => dir.close()?,
-            Place::Postgres { server_url, name } => {
-                let mut conn = sqlx::PgConnection::connect(&server_url).await?;
-                sqlx::raw_sql(AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await?;
-                conn.close().await?;
-            }
-        }
-        Ok(())
-    }
-}
 
 /// A service call that failed, with its field errors spelled out.
 fn failed(what: &'static str) -> impl FnOnce(ServiceError) -> anyhow::Error {

@@ -8,6 +8,14 @@ macro_rules! course_columns {
     };
 }
 
+macro_rules! decision_select {
+    () => {
+        "SELECT d.id, d.course_id, d.meeting_id, d.outcome, d.track, d.way_destination, d.way_note,
+                d.reason_despite_signs, d.decided_at, d.decided_by, u.name AS decided_by_name
+         FROM decisions d LEFT JOIN users u ON u.id = d.decided_by"
+    };
+}
+
 #[async_trait::async_trait]
 impl crate::CourseTx for BackendTx {
     async fn insert_course(&mut self, c: &crate::CourseRecord) -> crate::Result<()> {
@@ -342,12 +350,10 @@ impl crate::CourseTx for BackendTx {
         &mut self,
         course_id: uuid::Uuid,
     ) -> crate::Result<Vec<crate::DecisionRecord>> {
-        let rows: Vec<DecisionRow> = sqlx::query_as(
-            "SELECT d.id, d.course_id, d.meeting_id, d.outcome, d.track, d.way_destination, d.way_note,
-                    d.reason_despite_signs, d.decided_at, d.decided_by, u.name AS decided_by_name
-             FROM decisions d LEFT JOIN users u ON u.id = d.decided_by
-             WHERE d.course_id = $1 ORDER BY d.decided_at, d.id",
-        )
+        let rows: Vec<DecisionRow> = sqlx::query_as(concat!(
+            decision_select!(),
+            " WHERE d.course_id = $1 ORDER BY d.decided_at, d.id"
+        ))
         .bind(course_id)
         .fetch_all(&mut *self.tx)
         .await?;
@@ -358,12 +364,10 @@ impl crate::CourseTx for BackendTx {
         &mut self,
         meeting_id: uuid::Uuid,
     ) -> crate::Result<Vec<crate::DecisionRecord>> {
-        let rows: Vec<DecisionRow> = sqlx::query_as(
-            "SELECT d.id, d.course_id, d.meeting_id, d.outcome, d.track, d.way_destination, d.way_note,
-                    d.reason_despite_signs, d.decided_at, d.decided_by, u.name AS decided_by_name
-             FROM decisions d LEFT JOIN users u ON u.id = d.decided_by
-             WHERE d.meeting_id = $1 ORDER BY d.decided_at, d.id",
-        )
+        let rows: Vec<DecisionRow> = sqlx::query_as(concat!(
+            decision_select!(),
+            " WHERE d.meeting_id = $1 ORDER BY d.decided_at, d.id"
+        ))
         .bind(meeting_id)
         .fetch_all(&mut *self.tx)
         .await?;

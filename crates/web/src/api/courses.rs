@@ -17,7 +17,7 @@ use samspor_domain::course::waiting::{GoalProgress, GoalStatus, Waiting};
 use samspor_domain::organisation::Programme;
 use samspor_domain::validation::{FieldError, FieldErrors};
 use samspor_store::service::courses::{self, CourseView, NewContact, NewDecision, WorklistFilter};
-use samspor_store::{CourseRecord, EncounterStatus};
+use samspor_store::{CourseRecord, DecisionRecord, EncounterStatus, ReferralRecord};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -295,6 +295,36 @@ pub struct CourseOut {
     waiting: WaitingOut,
 }
 
+impl From<DecisionRecord> for DecisionOut {
+    fn from(d: DecisionRecord) -> Self {
+        DecisionOut {
+            id: d.id,
+            outcome: d.outcome.as_str().into(),
+            track: d.track.map(|t| t.as_str().into()),
+            way: d.way.map(|w| WayOut {
+                destination: w.destination.as_str().into(),
+                note: w.note,
+            }),
+            reason_despite_signs: d.reason_despite_signs,
+            meeting_id: d.meeting_id,
+            decided_at: d.decided_at,
+            decided_by: d.decided_by_name,
+        }
+    }
+}
+
+impl From<ReferralRecord> for ReferralOut {
+    fn from(r: ReferralRecord) -> Self {
+        ReferralOut {
+            id: r.id,
+            decision_id: r.decision_id,
+            destination: r.destination.as_str().into(),
+            note: r.note,
+            at: r.at,
+        }
+    }
+}
+
 fn delivery_str(d: Delivery) -> &'static str {
     match d {
         Delivery::Individual => "individual",
@@ -371,34 +401,8 @@ impl From<CourseView> for CourseOut {
                     },
                 })
                 .collect(),
-            decisions: v
-                .decisions
-                .into_iter()
-                .map(|d| DecisionOut {
-                    id: d.id,
-                    outcome: d.outcome.as_str().into(),
-                    track: d.track.map(|t| t.as_str().into()),
-                    way: d.way.map(|w| WayOut {
-                        destination: w.destination.as_str().into(),
-                        note: w.note,
-                    }),
-                    reason_despite_signs: d.reason_despite_signs,
-                    meeting_id: d.meeting_id,
-                    decided_at: d.decided_at,
-                    decided_by: d.decided_by_name,
-                })
-                .collect(),
-            referrals: v
-                .referrals
-                .into_iter()
-                .map(|r| ReferralOut {
-                    id: r.id,
-                    decision_id: r.decision_id,
-                    destination: r.destination.as_str().into(),
-                    note: r.note,
-                    at: r.at,
-                })
-                .collect(),
+            decisions: v.decisions.into_iter().map(Into::into).collect(),
+            referrals: v.referrals.into_iter().map(Into::into).collect(),
             psychiatry_referrals: v
                 .psychiatry_referrals
                 .into_iter()
@@ -656,30 +660,11 @@ pub(super) async fn decide(
         state.rules(),
     )
     .await?;
-    let d = decided.decision;
     Ok(created_on(
         &decided.course,
         DecisionCreated {
-            decision: DecisionOut {
-                id: d.id,
-                outcome: d.outcome.as_str().into(),
-                track: d.track.map(|t| t.as_str().into()),
-                way: d.way.map(|w| WayOut {
-                    destination: w.destination.as_str().into(),
-                    note: w.note,
-                }),
-                reason_despite_signs: d.reason_despite_signs,
-                meeting_id: d.meeting_id,
-                decided_at: d.decided_at,
-                decided_by: None,
-            },
-            referral: decided.referral.map(|r| ReferralOut {
-                id: r.id,
-                decision_id: r.decision_id,
-                destination: r.destination.as_str().into(),
-                note: r.note,
-                at: r.at,
-            }),
+            decision: decided.decision.into(),
+            referral: decided.referral.map(Into::into),
             psychiatry_referral_id: decided.psychiatry_referral.map(|p| p.id),
             course_status: decided.course.status.as_str().into(),
             version: decided.course.version,
