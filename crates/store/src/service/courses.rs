@@ -139,6 +139,33 @@ impl From<FieldError> for ServiceError {
     }
 }
 
+/// Saves a changed course (bumping its version, refused if someone saved in between), audits
+/// the change and commits: the last step of every write to a course.
+async fn save_and_commit(
+    mut tx: Box<dyn Tx>,
+    ctx: &Ctx,
+    next: &CourseRecord,
+    child_id: Uuid,
+    detail: impl Into<String>,
+) -> ServiceResult<CourseRecord> {
+    let saved = tx
+        .save_course(next, Some(ctx.actor.user_id), ctx.now)
+        .await?;
+    tx.audit(
+        ctx.now,
+        ctx.event(
+            AuditAction::Update,
+            "course",
+            Some(next.id),
+            Some(child_id),
+            detail,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
 /// An encounter held now by the acting member of staff.
 fn held_by(ctx: &Ctx, course_id: Uuid, encounter: Encounter) -> EncounterRecord {
     EncounterRecord {
@@ -375,21 +402,14 @@ pub async fn add_encounter(
         course.clone()
     };
     // Saving bumps the version even when only an encounter was added: the course changed.
-    let saved = tx
-        .save_course(&next, Some(ctx.actor.user_id), ctx.now)
-        .await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Update,
-            "course",
-            Some(course_id),
-            Some(child.id),
-            format!("encounter {}", encounter.kind.as_str()),
-        ),
+    let saved = save_and_commit(
+        tx,
+        ctx,
+        &next,
+        child.id,
+        format!("encounter {}", encounter.kind.as_str()),
     )
     .await?;
-    tx.commit().await?;
     Ok((saved, record))
 }
 
@@ -408,21 +428,7 @@ pub async fn set_themes(
     must_be_active(&course)?;
     tx.set_themes(course_id, &themes, Some(ctx.actor.user_id), ctx.now)
         .await?;
-    let saved = tx
-        .save_course(&course, Some(ctx.actor.user_id), ctx.now)
-        .await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Update,
-            "course",
-            Some(course_id),
-            Some(child.id),
-            "themes",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let saved = save_and_commit(tx, ctx, &course, child.id, "themes").await?;
     Ok(saved)
 }
 
@@ -440,21 +446,7 @@ pub async fn mark_entered_in_error(
         status: CourseStatus::EnteredInError,
         ..course.clone()
     };
-    let saved = tx
-        .save_course(&next, Some(ctx.actor.user_id), ctx.now)
-        .await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Update,
-            "course",
-            Some(course_id),
-            Some(child.id),
-            "entered-in-error",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let saved = save_and_commit(tx, ctx, &next, child.id, "entered-in-error").await?;
     Ok(saved)
 }
 
@@ -501,12 +493,11 @@ pub struct Rules<'a> {
 async fn support_for(
     tx: &mut Box<dyn Tx>,
     child: &Child,
-    org_id: Uuid,
+    offered: &[Programme],
     rules: Rules<'_>,
     ticked: &[CriterionRef],
     today: NaiveDate,
 ) -> ServiceResult<Support> {
-    let offered = offered_tracks(tx, org_id).await?;
     let responses = tx.responses_of_child(child.id).await?;
     // Responses come oldest first, so the last one per instrument is the latest.
     let mut latest: std::collections::BTreeMap<String, LatestResult> = Default::default();
@@ -544,7 +535,7 @@ async fn support_for(
         alerts: &alerts,
         ticked,
         tracks: rules.tracks,
-        offered: &offered,
+        offered,
         signs: rules.signs,
         catalogue: rules.catalogue,
     }))
@@ -560,10 +551,11 @@ pub async fn support(
 ) -> ServiceResult<Support> {
     let mut tx = store.begin().await?;
     let (course, child) = load(&mut tx, ctx, course_id, Action::Read).await?;
+    let offered = offered_tracks(&mut tx, course.org_id).await?;
     let support = support_for(
         &mut tx,
         &child,
-        course.org_id,
+        &offered,
         rules,
         ticked,
         local(ctx.now).date(),
@@ -629,7 +621,7 @@ pub async fn decide(
     let offered = offered_tracks(&mut tx, course.org_id).await?;
     let today = local(ctx.now).date();
     // Signs are worked out here from the stored data, never taken from the caller.
-    let support = support_for(&mut tx, &child, course.org_id, rules, &new.ticked, today).await?;
+    let support = support_for(&mut tx, &child, &offered, rules, &new.ticked, today).await?;
     let decision = validate_decision(
         &new.input,
         &TrackOffer {
@@ -706,21 +698,14 @@ pub async fn decide(
             .await?;
         next = completed(&next, at.date())?;
     }
-    let saved = tx
-        .save_course(&next, Some(ctx.actor.user_id), ctx.now)
-        .await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Update,
-            "course",
-            Some(course_id),
-            Some(child.id),
-            format!("decision {}", record.outcome.as_str()),
-        ),
+    let saved = save_and_commit(
+        tx,
+        ctx,
+        &next,
+        child.id,
+        format!("decision {}", record.outcome.as_str()),
     )
     .await?;
-    tx.commit().await?;
     Ok(Decided {
         course: saved,
         decision: record,
