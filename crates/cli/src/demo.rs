@@ -208,6 +208,12 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
             .with_context(|| format!("adding demo courses in {}", demo.municipality.name))?;
         courses += made.courses;
         self_referrals += made.self_referrals;
+        crate::demo_treatment::seed(store, rules, &mut people, demo, &request_id)
+            .await
+            .with_context(|| format!("adding demo treatment in {}", demo.municipality.name))?;
+        crate::demo_groups::seed(store, rules, &mut people, demo, &request_id)
+            .await
+            .with_context(|| format!("adding demo groups in {}", demo.municipality.name))?;
     }
 
     tracing::info!(

@@ -5,4 +5,6 @@
 pub mod database;
 pub mod demo;
 mod demo_courses;
+mod demo_groups;
+mod demo_treatment;
 mod names;

@@ -8,6 +8,8 @@
 pub mod course_model;
 mod course_rows;
 pub mod course_tx;
+pub mod export_tx;
+pub mod groups_tx;
 pub mod model;
 pub mod password;
 pub mod postgres;
@@ -16,6 +18,7 @@ pub mod secret;
 pub mod service;
 pub mod sqlite;
 pub mod testing;
+pub mod treatment_tx;
 mod verify;
 
 use async_trait::async_trait;
@@ -28,7 +31,10 @@ use uuid::Uuid;
 
 pub use course_model::*;
 pub use course_tx::CourseTx;
+pub use export_tx::ExportTx;
+pub use groups_tx::GroupTx;
 pub use model::*;
+pub use treatment_tx::TreatmentTx;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -93,7 +99,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One transaction. Every method runs inside it.
 #[async_trait]
-pub trait Tx: CourseTx + Send {
+pub trait Tx: CourseTx + TreatmentTx + GroupTx + ExportTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // Audit

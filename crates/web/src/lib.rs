@@ -7,7 +7,10 @@ mod chart;
 mod error;
 mod i18n;
 mod i18n_courses;
+mod i18n_export;
+mod i18n_groups;
 mod i18n_intake;
+mod i18n_treatment;
 mod pages;
 mod request;
 

@@ -5,9 +5,12 @@ pub mod audit;
 pub mod auth;
 pub mod children;
 pub mod courses;
+pub mod export;
+pub mod groups;
 pub mod intake;
 pub mod organisations;
 pub mod questionnaires;
+pub mod treatment;
 
 use crate::StoreError;
 use chrono::{DateTime, Utc};

@@ -2,7 +2,10 @@
 
 mod children;
 mod courses;
+mod exports;
+mod groups;
 mod questionnaires;
+mod treatment;
 
 use crate::AppState;
 use crate::auth::ApiUser;
@@ -27,6 +30,9 @@ pub fn router() -> Router<AppState> {
         )
         .merge(children::router())
         .merge(courses::router())
+        .merge(exports::router())
+        .merge(groups::router())
+        .merge(treatment::router())
         .merge(questionnaires::router())
         .fallback(|| async { WebError::NotFound })
 }
@@ -63,7 +69,11 @@ impl Modify for BearerAuth {
 
 /// The OpenAPI document as JSON text.
 pub fn openapi_document() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(treatment::Doc::openapi());
+    doc.merge(groups::Doc::openapi());
+    doc.merge(exports::Doc::openapi());
+    doc.to_pretty_json().unwrap_or_default()
 }
 
 async fn openapi_json() -> impl axum::response::IntoResponse {

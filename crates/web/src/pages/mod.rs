@@ -3,8 +3,11 @@
 mod admin;
 mod children;
 mod courses;
+mod exports;
+mod groups;
 mod intake;
 mod questionnaires;
+mod treatment;
 pub use questionnaires::link_url;
 mod respond;
 mod session;
@@ -33,6 +36,9 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(children::router())
         .merge(courses::router())
+        .merge(exports::router())
+        .merge(groups::router())
+        .merge(treatment::router())
         .merge(intake::router())
         .merge(admin::router())
         .merge(questionnaires::router())

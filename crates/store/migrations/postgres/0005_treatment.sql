@@ -1,0 +1,1 @@
+-- Treatment in a track: planned sessions, session log, journal, measurements, closing, follow-up, GP messages.

@@ -1,0 +1,1 @@
+-- KL Gateway LTT deliveries.

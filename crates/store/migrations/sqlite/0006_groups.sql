@@ -1,0 +1,1 @@
+-- Group courses and learning-environment guidance.

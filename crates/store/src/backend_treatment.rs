@@ -1,0 +1,4 @@
+// Treatment SQL for both backends; included by `sqlite.rs` and `postgres.rs` after `backend.rs`.
+
+#[async_trait::async_trait]
+impl crate::TreatmentTx for BackendTx {}

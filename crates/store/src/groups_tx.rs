@@ -1,0 +1,6 @@
+//! The groups part of a transaction; every `Tx` has it.
+
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait GroupTx: Send {}

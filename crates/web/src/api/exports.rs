@@ -1,0 +1,12 @@
+//! exports through the API.
+
+use super::*;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
+
+/// The exports paths, merged into the API document.
+#[derive(OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -1,0 +1,12 @@
+//! treatment through the API.
+
+use super::*;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
+
+/// The treatment paths, merged into the API document.
+#[derive(OpenApi)]
+#[openapi()]
+pub struct Doc;
