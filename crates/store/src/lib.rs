@@ -10,6 +10,7 @@ mod course_rows;
 pub mod course_tx;
 pub mod export_tx;
 pub mod groups_tx;
+pub mod measurements_tx;
 pub mod model;
 pub mod password;
 pub mod postgres;
@@ -33,6 +34,7 @@ pub use course_model::*;
 pub use course_tx::CourseTx;
 pub use export_tx::ExportTx;
 pub use groups_tx::GroupTx;
+pub use measurements_tx::MeasurementTx;
 pub use model::*;
 pub use treatment_tx::TreatmentTx;
 
@@ -99,7 +101,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// One transaction. Every method runs inside it.
 #[async_trait]
-pub trait Tx: CourseTx + TreatmentTx + GroupTx + ExportTx + Send {
+pub trait Tx: CourseTx + MeasurementTx + TreatmentTx + GroupTx + ExportTx + Send {
     async fn commit(self: Box<Self>) -> Result<()>;
 
     // Audit

@@ -12,6 +12,7 @@ type DB = Postgres;
 
 include!("backend.rs");
 include!("backend_courses.rs");
+include!("backend_measurements.rs");
 include!("backend_export.rs");
 include!("backend_groups.rs");
 include!("backend_treatment.rs");

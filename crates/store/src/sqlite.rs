@@ -15,6 +15,7 @@ type DB = Sqlite;
 
 include!("backend.rs");
 include!("backend_courses.rs");
+include!("backend_measurements.rs");
 include!("backend_export.rs");
 include!("backend_groups.rs");
 include!("backend_treatment.rs");

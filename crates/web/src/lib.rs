@@ -10,6 +10,7 @@ mod i18n_courses;
 mod i18n_export;
 mod i18n_groups;
 mod i18n_intake;
+mod i18n_measurements;
 mod i18n_treatment;
 mod pages;
 mod request;

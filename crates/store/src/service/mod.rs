@@ -8,6 +8,7 @@ pub mod courses;
 pub mod export;
 pub mod groups;
 pub mod intake;
+pub mod measurements;
 pub mod organisations;
 pub mod questionnaires;
 pub mod treatment;

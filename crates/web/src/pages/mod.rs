@@ -6,6 +6,7 @@ mod courses;
 mod exports;
 mod groups;
 mod intake;
+mod measurements;
 mod questionnaires;
 mod treatment;
 pub use questionnaires::link_url;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(children::router())
         .merge(courses::router())
+        .merge(measurements::router())
         .merge(exports::router())
         .merge(groups::router())
         .merge(treatment::router())

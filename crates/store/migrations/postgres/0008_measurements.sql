@@ -1,0 +1,1 @@
+-- Measurements a course's track plan schedules, and the links sent for them.

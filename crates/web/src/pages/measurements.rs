@@ -1,0 +1,8 @@
+//! Course measurement pages.
+
+use crate::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
