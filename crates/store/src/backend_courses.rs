@@ -376,8 +376,8 @@ impl crate::CourseTx for BackendTx {
 
     async fn insert_referral(&mut self, r: &crate::ReferralRecord) -> crate::Result<()> {
         sqlx::query(
-            "INSERT INTO referrals (id, course_id, decision_id, destination, note, at, created_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO referrals (id, course_id, decision_id, destination, note, at, created_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(r.id)
         .bind(r.course_id)
@@ -386,6 +386,7 @@ impl crate::CourseTx for BackendTx {
         .bind(&r.note)
         .bind(r.at)
         .bind(r.created_by)
+        .bind(r.recorded_at)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -396,7 +397,7 @@ impl crate::CourseTx for BackendTx {
         course_id: uuid::Uuid,
     ) -> crate::Result<Vec<crate::ReferralRecord>> {
         let rows: Vec<ReferralRow> = sqlx::query_as(
-            "SELECT id, course_id, decision_id, destination, note, at, created_by FROM referrals
+            "SELECT id, course_id, decision_id, destination, note, at, created_by, recorded_at FROM referrals
              WHERE course_id = $1 ORDER BY at, id",
         )
         .bind(course_id)

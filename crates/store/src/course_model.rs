@@ -95,6 +95,9 @@ pub struct ReferralRecord {
     pub note: String,
     pub at: DateTime<Utc>,
     pub created_by: Uuid,
+    /// When the referral was written into Samspor (`at` is when the family was guided);
+    /// the KL export finds new referrals by it.
+    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -301,6 +301,7 @@ pub(crate) struct ReferralRow {
     note: String,
     at: DateTime<Utc>,
     created_by: Uuid,
+    recorded_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<ReferralRow> for ReferralRecord {
@@ -314,6 +315,7 @@ impl TryFrom<ReferralRow> for ReferralRecord {
             note: r.note,
             at: r.at,
             created_by: r.created_by,
+            recorded_at: r.recorded_at.unwrap_or(r.at),
         })
     }
 }

@@ -654,6 +654,7 @@ pub async fn decide(
                 note: way.note.clone(),
                 at: ctx.now,
                 created_by: ctx.actor.user_id,
+                recorded_at: ctx.now,
             };
             tx.insert_referral(&r).await?;
             Some(r)
