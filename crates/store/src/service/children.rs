@@ -13,7 +13,7 @@ pub async fn create(store: &dyn Store, ctx: &Ctx, input: &ChildInput) -> Service
         Action::Create,
         Resource::ChildRegister,
     ))?;
-    let data = parse_child(input, ctx.now.date_naive())?;
+    let data = parse_child(input, ctx.today())?;
     let mut tx = store.begin().await?;
     if let Some(existing_id) = tx.child_by_cpr(ctx.actor.org_id, data.cpr.as_str()).await? {
         return Err(ServiceError::DuplicateChild { existing_id });
@@ -105,7 +105,7 @@ pub async fn update(
             current: current.version,
         });
     }
-    let data = apply_patch(&current.data, patch, ctx.now.date_naive())?;
+    let data = apply_patch(&current.data, patch, ctx.today())?;
     if data.cpr != current.data.cpr
         && let Some(existing_id) = tx.child_by_cpr(current.org_id, data.cpr.as_str()).await?
     {

@@ -39,6 +39,12 @@ impl Ctx {
         }
     }
 
+    /// Today in Denmark: ages, deadlines and "held on" days are Danish calendar days, which
+    /// differ from the UTC date for an hour or two after midnight.
+    pub fn today(&self) -> chrono::NaiveDate {
+        courses::local(self.now).date()
+    }
+
     pub(crate) fn event(
         &self,
         action: AuditAction,

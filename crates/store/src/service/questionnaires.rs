@@ -132,7 +132,7 @@ pub async fn invite(
             (Respondent::Teacher, name, email)
         }
     };
-    if let Err(e) = check_fit(instrument, &child, kind, ctx.now.date_naive()) {
+    if let Err(e) = check_fit(instrument, &child, kind, ctx.today()) {
         errors.0.extend(e.0);
     }
     let days = input.expires_in_days.unwrap_or(DEFAULT_LINK_DAYS);
@@ -438,7 +438,7 @@ pub async fn submit(
 
 fn subject(child: &Child, at: DateTime<Utc>) -> Subject {
     Subject {
-        age: Some(child.data.cpr.age_on(at.date_naive())),
+        age: Some(child.data.cpr.age_on(super::courses::local(at).date())),
         sex: Some(child.data.sex()),
     }
 }
@@ -527,12 +527,7 @@ pub async fn enter_paper(
         .get(&input.instrument_id)
         .ok_or_else(|| ServiceError::Invalid(unknown_instrument(catalogue).into()))?;
     let mut errors = FieldErrors::default();
-    if let Err(e) = check_fit(
-        instrument,
-        &child,
-        instrument.respondent(),
-        ctx.now.date_naive(),
-    ) {
+    if let Err(e) = check_fit(instrument, &child, instrument.respondent(), ctx.today()) {
         errors.0.extend(e.0);
     }
     if input.respondent_name.trim().is_empty() {

@@ -376,7 +376,7 @@ async fn show(
             t,
             l: Layout::new(Some(&user), t, &format!("/children/{id}"), "children")
                 .with_notice(notice),
-            age: child.data.cpr.age_on(ctx.now.date_naive()),
+            age: child.data.cpr.age_on(ctx.today()),
             sex,
             c: child,
         },

@@ -42,7 +42,10 @@ fn full_name(c: &Child) -> String {
 
 /// Instruments that fit the child's age, as (id, title) for a select.
 fn fitting(catalogue: &Catalogue, child: &Child, lang: Lang) -> Vec<(String, String)> {
-    let age = child.data.cpr.age_on(chrono::Utc::now().date_naive());
+    let age = child
+        .data
+        .cpr
+        .age_on(samspor_store::service::courses::local(chrono::Utc::now()).date());
     catalogue
         .all()
         .iter()
