@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod answers;
+mod export;
 mod fresh_db;
 mod rng;
 mod scoring;
@@ -26,6 +27,7 @@ enum Which {
     Scoring,
     Submit,
     Worklist,
+    Export,
 }
 
 #[derive(Debug, Parser)]
@@ -61,6 +63,18 @@ struct Args {
     /// Numbers of concurrent HTTP clients reading the worklist, comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [1, 8])]
     worklist_clients: Vec<usize>,
+    /// Municipalities in the KL export benchmark's demo data.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=98))]
+    export_municipalities: u16,
+    /// Children per municipality in the KL export benchmark's demo data.
+    #[arg(long, default_value_t = 400)]
+    export_children: usize,
+    /// Share of the active courses one day's work touches in the KL export benchmark, in per cent.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100))]
+    export_touched: u64,
+    /// Timed runs of each KL export.
+    #[arg(long, default_value_t = 20)]
+    export_runs: usize,
     /// A PostgreSQL server to benchmark on as well; a fresh database is made on it and dropped.
     #[arg(long, env = "SAMSPOR_TEST_POSTGRES_URL")]
     postgres_url: Option<String>,
@@ -92,7 +106,11 @@ fn main() -> anyhow::Result<()> {
     if wants(Which::Scoring) {
         print!("{}", scoring_section(&catalogue, &args)?);
     }
-    if wants(Which::Submit) || wants(Which::Worklist) {
+    anyhow::ensure!(
+        args.export_runs > 0 && args.export_children > 0,
+        "no export to time"
+    );
+    if wants(Which::Submit) || wants(Which::Worklist) || wants(Which::Export) {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
@@ -102,6 +120,9 @@ fn main() -> anyhow::Result<()> {
         }
         if wants(Which::Worklist) {
             print!("{}", runtime.block_on(worklist_section(&catalogue, &args))?);
+        }
+        if wants(Which::Export) {
+            print!("{}", runtime.block_on(export_section(&args))?);
         }
     }
     Ok(())
@@ -279,6 +300,54 @@ async fn worklist_section(catalogue: &Arc<Catalogue>, args: &Args) -> anyhow::Re
         requests = stats::grouped(args.worklist_requests as f64),
     ));
     out.push_str(&worklist::step_rows(&reports));
+    out.push('\n');
+    Ok(out)
+}
+
+async fn export_section(args: &Args) -> anyhow::Result<String> {
+    let config = export::Config {
+        municipalities: usize::from(args.export_municipalities),
+        children: args.export_children,
+        touched_percent: args.export_touched,
+        runs: args.export_runs,
+        seed: args.seed,
+    };
+    let mut reports = Vec::new();
+    for backend in &backends(args) {
+        eprintln!(
+            "export: {}, demo of {} municipalities × {} children, {} runs",
+            backend.name(),
+            config.municipalities,
+            config.children,
+            config.runs
+        );
+        reports.push(export::measure(backend, &config).await?);
+    }
+    let mut out = format!(
+        "## KL Gateway LTT export\n\n\
+         The national report (`samspor_store::service::export::kl_ltt`, what `samspor export \
+         kl-ltt`, `GET /api/v1/exports/kl-ltt` and the nightly job call) without HTTP. For each \
+         backend: a fresh database with the demo data (`samspor_cli::demo::seed`, seed as \
+         below) of {municipalities} municipalities with {children} children each: courses in \
+         every state, treatment sessions, group sessions, closed courses, referrals and courses \
+         entered in error. First the whole data set is exported (since the beginning: one \
+         report per child with a course, every course with all its encounters and referrals), \
+         then a day's work is done through the services (a Behandling, or a Forsamtale for a \
+         course not yet in a track, on every {step}th active course, as the therapist) and the \
+         changes since the end of the seeding are exported. Each export runs {runs} times after \
+         one untimed warm-up; every run reads the changed courses, themes, encounters, \
+         referrals and corrected CPR numbers in five queries, builds and checks every report \
+         against the KL profiles (`check_report`), stores the delivery with the list of \
+         children in it and appends one audit entry per child, in one transaction, as a real \
+         delivery does. Afterwards every run is checked: the same number of reports each time, \
+         one delivery passes `check_delivery` without errors, the day's delivery holds no more \
+         children than were touched, and the audit chain verifies.\n\n",
+        municipalities = args.export_municipalities,
+        children = stats::grouped(args.export_children as f64),
+        step = (100 / args.export_touched.max(1)).max(1),
+        runs = args.export_runs,
+    );
+    out.push_str(&export::rows(&reports));
     out.push('\n');
     Ok(out)
 }

@@ -146,6 +146,16 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
             .with_context(|| format!("setting participation of {}", m.name))?;
             participations += 1;
         }
+        // A made-up SOR code (999 + the municipality code, no real SOR code starts so), so
+        // that the KL export can name the record-keeping organisation.
+        samspor_store::service::export::set_sor_code(
+            store,
+            &secretariat_ctx,
+            m.code,
+            &format!("999{}00001", m.code),
+        )
+        .await
+        .with_context(|| format!("setting the demo SOR code of {}", m.name))?;
 
         let mut coordinator_ctx = ctx(store, &coordinator, &request_id).await?;
         let mut demo_children = Vec::new();
@@ -214,6 +224,9 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
         crate::demo_groups::seed(store, rules, &mut people, demo, &request_id)
             .await
             .with_context(|| format!("adding demo groups in {}", demo.municipality.name))?;
+        crate::demo_measurements::seed(store, rules, demo, &request_id)
+            .await
+            .with_context(|| format!("adding demo measurements in {}", demo.municipality.name))?;
     }
 
     tracing::info!(

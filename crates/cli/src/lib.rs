@@ -6,5 +6,6 @@ pub mod database;
 pub mod demo;
 mod demo_courses;
 mod demo_groups;
+mod demo_measurements;
 mod demo_treatment;
 mod names;

@@ -1,6 +1,7 @@
 //! `samspor`: runs the server and the operator tasks (accounts, tokens, audit, demo data,
 //! questionnaire scoring).
 
+mod export;
 mod instruments;
 
 use anyhow::{Context, bail};
@@ -59,6 +60,10 @@ enum Command {
         demo: bool,
         #[command(flatten)]
         definitions: instruments::DefinitionsArgs,
+        /// Load the STIME track definitions (tracks/*.json, psychiatry_signs.json) from this
+        /// directory instead of the built-in ones
+        #[arg(long, value_name = "DIR", env = "SAMSPOR_TRACKS_DIR")]
+        tracks_dir: Option<PathBuf>,
     },
     /// Create or update the database schema
     Migrate,
@@ -88,6 +93,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Reports to national bodies
+    Export {
+        #[command(subcommand)]
+        command: export::ExportCommand,
     },
     /// Score one set of answers with an instrument and print the scores as JSON (no database)
     Score(instruments::ScoreArgs),
@@ -225,16 +235,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             addr,
             demo,
             definitions,
+            tracks_dir,
         } => {
-            // A broken questionnaire definition stops start-up before anything else.
+            // A broken questionnaire or track definition stops start-up before anything else.
             let catalogue = instruments::load(&definitions)?;
+            let (tracks, signs) = load_tracks(tracks_dir.as_deref(), &catalogue)?;
             // Bound before anything slow, so a taken port fails at once and port 0 is
             // resolved to the real one that gets printed.
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             let store = open().await?;
-            serve(listener, store, catalogue, demo).await
+            serve(listener, store, catalogue, (tracks, signs), demo).await
         }
         Command::Migrate => {
             open().await?.close().await;
@@ -338,6 +350,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&lines)?);
             Ok(())
         }
+        Command::Export { command } => {
+            let store = open().await?;
+            let done = export::run(&*store, &command).await;
+            store.close().await;
+            done
+        }
         Command::Score(args) => instruments::score_command(&args),
         Command::Instruments {
             command: instruments::InstrumentsCommand::LoadTexts { file, definitions },
@@ -360,10 +378,46 @@ async fn open_store(target: &DatabaseTarget) -> anyhow::Result<Arc<dyn Store>> {
         .with_context(|| format!("cannot open the database ({described})"))
 }
 
+type TrackSet = (
+    Vec<samspor_domain::course::tracks::Track>,
+    Vec<samspor_domain::course::support::SignRule>,
+);
+
+/// The track definitions to serve with: the built-in ones, or those of `--tracks-dir`; either
+/// way parsed and checked against the instruments, and a problem names the file and the field.
+fn load_tracks(
+    dir: Option<&std::path::Path>,
+    catalogue: &samspor_domain::instrument::Catalogue,
+) -> anyhow::Result<TrackSet> {
+    use samspor_domain::course::tracks;
+    let Some(dir) = dir else {
+        return Ok(tracks::shipped_checked(catalogue)?);
+    };
+    let unreadable = || format!("cannot read the tracks directory {}", dir.display());
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(unreadable)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .with_context(unreadable)?;
+    // Only definitions: a README or an editor's backup file beside them is not an error.
+    paths.retain(|p| p.extension().is_some_and(|e| e == "json") && p.is_file());
+    paths.sort();
+    let files = paths
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Ok((path.display().to_string(), text))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(tracks::load_checked(&files, catalogue)?)
+}
+
 async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
     catalogue: samspor_domain::instrument::Catalogue,
+    (tracks, signs): TrackSet,
     with_demo: bool,
 ) -> anyhow::Result<()> {
     let logins = if with_demo {
@@ -385,7 +439,7 @@ async fn serve(
     std::io::stdout().flush()?;
     let served = samspor_web::serve(
         listener,
-        samspor_web::AppState::with_catalogue(store.clone(), catalogue),
+        samspor_web::AppState::with_definitions(store.clone(), catalogue, tracks, signs),
     )
     .await;
     store.close().await;

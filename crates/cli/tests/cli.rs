@@ -384,7 +384,9 @@ async fn demo_courses_cover_the_pathway_from_contact_to_visitation() {
         for code in ["0101", "0751"] {
             let org = tx.organisation_by_code(code).await.unwrap().unwrap();
             let courses = tx.courses_of_org(org.id, None).await.unwrap();
-            assert_eq!(courses.len(), 11, "{code}");
+            // The ten pathway scenarios and their mistaken copy, then the treatment and group
+            // demos' courses on top.
+            assert!(courses.len() >= 11, "{code}: {}", courses.len());
 
             let active = || {
                 courses
@@ -448,14 +450,17 @@ async fn demo_courses_cover_the_pathway_from_contact_to_visitation() {
             let (mut to_be_sent, mut returned, mut psychiatry_child) = (0, 0, None);
             for c in &courses {
                 for d in tx.decisions(c.course.id).await.unwrap() {
-                    assert!(d.meeting_id.is_some(), "{code}: decided at a meeting");
+                    if d.outcome != Outcome::Track {
+                        assert!(d.meeting_id.is_some(), "{code}: decided at a meeting");
+                    }
                     outcomes.insert(d.outcome);
                     if d.outcome != Outcome::Track {
                         assert_eq!(c.course.status, CourseStatus::Completed, "{code}");
                     }
                 }
                 for referral in tx.referrals(c.course.id).await.unwrap() {
-                    assert!(referral.decision_id.is_some());
+                    // Without a decision only when the family was guided during treatment.
+                    assert!(referral.decision_id.is_some() || c.course.track.is_some());
                     assert!(!referral.note.trim().is_empty());
                     destinations.insert(referral.destination);
                 }

@@ -8,8 +8,11 @@
 pub mod course_model;
 mod course_rows;
 pub mod course_tx;
+pub mod export_model;
 pub mod export_tx;
+pub mod groups_model;
 pub mod groups_tx;
+pub mod measurements_model;
 pub mod measurements_tx;
 pub mod model;
 pub mod password;
@@ -19,6 +22,7 @@ pub mod secret;
 pub mod service;
 pub mod sqlite;
 pub mod testing;
+pub mod treatment_model;
 pub mod treatment_tx;
 mod verify;
 
@@ -32,10 +36,14 @@ use uuid::Uuid;
 
 pub use course_model::*;
 pub use course_tx::CourseTx;
+pub use export_model::*;
 pub use export_tx::ExportTx;
+pub use groups_model::*;
 pub use groups_tx::GroupTx;
+pub use measurements_model::*;
 pub use measurements_tx::MeasurementTx;
 pub use model::*;
+pub use treatment_model::*;
 pub use treatment_tx::TreatmentTx;
 
 #[derive(Debug, thiserror::Error)]

@@ -84,6 +84,16 @@ impl AppState {
             .expect("the shipped tracks are checked by the domain tests");
         let signs = samspor_domain::course::support::shipped_signs()
             .expect("the shipped psychiatry signs are checked by the domain tests");
+        Self::with_definitions(store, catalogue, tracks, signs)
+    }
+
+    /// With tracks and signs loaded (and checked against `catalogue`) by the caller.
+    pub fn with_definitions(
+        store: Arc<dyn Store>,
+        catalogue: Catalogue,
+        tracks: Vec<Track>,
+        signs: Vec<SignRule>,
+    ) -> Self {
         AppState {
             tracks: Arc::new(tracks),
             signs: Arc::new(signs),
@@ -165,6 +175,8 @@ async fn readyz(
 /// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let escalation = tokio::spawn(escalate_alerts(state.clone()));
+    let kl_export = tokio::spawn(nightly_kl_export(state.clone()));
+    let measurements = tokio::spawn(send_due_measurements(state.clone()));
     // The peer address is what the public form's per-address limit counts.
     let served = axum::serve(
         listener,
@@ -173,7 +185,62 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     .with_graceful_shutdown(shutdown_signal())
     .await;
     escalation.abort();
+    measurements.abort();
+    kl_export.abort();
     served
+}
+
+/// Makes each municipality's nightly KL delivery once the Danish day has turned, checking
+/// every `SAMSPOR_EXPORT_CHECK_SECONDS` (default 600). Every server runs it; the unique key
+/// on (organisation, period end) lets exactly one of them store each delivery.
+async fn nightly_kl_export(state: AppState) {
+    let seconds = std::env::var("SAMSPOR_EXPORT_CHECK_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(600);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
+    loop {
+        tick.tick().await;
+        match samspor_store::service::export::nightly(&*state.store, chrono::Utc::now()).await {
+            Ok(run) => {
+                for d in &run.made {
+                    tracing::info!(delivery = %d.id, reports = d.reports, "nightly KL delivery made");
+                }
+                // Messages name organisation codes and record ids, never a child.
+                for (org, message) in &run.failed {
+                    tracing::warn!(organisation = %org, %message, "nightly KL delivery refused");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "nightly KL delivery failed"),
+        }
+    }
+}
+
+/// Every `SAMSPOR_MEASUREMENT_INTERVAL_SECONDS` (default 300), sends the course measurements
+/// that have fallen due. Several instances may run this at once: a measurement is recorded
+/// once per course, so a second sender's attempt is rolled back.
+async fn send_due_measurements(state: AppState) {
+    let seconds = std::env::var("SAMSPOR_MEASUREMENT_INTERVAL_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(300);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
+    loop {
+        tick.tick().await;
+        match samspor_store::service::measurements::send_due(
+            &*state.store,
+            state.rules(),
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(links = n, "due measurements sent"),
+            Err(e) => tracing::warn!(error = %e, "sending due measurements failed"),
+        }
+    }
 }
 
 /// Once a minute, escalates alerts left unacknowledged too long. Several instances

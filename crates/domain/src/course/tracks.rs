@@ -488,6 +488,61 @@ pub fn check_indications(tracks: &[Track], catalogue: &Catalogue) -> Result<(), 
     Ok(())
 }
 
+/// The basename of a file as given (a path on disk or a bare name).
+fn basename(file: &str) -> &str {
+    file.rsplit(['/', '\\']).next().unwrap_or(file)
+}
+
+/// Loads a whole track directory as a server runs with it: every track file and
+/// `psychiatry_signs.json`, parsed and then checked against each other and the instruments
+/// (`check_indications`, `plan::check_plans`, `support::check_signs`). `files` are (path,
+/// text); errors name the path as given, so an operator sees which file to fix, and the field.
+pub fn load_checked(
+    files: &[(String, String)],
+    catalogue: &Catalogue,
+) -> Result<(Vec<Track>, Vec<super::support::SignRule>), TrackError> {
+    let (signs_files, track_files): (Vec<_>, Vec<_>) = files
+        .iter()
+        .partition(|(path, _)| basename(path) == super::support::SHIPPED_SIGNS.0);
+    // The cross-checks name files by their bare name; give back the path they were read from.
+    let located = |mut e: TrackError| {
+        if let Some((path, _)) = files
+            .iter()
+            .find(|(path, _)| e.file != *path && basename(path) == e.file)
+        {
+            e.file = path.clone();
+        }
+        e
+    };
+    let tracks =
+        parse_tracks(track_files.iter().map(|(p, t)| (p.as_str(), t.as_str()))).map_err(located)?;
+    check_indications(&tracks, catalogue).map_err(located)?;
+    super::plan::check_plans(&tracks, catalogue).map_err(located)?;
+    let Some((signs_path, signs_text)) = signs_files.first() else {
+        return Err(TrackError {
+            file: super::support::SHIPPED_SIGNS.0.to_string(),
+            field: String::new(),
+            message: "file missing".into(),
+        });
+    };
+    let signs = super::support::parse_signs(signs_path, signs_text)?;
+    super::support::check_signs(signs_path, &signs, &tracks, catalogue)?;
+    Ok((tracks, signs))
+}
+
+/// The shipped tracks and signs, checked as `load_checked` checks a directory: with other
+/// instrument definitions than the shipped ones, the shipped tracks can stop fitting.
+pub fn shipped_checked(
+    catalogue: &Catalogue,
+) -> Result<(Vec<Track>, Vec<super::support::SignRule>), TrackError> {
+    let files: Vec<(String, String)> = SHIPPED
+        .iter()
+        .chain(std::iter::once(&super::support::SHIPPED_SIGNS))
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    load_checked(&files, catalogue)
+}
+
 /// The track with this id in a parsed set.
 pub fn find(tracks: &[Track], id: Programme) -> Option<&Track> {
     tracks.iter().find(|t| t.id == id)
@@ -694,6 +749,75 @@ mod tests {
             check_indications(&tracks, &catalogue).unwrap_err().field,
             "indicated_by[0].instrument"
         );
+    }
+
+    fn dir_files() -> Vec<(String, String)> {
+        SHIPPED
+            .iter()
+            .chain(std::iter::once(&crate::course::support::SHIPPED_SIGNS))
+            .map(|(name, text)| (format!("tracks/{name}"), text.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_loaded_directory_is_checked_and_errors_name_the_path() {
+        let catalogue = Catalogue::shipped();
+        let (tracks, signs) = shipped_checked(&catalogue).unwrap();
+        assert_eq!(tracks.len(), 5);
+        assert!(!signs.is_empty());
+        let (from_dir, _) = load_checked(&dir_files(), &catalogue).unwrap();
+        assert_eq!(from_dir, tracks);
+
+        // A plan naming an unknown instrument: found by the cross-check, named by its path.
+        let mut files = dir_files();
+        let worry = files
+            .iter_mut()
+            .find(|(p, _)| p.ends_with("/worry_sadness.json"))
+            .unwrap();
+        let mut v: Value = serde_json::from_str(&worry.1).unwrap();
+        v["plan"]["measurements"][2]["instrument"] = "sdq-x".into();
+        worry.1 = v.to_string();
+        let e = load_checked(&files, &catalogue).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "tracks/worry_sadness.json: plan.measurements[2].instrument: unknown instrument \"sdq-x\""
+        );
+
+        // A parse error names the path too.
+        let mut files = dir_files();
+        files[0].1 = "{".into();
+        assert_eq!(
+            load_checked(&files, &catalogue).unwrap_err().file,
+            "tracks/restlessness.json"
+        );
+
+        // Without the signs file the set is incomplete.
+        let mut files = dir_files();
+        files.retain(|(p, _)| !p.ends_with("psychiatry_signs.json"));
+        assert_eq!(
+            load_checked(&files, &catalogue).unwrap_err().file,
+            "psychiatry_signs.json"
+        );
+    }
+
+    proptest::proptest! {
+        /// Wherever the directory lies, a cross-check error names the file by the path it was
+        /// read from, so the operator is pointed at the right copy.
+        #[test]
+        fn errors_name_the_path_as_given(dir in "[a-z]{1,8}(/[a-z0-9_]{1,8}){0,2}") {
+            let catalogue = Catalogue::shipped();
+            let mut files: Vec<(String, String)> = dir_files()
+                .into_iter()
+                .map(|(p, t)| (p.replacen("tracks", &dir, 1), t))
+                .collect();
+            let i = files.iter().position(|(p, _)| p.ends_with("/body_food.json")).unwrap();
+            let mut v: Value = serde_json::from_str(&files[i].1).unwrap();
+            v["plan"]["measurements"][0]["instrument"] = "nope".into();
+            files[i].1 = v.to_string();
+            let e = load_checked(&files, &catalogue).unwrap_err();
+            proptest::prop_assert_eq!(e.file, format!("{dir}/body_food.json"));
+            proptest::prop_assert_eq!(e.field, "plan.measurements[0].instrument");
+        }
     }
 
     #[test]

@@ -32,6 +32,21 @@ pub fn local(t: DateTime<Utc>) -> NaiveDateTime {
         .naive_local()
 }
 
+/// A Danish wall-clock time as an instant: the earlier one when the clock is turned back, an
+/// hour on when the time was skipped as the clock is turned forward.
+pub fn instant_of_local(t: NaiveDateTime) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    chrono_tz::Europe::Copenhagen
+        .from_local_datetime(&t)
+        .earliest()
+        .or_else(|| {
+            chrono_tz::Europe::Copenhagen
+                .from_local_datetime(&(t + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map_or_else(|| t.and_utc(), |d| d.with_timezone(&Utc))
+}
+
 /// A new contact as received from any source.
 #[derive(Debug, Clone, Default)]
 pub struct NewContact {
@@ -55,6 +70,8 @@ pub struct CourseView {
     pub referrals: Vec<ReferralRecord>,
     pub psychiatry_referrals: Vec<PsychiatryReferral>,
     pub waiting: Waiting,
+    /// Therapist, planned sessions, session log, journal, closing, follow-up, GP messages.
+    pub treatment: super::treatment::TreatmentView,
 }
 
 impl CourseView {
@@ -101,7 +118,7 @@ fn waiting_of(
 }
 
 /// Loads a course the actor may see, with its child.
-async fn load(
+pub(crate) async fn load(
     tx: &mut Box<dyn Tx>,
     ctx: &Ctx,
     id: Uuid,
@@ -112,7 +129,7 @@ async fn load(
     Ok((course, child))
 }
 
-fn conflict_check(course: &CourseRecord, expected: Option<i64>) -> ServiceResult<()> {
+pub(crate) fn conflict_check(course: &CourseRecord, expected: Option<i64>) -> ServiceResult<()> {
     match expected {
         Some(v) if v != course.version => Err(ServiceError::Conflict {
             current: course.version,
@@ -121,7 +138,7 @@ fn conflict_check(course: &CourseRecord, expected: Option<i64>) -> ServiceResult
     }
 }
 
-fn must_be_active(course: &CourseRecord) -> ServiceResult<()> {
+pub(crate) fn must_be_active(course: &CourseRecord) -> ServiceResult<()> {
     if course.status == CourseStatus::Active {
         return Ok(());
     }
@@ -141,7 +158,7 @@ impl From<FieldError> for ServiceError {
 
 /// Saves a changed course (bumping its version, refused if someone saved in between), audits
 /// the change and commits: the last step of every write to a course.
-async fn save_and_commit(
+pub(crate) async fn save_and_commit(
     mut tx: Box<dyn Tx>,
     ctx: &Ctx,
     next: &CourseRecord,
@@ -167,7 +184,7 @@ async fn save_and_commit(
 }
 
 /// An encounter held now by the acting member of staff.
-fn held_by(ctx: &Ctx, course_id: Uuid, encounter: Encounter) -> EncounterRecord {
+pub(crate) fn held_by(ctx: &Ctx, course_id: Uuid, encounter: Encounter) -> EncounterRecord {
     EncounterRecord {
         id: Uuid::now_v7(),
         course_id,
@@ -180,7 +197,7 @@ fn held_by(ctx: &Ctx, course_id: Uuid, encounter: Encounter) -> EncounterRecord 
 }
 
 /// The course completed on `end`; the domain's period type guards "completed ⇒ end".
-fn completed(course: &CourseRecord, end: NaiveDate) -> ServiceResult<CourseRecord> {
+pub(crate) fn completed(course: &CourseRecord, end: NaiveDate) -> ServiceResult<CourseRecord> {
     let period = Period::from_stored(course.status, course.started_on, course.ended_on)
         .ok_or_else(|| crate::StoreError::Corrupt("course period".into()))?
         .complete(end)?;
@@ -320,7 +337,9 @@ async fn view(
         first(EncounterType::Screening),
         today,
     );
+    let treatment = super::treatment::treatment_view(tx, &course).await?;
     Ok(CourseView {
+        treatment,
         themes: tx.themes(course.id).await?,
         decisions: tx.decisions(course.id).await?,
         referrals: tx.referrals(course.id).await?,
@@ -366,7 +385,8 @@ pub async fn courses_of_child(
     Ok(courses)
 }
 
-/// Adds an encounter; an Afslutning completes the course and sets its end.
+/// Adds an encounter other than an Afslutning (which needs its reason: see
+/// [`add_encounter_with`]).
 pub async fn add_encounter(
     store: &dyn Store,
     ctx: &Ctx,
@@ -374,10 +394,38 @@ pub async fn add_encounter(
     expected_version: Option<i64>,
     input: &EncounterInput,
 ) -> ServiceResult<(CourseRecord, EncounterRecord)> {
+    add_encounter_with(store, ctx, course_id, expected_version, input, None, &[]).await
+}
+
+/// Adds an encounter. An Afslutning closes the course by the same rule as the closing form:
+/// it needs a closing reason, refuses while planned sessions are open, completes the course,
+/// schedules the follow-up talk (months from `tracks`, else 3) and writes the GP's end
+/// message. The first Behandling makes its recorder the responsible therapist and writes the
+/// GP's start message.
+pub async fn add_encounter_with(
+    store: &dyn Store,
+    ctx: &Ctx,
+    course_id: Uuid,
+    expected_version: Option<i64>,
+    input: &EncounterInput,
+    closing: Option<&samspor_domain::course::closing::ClosingInput>,
+    tracks: &[Track],
+) -> ServiceResult<(CourseRecord, EncounterRecord)> {
     let mut tx = store.begin().await?;
     let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
     conflict_check(&course, expected_version)?;
     must_be_active(&course)?;
+    if input.kind == EncounterType::Afslutning {
+        let request = super::treatment::CloseRequest {
+            closing_talk_at: None,
+            at: Some(input.at),
+            closing: closing.cloned().unwrap_or_default(),
+        };
+        let (next, closed) =
+            super::treatment::close_in(&mut tx, ctx, &course, &child, &request, tracks).await?;
+        let saved = save_and_commit(tx, ctx, &next, child.id, "encounter afslutning").await?;
+        return Ok((saved, closed.afslutning));
+    }
     let existing: Vec<_> = tx
         .encounters(course_id)
         .await?
@@ -396,16 +444,14 @@ pub async fn add_encounter(
     let record = held_by(ctx, course_id, encounter);
     tx.insert_encounter(&record, Some(ctx.actor.user_id))
         .await?;
-    let next = if encounter.kind == EncounterType::Afslutning {
-        completed(&course, encounter.at.date())?
-    } else {
-        course.clone()
-    };
+    if encounter.kind == EncounterType::Behandling {
+        super::treatment::treatment_recorded(&mut tx, ctx, &course).await?;
+    }
     // Saving bumps the version even when only an encounter was added: the course changed.
     let saved = save_and_commit(
         tx,
         ctx,
-        &next,
+        &course,
         child.id,
         format!("encounter {}", encounter.kind.as_str()),
     )
@@ -681,6 +727,9 @@ pub async fn decide(
 
     let mut next = course.clone();
     next.track = decision.track();
+    if let Some(track) = decision.track() {
+        super::treatment::plan_sessions(&mut tx, course_id, track, rules.tracks).await?;
+    }
     if decision.track().is_none() {
         let existing = tx.encounters(course_id).await?;
         let now = local(ctx.now);

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/worklists/deadlines", get(deadlines))
 }
 
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
+pub(super) fn parse_id(id: &str) -> Result<Uuid, WebError> {
     Uuid::parse_str(id).map_err(|_| WebError::NotFound)
 }
 
@@ -293,6 +293,20 @@ pub struct CourseOut {
     referrals: Vec<ReferralOut>,
     psychiatry_referrals: Vec<PsychiatryReferralOut>,
     waiting: WaitingOut,
+    /// The responsible therapist.
+    therapist: Option<super::treatment::TherapistOut>,
+    /// The sessions of the track's plan, planned versus delivered.
+    planned_sessions: Vec<super::treatment::PlannedSessionOut>,
+    /// The session log: each treatment session with what it delivered and who took part.
+    sessions: Vec<super::treatment::SessionOut>,
+    /// The journal, oldest first; corrections point to the entry they correct.
+    journal: Vec<super::treatment::JournalEntryOut>,
+    /// Why the course was closed, once it is.
+    closing: Option<super::treatment::ClosingOut>,
+    /// The systematic follow-up talk, scheduled at closing.
+    follow_up: Option<super::treatment::FollowUpOut>,
+    /// Information messages to the child's GP, to be sent.
+    gp_messages: Vec<super::treatment::GpMessageOut>,
 }
 
 impl From<DecisionRecord> for DecisionOut {
@@ -346,8 +360,16 @@ impl From<CourseView> for CourseOut {
             .into_iter()
             .map(|t| t.as_str().to_string())
             .collect();
+        let t = super::treatment::treatment_out(&v.treatment, &v.encounters);
         let c = v.contact.contact;
         CourseOut {
+            therapist: t.therapist,
+            planned_sessions: t.planned_sessions,
+            sessions: t.sessions,
+            journal: t.journal,
+            closing: t.closing,
+            follow_up: t.follow_up,
+            gp_messages: t.gp_messages,
             id: v.course.id,
             child_id: v.course.child_id,
             status: v.course.status.as_str().into(),
@@ -444,6 +466,12 @@ pub struct EncounterIn {
     delivery: Option<String>,
     /// For behandling: `child_present` or `caregivers_only`.
     participants: Option<String>,
+    /// For afslutning (required): `completed`, `dropped_out`, `moved`, `referred_on` or `other`.
+    closing_reason: Option<String>,
+    /// For afslutning: required with `other`.
+    closing_note: Option<String>,
+    /// For afslutning: a short outcome summary for the GP's end message.
+    summary: Option<String>,
     /// The course version you read; a newer one on the server gives 409.
     version: Option<i64>,
 }
@@ -518,7 +546,10 @@ fn encounter_input(body: &EncounterIn) -> Result<EncounterInput, FieldErrors> {
     }
 }
 
-/// Register an encounter held on the course.
+/// Register an encounter held on the course. An `afslutning` closes the course by the same
+/// rule as `POST /api/v1/courses/{id}/closing`: it needs `closing_reason`, is refused while
+/// planned sessions are open (422 on `planned_sessions`), schedules the follow-up talk and
+/// writes the GP's end message. The first `behandling` writes the GP's start message.
 #[utoipa::path(post, path = "/api/v1/courses/{id}/encounters", tag = "courses", request_body = EncounterIn,
     params(("id" = Uuid, Path, description = "Course id")),
     responses(
@@ -536,9 +567,21 @@ pub(super) async fn add_encounter(
 ) -> Result<Response, WebError> {
     let course_id = parse_id(&id)?;
     let input = encounter_input(&body).map_err(WebError::Invalid)?;
-    let (course, encounter) =
-        courses::add_encounter(&*state.store, &u.ctx(&rid), course_id, body.version, &input)
-            .await?;
+    let closing = samspor_domain::course::closing::ClosingInput {
+        reason: body.closing_reason.clone(),
+        note: body.closing_note.clone(),
+        summary: body.summary.clone(),
+    };
+    let (course, encounter) = courses::add_encounter_with(
+        &*state.store,
+        &u.ctx(&rid),
+        course_id,
+        body.version,
+        &input,
+        Some(&closing),
+        &state.tracks,
+    )
+    .await?;
     Ok(created_on(
         &course,
         EncounterCreated {

@@ -179,12 +179,54 @@ pub struct AlertView {
     escalated: bool,
 }
 
+/// One of the therapist's active courses on the front page.
+pub struct MyCourseRow {
+    id: uuid::Uuid,
+    child_name: String,
+    track: &'static str,
+    held: i64,
+    planned: i64,
+    next: Option<String>,
+}
+
+/// A session booked today.
+pub struct TodayRow {
+    course_id: uuid::Uuid,
+    child_name: String,
+    time: String,
+    session: String,
+}
+
+/// A follow-up talk due within a week (or overdue).
+pub struct FollowUpRow {
+    course_id: uuid::Uuid,
+    child_name: String,
+    due: String,
+    overdue: bool,
+}
+
+/// A questionnaire of one of the therapist's courses that is due, sent and unanswered, or
+/// expired unanswered.
+pub struct MeasurementDueRow {
+    pub course_id: uuid::Uuid,
+    pub child_name: String,
+    pub what: String,
+    pub due: String,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomeTemplate {
     t: Tr,
     l: Layout,
     alerts: Vec<AlertView>,
+    /// The therapist's part: their courses, today's sessions, follow-up talks, measurements.
+    therapist: bool,
+    my_courses: Vec<MyCourseRow>,
+    today: Vec<TodayRow>,
+    follow_ups: Vec<FollowUpRow>,
+    /// The measurements outstanding on the therapist's courses.
+    measurements_due: Vec<MeasurementDueRow>,
     /// Courses waiting for their visitation decision, nearest deadline first.
     queue: Vec<courses::WorkRow>,
     /// How many of them breach a waiting goal within days or already have.
@@ -219,12 +261,101 @@ async fn home(
     } else {
         Vec::new()
     };
+    let therapist = user.user.role.works_with_children();
+    let today = samspor_store::service::courses::local(chrono::Utc::now()).date();
+    let front = if therapist {
+        samspor_store::service::treatment::front_page(&*state.store, &user.ctx(&rid), today).await?
+    } else {
+        Default::default()
+    };
+    let title = |da: &Option<String>, en: &Option<String>| match lang {
+        Lang::Da => da.clone(),
+        Lang::En => en.clone(),
+    };
+    let my_courses = front
+        .courses
+        .iter()
+        .map(|c| MyCourseRow {
+            id: c.course_id,
+            child_name: c.child_name.clone(),
+            track: c.track.map_or("–", |p| p.label(lang)),
+            held: c.sessions_held,
+            planned: c.sessions_planned,
+            next: c.next_number.map(|n| {
+                let name = title(&c.next_title_da, &c.next_title_en).unwrap_or_default();
+                match c.next_at {
+                    Some(at) => format!("{n}. {name} – {}", at.format("%d.%m.%Y %H:%M")),
+                    None => format!("{n}. {name}"),
+                }
+            }),
+        })
+        .collect();
+    let today_rows = front
+        .today
+        .iter()
+        .map(|b| TodayRow {
+            course_id: b.course_id,
+            child_name: b.child_name.clone(),
+            time: b.planned_at.format("%H:%M").to_string(),
+            session: format!(
+                "{}. {}",
+                b.number,
+                match lang {
+                    Lang::Da => &b.title_da,
+                    Lang::En => &b.title_en,
+                }
+            ),
+        })
+        .collect();
+    let mine: std::collections::HashSet<uuid::Uuid> =
+        front.courses.iter().map(|c| c.course_id).collect();
+    let measurements_due = if therapist && !mine.is_empty() {
+        samspor_store::service::measurements::due_for_therapist(
+            &*state.store,
+            state.rules(),
+            &user.ctx(&rid),
+            today,
+        )
+        .await?
+        .into_iter()
+        .filter(|m| mine.contains(&m.course_id))
+        .map(|m| MeasurementDueRow {
+            course_id: m.course_id,
+            child_name: m.child_name,
+            what: format!(
+                "{} ({}, {}) – {}",
+                measurements::instrument_title(&state, lang, &m.instrument_id),
+                m.respondent.label(lang),
+                measurements::point_label(t, m.point),
+                measurements::state_label(t, m.status)
+            ),
+            due: m.since.format("%d.%m.%Y").to_string(),
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let follow_ups = front
+        .follow_ups
+        .iter()
+        .map(|f| FollowUpRow {
+            course_id: f.course_id,
+            child_name: f.child_name.clone(),
+            due: f.due_on.format("%d.%m.%Y").to_string(),
+            overdue: f.due_on < today,
+        })
+        .collect();
     Ok(render(
         StatusCode::OK,
         &HomeTemplate {
             t,
             l: Layout::new(Some(&user), t, "/", "home"),
             alerts,
+            therapist,
+            my_courses,
+            today: today_rows,
+            follow_ups,
+            measurements_due,
             queue_attention: queue.iter().filter(|r| r.flag.is_some()).count(),
             queue,
         },

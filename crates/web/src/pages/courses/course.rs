@@ -113,6 +113,24 @@ struct CourseTemplate {
     chosen_themes: Vec<String>,
     theme_r: Refusal,
     error_r: Refusal,
+    /// The treatment in brief; the work itself is on `/courses/{id}/treatment`.
+    therapist: Option<String>,
+    in_track: bool,
+    sessions_held: usize,
+    sessions_planned: usize,
+    planned: Vec<PlannedLine>,
+    closing_reason: Option<&'static str>,
+    follow_up_due: Option<String>,
+    follow_up_held: Option<String>,
+    gp: Vec<crate::pages::treatment::GpView>,
+}
+
+/// A planned session as the course page lists it: planned versus delivered.
+struct PlannedLine {
+    number: u32,
+    title: String,
+    status: &'static str,
+    when: Option<String>,
 }
 
 impl CourseTemplate {
@@ -194,9 +212,13 @@ async fn course_page(
         timeline: timeline(t, &v),
         can_decide: active && v.course.track.is_none(),
         can_mark_error: v.course.status != CourseStatus::EnteredInError,
+        // A closing needs its reason and the remaining sessions settled: that is the closing form
+        // on the treatment page, so the general form leaves Afslutning out.
         types: EncounterType::ALL
+            .into_iter()
+            .filter(|x| *x != EncounterType::Afslutning)
             .map(|x| (x.as_str(), x.label(lang)))
-            .to_vec(),
+            .collect(),
         deliveries: vec![
             ("individual", delivery_label(t, Delivery::Individual)),
             ("group", delivery_label(t, Delivery::Group)),
@@ -219,6 +241,54 @@ async fn course_page(
             .unwrap_or_else(|| current.iter().map(|x| x.as_str().to_string()).collect()),
         theme_r: forms.theme_r,
         error_r: forms.error_r,
+        therapist: v.treatment.therapist_name.clone(),
+        in_track: v.course.track.is_some(),
+        sessions_held: v
+            .encounters
+            .iter()
+            .filter(|e| {
+                e.encounter.kind == EncounterType::Behandling
+                    && e.status == samspor_store::EncounterStatus::Held
+            })
+            .count(),
+        sessions_planned: v
+            .treatment
+            .planned
+            .iter()
+            .filter(|p| p.status != samspor_store::PlannedStatus::Cancelled)
+            .count(),
+        planned: v
+            .treatment
+            .planned
+            .iter()
+            .map(|p| PlannedLine {
+                number: p.number,
+                title: match lang {
+                    Lang::Da => p.title_da.clone(),
+                    Lang::En => p.title_en.clone(),
+                },
+                status: crate::pages::treatment::planned_status_label(t, p.status),
+                when: p
+                    .encounter_id
+                    .and_then(|e| v.encounters.iter().find(|x| x.id == e))
+                    .map(|e| moment(e.encounter.at))
+                    .or_else(|| p.planned_at.map(moment)),
+            })
+            .collect(),
+        closing_reason: v.treatment.closing_reason.map(|r| r.label(lang)),
+        follow_up_due: v.treatment.follow_up.as_ref().map(|f| day(f.due_on)),
+        follow_up_held: v
+            .treatment
+            .follow_up
+            .as_ref()
+            .and_then(|f| f.held_at)
+            .map(moment),
+        gp: v
+            .treatment
+            .gp_messages
+            .iter()
+            .map(|m| crate::pages::treatment::gp_view(t, m))
+            .collect(),
     };
     Ok(render(status, &template))
 }

@@ -7,10 +7,10 @@ use samspor_domain::validation::FieldErrors;
 use samspor_store::service::ServiceError;
 
 /// A submitted form as name/value pairs; checkbox groups send one name several times.
-pub(super) struct Pairs(pub(super) Vec<(String, String)>);
+pub(crate) struct Pairs(pub(crate) Vec<(String, String)>);
 
 impl Pairs {
-    pub(super) fn get(&self, name: &str) -> String {
+    pub(crate) fn get(&self, name: &str) -> String {
         self.0
             .iter()
             .find(|(k, _)| k == name)
@@ -18,7 +18,7 @@ impl Pairs {
             .unwrap_or_default()
     }
 
-    pub(super) fn all(&self, name: &str) -> Vec<String> {
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(k, _)| k == name)
@@ -27,7 +27,7 @@ impl Pairs {
     }
 
     /// The course version the form was read at; a form without one is not ours.
-    pub(super) fn version(&self) -> Result<i64, WebError> {
+    pub(crate) fn version(&self) -> Result<i64, WebError> {
         self.get("version")
             .trim()
             .parse()
@@ -35,20 +35,20 @@ impl Pairs {
     }
 }
 
-pub(super) fn some_text(s: &str) -> Option<String> {
+pub(crate) fn some_text(s: &str) -> Option<String> {
     (!s.trim().is_empty()).then(|| s.to_string())
 }
 
 /// Why a form was refused, to show beside its fields.
 #[derive(Default)]
-pub(super) struct Refusal {
-    pub(super) errors: FieldErrors,
-    pub(super) conflict: Option<String>,
+pub(crate) struct Refusal {
+    pub(crate) errors: FieldErrors,
+    pub(crate) conflict: Option<String>,
 }
 
 impl Refusal {
     /// Refusals a form can show; anything else becomes an error page.
-    pub(super) fn from_error(e: ServiceError, lang: Lang) -> Result<Refusal, WebError> {
+    pub(crate) fn from_error(e: ServiceError, lang: Lang) -> Result<Refusal, WebError> {
         match e {
             ServiceError::Invalid(errors) => Ok(Refusal {
                 errors,
@@ -62,14 +62,14 @@ impl Refusal {
         }
     }
 
-    pub(super) fn invalid(errors: FieldErrors) -> Refusal {
+    pub(crate) fn invalid(errors: FieldErrors) -> Refusal {
         Refusal {
             errors,
             conflict: None,
         }
     }
 
-    pub(super) fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         if self.conflict.is_some() {
             StatusCode::CONFLICT
         } else if self.errors.is_empty() {
@@ -79,12 +79,12 @@ impl Refusal {
         }
     }
 
-    pub(super) fn err(&self, field: &str, lang: Lang) -> Option<&str> {
+    pub(crate) fn err(&self, field: &str, lang: Lang) -> Option<&str> {
         self.errors.get(field).map(|e| e.message(lang))
     }
 
     /// Every message with the id of its field, for the list at the top of the form.
-    pub(super) fn summary(&self, lang: Lang) -> Vec<(String, String)> {
+    pub(crate) fn summary(&self, lang: Lang) -> Vec<(String, String)> {
         self.errors
             .0
             .iter()

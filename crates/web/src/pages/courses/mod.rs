@@ -17,6 +17,7 @@ mod views;
 mod visitation;
 mod worklist;
 
+pub(crate) use form::{Pairs, Refusal};
 pub use views::WorkRow;
 pub use worklist::intake_queue;
 
@@ -60,18 +61,18 @@ fn parse_id(id: &str) -> Result<Uuid, WebError> {
 }
 
 /// The value a `datetime-local` input expects.
-const INPUT_DATETIME: &str = "%Y-%m-%dT%H:%M";
+pub(crate) const INPUT_DATETIME: &str = "%Y-%m-%dT%H:%M";
 
-fn day(d: NaiveDate) -> String {
+pub(crate) fn day(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
 
-fn moment(t: NaiveDateTime) -> String {
+pub(crate) fn moment(t: NaiveDateTime) -> String {
     t.format("%d.%m.%Y %H:%M").to_string()
 }
 
 /// Danish local time now, to the minute, as a form's default.
-fn now_input() -> String {
+pub(crate) fn now_input() -> String {
     svc::local(chrono::Utc::now())
         .format(INPUT_DATETIME)
         .to_string()
@@ -79,7 +80,7 @@ fn now_input() -> String {
 
 /// Browsers without a date-time picker let people type, so the Danish way of writing is
 /// accepted beside the ISO value the picker sends.
-fn parse_local_datetime(s: &str) -> Option<NaiveDateTime> {
+pub(crate) fn parse_local_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     [
         "%Y-%m-%dT%H:%M",
@@ -92,14 +93,14 @@ fn parse_local_datetime(s: &str) -> Option<NaiveDateTime> {
     .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
 }
 
-fn parse_date(s: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
 }
 
-fn datetime_error(field: &str) -> FieldError {
+pub(crate) fn datetime_error(field: &str) -> FieldError {
     FieldError::new(
         field,
         "Give date and time, e.g. 20.11.2026 10:30.",
@@ -107,7 +108,7 @@ fn datetime_error(field: &str) -> FieldError {
     )
 }
 
-fn date_error(field: &str) -> FieldError {
+pub(crate) fn date_error(field: &str) -> FieldError {
     FieldError::new(
         field,
         "Give a date, e.g. 20.11.2026.",
