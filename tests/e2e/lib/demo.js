@@ -25,3 +25,8 @@ export const KOBENHAVN = {
   code: '0101',
   name: 'København',
 };
+
+// The administrator of the same municipality: sees the KL deliveries.
+export const ADMIN_KOBENHAVN = {
+  email: 'admin.kobenhavn@demo.samspor.dk',
+};
