@@ -1,6 +1,7 @@
 //! Samspor's benchmarks: how fast the scoring engine scores, how many questionnaire submits
 //! the web server takes per second on each database backend, and how fast a coordinator's
-//! deadline worklist and course page come back from a municipality with many courses.
+//! deadline worklist and course page come back from a municipality with many courses, and how
+//! long the national KL export takes for the whole demo data set and for one day's changes.
 //!
 //! Prints markdown sections on standard output (progress goes to standard error);
 //! `bench/run` builds this in release mode and puts the sections into docs/PERFORMANCE.md.
@@ -31,7 +32,9 @@ enum Which {
 }
 
 #[derive(Debug, Parser)]
-#[command(about = "Samspor benchmarks: scoring throughput, the submit endpoint, the worklist")]
+#[command(
+    about = "Samspor benchmarks: scoring throughput, the submit endpoint, the worklist, the KL export"
+)]
 struct Args {
     /// Which benchmarks to run.
     #[arg(long, value_enum, default_value = "all")]
@@ -64,10 +67,10 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_values_t = [1, 8])]
     worklist_clients: Vec<usize>,
     /// Municipalities in the KL export benchmark's demo data.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=98))]
+    #[arg(long, default_value_t = 98, value_parser = clap::value_parser!(u16).range(1..=98))]
     export_municipalities: u16,
     /// Children per municipality in the KL export benchmark's demo data.
-    #[arg(long, default_value_t = 400)]
+    #[arg(long, default_value_t = 40)]
     export_children: usize,
     /// Share of the active courses one day's work touches in the KL export benchmark, in per cent.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100))]
@@ -327,8 +330,8 @@ async fn export_section(args: &Args) -> anyhow::Result<String> {
         "## KL Gateway LTT export\n\n\
          The national report (`samspor_store::service::export::kl_ltt`, what `samspor export \
          kl-ltt`, `GET /api/v1/exports/kl-ltt` and the nightly job call) without HTTP. For each \
-         backend: a fresh database with the demo data (`samspor_cli::demo::seed`, seed as \
-         below) of {municipalities} municipalities with {children} children each: courses in \
+         backend: a fresh database with the demo data (`samspor::demo::seed`, the \
+         benchmark's seed) of {municipalities} municipalities with {children} children each: courses in \
          every state, treatment sessions, group sessions, closed courses, referrals and courses \
          entered in error. First the whole data set is exported (since the beginning: one \
          report per child with a course, every course with all its encounters and referrals), \

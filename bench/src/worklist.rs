@@ -12,6 +12,7 @@ use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc
 use samspor_domain::access::Actor;
 use samspor_domain::child::{ChildInput, GuardianInput};
 use samspor_domain::course::careplan::CourseStatus;
+use samspor_domain::course::closing::ClosingInput;
 use samspor_domain::course::contact::{ContactInput, Source};
 use samspor_domain::course::encounter::{EncounterInput, EncounterType};
 use samspor_domain::course::support::SignRule;
@@ -480,10 +481,22 @@ impl Desk {
             delivery: None,
             participants: None,
         };
-        let (course, _) =
-            courses::add_encounter(&*self.store, &self.ctx(), course_id, Some(version), &input)
-                .await
-                .map_err(|e| anyhow!("adding the {}: {e:?}", kind.as_str()))?;
+        // An Afslutning names why the course ended; these are families who withdrew.
+        let closing = (kind == EncounterType::Afslutning).then(|| ClosingInput {
+            reason: Some("dropped_out".into()),
+            ..ClosingInput::default()
+        });
+        let (course, _) = courses::add_encounter_with(
+            &*self.store,
+            &self.ctx(),
+            course_id,
+            Some(version),
+            &input,
+            closing.as_ref(),
+            &self.tracks,
+        )
+        .await
+        .map_err(|e| anyhow!("adding the {}: {e:?}", kind.as_str()))?;
         Ok(course)
     }
 }

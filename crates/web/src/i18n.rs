@@ -179,6 +179,7 @@ pub static TEXTS: &[(&str, &str, &str)] = &[
     ("nav.audit", "Revisionslog", "Audit log"),
     ("nav.children", "Børn", "Children"),
     ("nav.home", "Forside", "Front page"),
+    ("nav.kl_deliveries", "KL-indberetning", "KL reporting"),
     ("nav.logout", "Log ud", "Log out"),
     ("nav.main", "Hovedmenu", "Main menu"),
     ("nav.organisations", "Organisationer", "Organisations"),
