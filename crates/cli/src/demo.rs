@@ -218,10 +218,10 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
             .with_context(|| format!("adding demo courses in {}", demo.municipality.name))?;
         courses += made.courses;
         self_referrals += made.self_referrals;
-        crate::demo_treatment::seed(store, rules, &mut people, demo, &request_id)
+        courses += crate::demo_treatment::seed(store, rules, &mut people, demo, &request_id)
             .await
             .with_context(|| format!("adding demo treatment in {}", demo.municipality.name))?;
-        crate::demo_groups::seed(store, rules, &mut people, demo, &request_id)
+        courses += crate::demo_groups::seed(store, rules, &mut people, demo, &request_id)
             .await
             .with_context(|| format!("adding demo groups in {}", demo.municipality.name))?;
         crate::demo_measurements::seed(store, rules, demo, &request_id)

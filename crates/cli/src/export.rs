@@ -7,7 +7,6 @@ use samspor_store::Store;
 use samspor_store::service::ServiceError;
 use samspor_store::service::export::{self, Caller, ExportRequest, System};
 use samspor_store::{DeliverySource, KlDelivery};
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -71,12 +70,7 @@ pub async fn run(store: &dyn Store, command: &ExportCommand) -> anyhow::Result<(
     .await?;
     match &args.out {
         Some(path) => write_file(path, &delivery.json)?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(delivery.json.as_bytes())?;
-            out.write_all(b"\n")?;
-            out.flush()?;
-        }
+        None => crate::output::line(format_args!("{}", delivery.json)),
     }
     report(&delivery.record, &request_id, args.out.as_ref());
     Ok(())

@@ -1,6 +1,7 @@
 //! `samspor score` and `samspor instruments`: the questionnaire definitions and the scoring
 //! engine from the command line. Pure computation: no database is chosen or opened.
 
+use crate::output::{self, say};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use samspor_domain::i18n::Lang;
@@ -73,7 +74,7 @@ pub fn score_command(args: &ScoreArgs) -> anyhow::Result<()> {
     if !scored.critical.is_empty() {
         out["critical"] = serde_json::to_value(&scored.critical)?;
     }
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    say!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
 }
 
@@ -81,13 +82,13 @@ pub fn instruments_command(command: &InstrumentsCommand) -> anyhow::Result<()> {
     match command {
         InstrumentsCommand::List { definitions } => {
             let catalogue = load(definitions)?;
-            print!("{}", list_table(&catalogue));
+            output::text(&list_table(&catalogue));
             Ok(())
         }
         InstrumentsCommand::Show { id, definitions } => {
             let catalogue = load(definitions)?;
             let instrument = find(&catalogue, id)?;
-            println!("{}", serde_json::to_string_pretty(instrument)?);
+            say!("{}", serde_json::to_string_pretty(instrument)?);
             Ok(())
         }
         InstrumentsCommand::LoadTexts { .. } => {
@@ -109,9 +110,11 @@ pub async fn load_texts(
         .with_context(|| format!("{} is not a text pack", file.display()))?;
     let n =
         samspor_store::service::questionnaires::load_text_pack(store, &catalogue, &pack).await?;
-    println!(
+    say!(
         "{n} texts loaded for {} ({}) in organisation {}",
-        pack.instrument, pack.lang, pack.organisation
+        pack.instrument,
+        pack.lang,
+        pack.organisation
     );
     Ok(())
 }

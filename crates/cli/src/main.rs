@@ -3,6 +3,9 @@
 
 mod export;
 mod instruments;
+mod output;
+
+use output::say;
 
 use anyhow::{Context, bail};
 use clap::error::ErrorKind;
@@ -250,7 +253,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             open().await?.close().await;
-            println!("database is up to date");
+            say!("database is up to date");
             Ok(())
         }
         Command::Demo {
@@ -267,7 +270,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = demo::seed(&*store, &options).await;
             store.close().await;
             let summary = summary?;
-            println!(
+            say!(
                 "demo data created with seed {seed}: {} municipalities, {} users, {} children \
                  ({} guardians), {} programme participations, {} courses, {} self-referrals \
                  waiting in intake",
@@ -309,7 +312,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             let user = user?;
             tracing::info!(user_id = %user.id, role = user.role.as_str(), "user created");
-            println!("{}", user.id);
+            say!("{}", user.id);
             Ok(())
         }
         Command::Token {
@@ -318,7 +321,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open().await?;
             let token = auth::create_api_token(&*store, &email, &label).await;
             store.close().await;
-            println!("{}", token?);
+            say!("{}", token?);
             Ok(())
         }
         Command::Audit {
@@ -330,7 +333,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = report?;
             match report.result {
                 Ok(()) => {
-                    println!("audit log intact: {} entries", report.entries);
+                    say!("audit log intact: {} entries", report.entries);
                     Ok(())
                 }
                 Err(chain_break) => bail!("audit log is broken: {chain_break}"),
@@ -347,7 +350,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             let lines = lines?;
             tracing::info!(entries = lines.len(), %request_id, "audit entries exported");
-            println!("{}", serde_json::to_string_pretty(&lines)?);
+            say!("{}", serde_json::to_string_pretty(&lines)?);
             Ok(())
         }
         Command::Export { command } => {
@@ -431,7 +434,7 @@ async fn serve(
         None
     };
     let addr = listener.local_addr()?;
-    println!("Samspor is listening on http://{addr}/");
+    say!("Samspor is listening on http://{addr}/");
     if let Some(logins) = logins {
         print_logins(&logins);
     }
@@ -448,11 +451,11 @@ async fn serve(
 
 fn print_logins(logins: &[demo::DemoLogin]) {
     if logins.is_empty() {
-        println!("no demo logins in this database");
+        say!("no demo logins in this database");
         return;
     }
-    println!("demo logins (password for every one: {}):", demo::PASSWORD);
-    print!("{}", demo::logins_table(logins));
+    say!("demo logins (password for every one: {}):", demo::PASSWORD);
+    output::text(&demo::logins_table(logins));
 }
 
 /// The first line of standard input, without its line ending.

@@ -372,10 +372,11 @@ async fn demo_courses_cover_the_pathway_from_contact_to_visitation() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let r = demo(&db, &["--municipalities", "2"]);
-        // Ten scenarios and one copy entered in error in each municipality.
+        // Ten scenarios and one copy entered in error in each municipality, the treatment
+        // demo's courses in every offered track and state, and one parent group's members.
         assert!(
             r.stdout
-                .contains("22 courses, 4 self-referrals waiting in intake"),
+                .contains("42 courses, 4 self-referrals waiting in intake"),
             "{backend:?}: {}",
             r.stdout
         );

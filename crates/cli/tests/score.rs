@@ -374,3 +374,20 @@ fn an_instruments_dir_replaces_the_shipped_definitions() {
         run.stderr
     );
 }
+
+/// `samspor instruments list | head -1`: the reader leaves before the list is written. The
+/// command stops quietly instead of panicking on the closed pipe.
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    let mut child = std::process::Command::new(BIN)
+        .args(["instruments", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("samspor starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("samspor ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
