@@ -103,6 +103,19 @@ impl crate::GroupTx for BackendTx {
         )
     }
 
+    async fn grouped_courses_of_org(
+        &mut self,
+        org_id: uuid::Uuid,
+    ) -> crate::Result<Vec<uuid::Uuid>> {
+        Ok(sqlx::query_scalar(
+            "SELECT m.course_id FROM group_members m JOIN courses c ON c.id = m.course_id
+             WHERE c.org_id = $1",
+        )
+        .bind(org_id)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
     async fn insert_group_session(&mut self, s: &crate::GroupSession) -> crate::Result<()> {
         sqlx::query(
             "INSERT INTO group_sessions (id, group_id, at, module, note, created_at, created_by)

@@ -85,6 +85,20 @@ impl crate::MeasurementTx for BackendTx {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
+    async fn open_measurements_of_courses_in_error(
+        &mut self,
+    ) -> crate::Result<Vec<crate::CourseMeasurement>> {
+        let rows: Vec<crate::measurements_model::MeasurementRow> = sqlx::query_as(concat!(
+            measurement_select!(),
+            " WHERE status = 'sent'
+                AND course_id IN (SELECT c.id FROM courses c WHERE c.status = 'entered-in-error')
+              ORDER BY course_id, sent_at, id"
+        ))
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     async fn close_finished_measurements(
         &mut self,
         course_id: Option<uuid::Uuid>,

@@ -25,6 +25,9 @@ pub trait GroupTx: Send {
     async fn group_members(&mut self, group_id: Uuid) -> Result<Vec<GroupMember>>;
     /// The group a course belongs to, if any.
     async fn group_of_course(&mut self, course_id: Uuid) -> Result<Option<Uuid>>;
+    /// Every course of the organisation that is in some group, in one query (the group page
+    /// lists the courses that could join without asking once per course).
+    async fn grouped_courses_of_org(&mut self, org_id: Uuid) -> Result<Vec<Uuid>>;
 
     async fn insert_group_session(&mut self, s: &GroupSession) -> Result<()>;
     /// `group_id` must be the session's group; the database refuses a course not in it.

@@ -20,6 +20,9 @@ pub trait MeasurementTx: Send {
         course_id: Option<Uuid>,
         at: DateTime<Utc>,
     ) -> Result<u64>;
+    /// Sent measurements still open on courses entered in error: their links must be
+    /// withdrawn, since the course they belong to was never real.
+    async fn open_measurements_of_courses_in_error(&mut self) -> Result<Vec<CourseMeasurement>>;
     /// Courses on a track that are active, or completed on or after `ended_since`; of one
     /// organisation or of all.
     async fn courses_on_track(

@@ -719,3 +719,137 @@ async fn the_pages_create_a_group_record_a_session_and_guidance() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_session_sent_twice_is_refused_and_the_eligible_list_leaves_out_grouped_courses() {
+    each_backend(|app| async move {
+        let t = app.user_token("t@kbh.dk", "therapist", "0101").await;
+        let (group, [a, b, c]) = three_in_a_group(&app, &t).await;
+        let path = format!("/api/v1/groups/{group}/sessions");
+        let body = json!({"at": "2026-11-20T17:00", "module": 1, "attendance": [
+            {"course_id": a, "attended": true, "participants": "child_present"},
+            {"course_id": b, "attended": true, "participants": "caregivers_only"},
+            {"course_id": c, "attended": false}]});
+        let r = app.post(&path, &t, body.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let before = (
+            behandlinger(&app, &a).await.len() + behandlinger(&app, &b).await.len(),
+            version(&app, &a).await,
+            app.audit_count().await,
+        );
+        // The same form sent again (a double click) would give every attending course a second
+        // Behandling in the KL report.
+        let r = app.post(&path, &t, body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(fields(&r.json()), ["at"]);
+        assert!(r.text().contains("already recorded"), "{}", r.text());
+        let after = (
+            behandlinger(&app, &a).await.len() + behandlinger(&app, &b).await.len(),
+            version(&app, &a).await,
+            app.audit_count().await,
+        );
+        assert_eq!(after, before, "nothing written by the second sending");
+        // Another time the same evening is another session.
+        let r = app
+            .post(
+                &path,
+                &t,
+                json!({"at": "2026-11-20T18:30", "attendance": [
+                    {"course_id": a, "attended": true, "participants": "child_present"}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(behandlinger(&app, &a).await.len(), 2);
+
+        // The courses that could join: on the track, active and in no group (this one or another).
+        let free = course_in(&app, &t, "2018-08-08", 6, "restlessness").await;
+        let elsewhere = course_in(&app, &t, "2018-09-09", 7, "restlessness").await;
+        let other = create_group(&app, &t, "2026-11-10").await;
+        assert_eq!(
+            join(&app, &t, &other, &elsewhere).await.status,
+            StatusCode::CREATED
+        );
+        let v = app.get(&format!("/api/v1/groups/{group}"), &t).await.json();
+        let eligible: Vec<&str> = v["eligible"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["course_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(eligible, [free.as_str()]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refused_session_form_keeps_each_lines_participants_choice() {
+    each_backend(|app| async move {
+        let t = app.user_token("t@kbh.dk", "therapist", "0101").await;
+        let (group, [a, b, c]) = three_in_a_group(&app, &t).await;
+        let mut web = Browser::logged_in(&app, "t@kbh.dk").await;
+        let location = format!("/groups/{group}");
+        // The blank form has "caregivers only" chosen on every line.
+        let page = web.page(&location).await;
+        for i in 0..3 {
+            assert!(
+                page.contains(&format!(
+                    "id=\"attendance_{i}__caregivers\" name=\"attendance[{i}].participants\" value=\"caregivers_only\" checked"
+                )),
+                "line {i} blank: {page}"
+            );
+        }
+        // Lines are in the order of the members' names: Barn1 (a), Barn2 (b), Barn3 (c).
+        // Line 0 attended without a choice (refused); line 1 unticked but its choice sent, as a
+        // browser sends a checked radio button whatever the box beside it; line 2 unticked and
+        // nothing sent.
+        let r = web
+            .submit(
+                &format!("{location}/sessions"),
+                &[
+                    ("at", "2026-11-20T17:00"),
+                    ("attendance[0].course_id", a.as_str()),
+                    ("attendance[0].attended", "1"),
+                    ("attendance[1].course_id", b.as_str()),
+                    ("attendance[1].participants", "child_present"),
+                    ("attendance[2].course_id", c.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let page = r.text();
+        assert!(page.contains("Vælg, om barnet deltog"), "{page}");
+        let checked = |i: usize, id: &str, value: &str| {
+            format!(
+                "id=\"attendance_{i}__{id}\" name=\"attendance[{i}].participants\" value=\"{value}\" checked"
+            )
+        };
+        assert!(!page.contains(&checked(0, "child", "child_present")));
+        assert!(!page.contains(&checked(0, "caregivers", "caregivers_only")));
+        assert!(page.contains(&checked(1, "child", "child_present")), "{page}");
+        assert!(page.contains(&checked(2, "caregivers", "caregivers_only")), "{page}");
+        assert!(!page.contains("name=\"attendance[1].attended\" value=\"1\" checked"));
+
+        // Ticking line 1 again and choosing on line 0 is now enough.
+        let r = web
+            .submit(
+                &format!("{location}/sessions"),
+                &[
+                    ("at", "2026-11-20T17:00"),
+                    ("attendance[0].course_id", a.as_str()),
+                    ("attendance[0].attended", "1"),
+                    ("attendance[0].participants", "caregivers_only"),
+                    ("attendance[1].course_id", b.as_str()),
+                    ("attendance[1].attended", "1"),
+                    ("attendance[1].participants", "child_present"),
+                    ("attendance[2].course_id", c.as_str()),
+                    ("attendance[2].participants", "caregivers_only"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert_eq!(behandlinger(&app, &a).await.len(), 1);
+        assert_eq!(behandlinger(&app, &b).await.len(), 1);
+        assert!(behandlinger(&app, &c).await.is_empty());
+    })
+    .await;
+}

@@ -647,7 +647,7 @@ async fn the_admin_lists_deliveries_and_downloads_them_audited() {
 
 #[tokio::test]
 async fn the_nightly_job_makes_one_delivery_per_municipality_and_night_however_many_run_it() {
-    use samspor_store::service::export::{last_danish_midnight, nightly};
+    use samspor_store::service::export::{nightly, nightly_until};
     each_backend(|app| async move {
         let (_, staff) = holbaek(&app).await;
         small_course(&app, &staff, "0101154006").await;
@@ -676,7 +676,7 @@ async fn the_nightly_job_makes_one_delivery_per_municipality_and_night_however_m
         assert!(first.failed.is_empty(), "{:?}", first.failed);
         assert_eq!(first.made.len(), 1, "only Holbæk has courses");
         let d = &first.made[0];
-        assert_eq!(d.until, last_danish_midnight(now));
+        assert_eq!(d.until, nightly_until(now));
         assert_eq!(d.since, DateTime::<Utc>::UNIX_EPOCH);
         assert_eq!(d.reports, 1);
         // Already made for this night: nothing more, however often the job looks.
@@ -688,12 +688,72 @@ async fn the_nightly_job_makes_one_delivery_per_municipality_and_night_however_m
         let made: Vec<_> = a.unwrap().made.into_iter().chain(b.unwrap().made).collect();
         assert_eq!(made.len(), 1, "{made:?}");
         assert_eq!(made[0].since, d.until);
-        assert_eq!(made[0].until, last_danish_midnight(tomorrow));
+        assert_eq!(made[0].until, nightly_until(tomorrow));
 
         // The administrator sees both, made by the job.
         let mut b = Browser::logged_in(&app, ADMIN).await;
         let page = b.page("/admin/kl-deliveries").await;
         assert_eq!(page.matches("Natlig kørsel").count(), 2, "{page}");
+    })
+    .await;
+}
+
+/// KL Gateway wants one delivery per day when days were missed, each covering at most one
+/// day: after three nights without the job, the next run makes one delivery per night, the
+/// periods joining without gap or overlap; every change is in exactly one of them, and a child
+/// reported in several has a different report id in each.
+#[tokio::test]
+async fn missed_nights_are_caught_up_one_day_per_delivery() {
+    use samspor_store::service::export::{nightly, nightly_until};
+    each_backend(|app| async move {
+        let (_, staff) = holbaek(&app).await;
+        let (child, course) = small_course(&app, &staff, "0101154006").await;
+        let store = &*app.db.store;
+        let now = Utc::now();
+        let first = nightly(store, now - chrono::Duration::days(3))
+            .await
+            .unwrap();
+        assert_eq!(first.made.len(), 1, "{:?}", first.failed);
+        let mut previous = first.made[0].until;
+
+        let later = now + chrono::Duration::days(1);
+        let run = nightly(store, later).await.unwrap();
+        assert!(run.failed.is_empty(), "{:?}", run.failed);
+        assert_eq!(run.made.len(), 4, "{:?}", run.made);
+        let mut report_ids = std::collections::HashSet::new();
+        let mut encounters = Vec::new();
+        for d in &run.made {
+            assert_eq!(d.since, previous, "the periods join");
+            assert!(d.until - d.since <= chrono::Duration::hours(25), "{d:?}");
+            previous = d.until;
+            let mut tx = store.begin().await.unwrap();
+            let (_, json, _) = tx.kl_delivery(d.id).await.unwrap().unwrap();
+            drop(tx);
+            let delivery: Value = serde_json::from_str(&json).unwrap();
+            assert!(check_delivery(&delivery).is_empty());
+            // The course changed after every one of these periods began, so each carries it.
+            let report = only_report(&delivery);
+            assert!(report_ids.insert(report["id"].as_str().unwrap().to_string()));
+            assert_eq!(
+                report["entry"][0]["resource"]["id"],
+                klgateway::resource_id(ResourceKind::Citizen, child.parse().unwrap()).to_string()
+            );
+            encounters.extend(
+                report["entry"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|e| e["resource"]["resourceType"] == "Encounter")
+                    .map(|e| e["resource"]["id"].as_str().unwrap().to_string()),
+            );
+        }
+        assert_eq!(previous, nightly_until(later));
+        assert_ne!(encounters.first(), encounters.last());
+        assert_eq!(
+            encounters.len(),
+            2,
+            "the Henvendelse and Forsamtale of course {course}, each sent once"
+        );
     })
     .await;
 }

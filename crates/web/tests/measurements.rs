@@ -378,3 +378,127 @@ async fn the_button_sends_once_and_strangers_see_nothing() {
     })
     .await;
 }
+
+/// A course registered by mistake: the job sends nothing more on it and withdraws the links
+/// still open (revoked, audited, the stored link cleared), and the page offers none of them.
+#[tokio::test]
+async fn links_of_a_course_entered_in_error_are_withdrawn() {
+    each_backend(|app| async move {
+        let t = app.user_token(COORDINATOR, "coordinator", "0101").await;
+        offer(&app, &t).await;
+        let course = course(&app, &t).await;
+        decide_track(&app, &t, course).await;
+        assert_eq!(send_due(&*app.db.store).await, 3);
+        let page_path = format!("/courses/{course}/measurements");
+        let mut b = Browser::logged_in(&app, COORDINATOR).await;
+        let page = b.page(&page_path).await;
+        let d = Definitions::shipped();
+        let smfq = d
+            .catalogue
+            .get("smfq-child")
+            .unwrap()
+            .title(Lang::Da)
+            .to_string();
+        let link = link_on_page(&page, &smfq, "Start").expect("the SMFQ start link");
+
+        let r = app.get(&format!("/api/v1/courses/{course}"), &t).await;
+        let v = r.json()["version"].as_i64().unwrap().to_string();
+        let r = b
+            .submit(
+                &format!("/courses/{course}/entered-in-error"),
+                &[("version", &v), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = b.page(&page_path).await;
+        assert_eq!(
+            page.matches("/s/").count(),
+            0,
+            "nothing to hand over: {page}"
+        );
+
+        // Before the job runs, the link still opens; the job withdraws it.
+        assert_eq!(app.anon_get(&link).await.status, StatusCode::OK);
+        let before = app.audit_count().await;
+        assert_eq!(send_due(&*app.db.store).await, 0);
+        assert_eq!(
+            app.audit_count().await,
+            before + 3,
+            "each revocation audited"
+        );
+        assert_eq!(app.anon_get(&link).await.status, StatusCode::NOT_FOUND);
+        let mut tx = app.db.store.begin().await.unwrap();
+        let after = tx.course_measurements(course).await.unwrap();
+        assert_eq!(after.len(), 3);
+        assert!(
+            after
+                .iter()
+                .all(|m| m.status == MeasurementStatus::Revoked && m.link_token.is_none()),
+            "{after:?}"
+        );
+        let child = tx.course(course).await.unwrap().unwrap().child_id;
+        let invitations = tx.invitations_of_child(child).await.unwrap();
+        assert!(
+            invitations
+                .iter()
+                .all(|i| i.status == samspor_store::InvitationStatus::Revoked)
+        );
+        drop(tx);
+        // A second run has nothing left to do.
+        let before = app.audit_count().await;
+        assert_eq!(send_due(&*app.db.store).await, 0);
+        assert_eq!(app.audit_count().await, before);
+    })
+    .await;
+}
+
+/// The therapist's front page lists the measurements outstanding on their own courses only.
+#[tokio::test]
+async fn the_front_page_shows_what_is_due_on_my_courses() {
+    each_backend(|app| async move {
+        let t = app.user_token(COORDINATOR, "coordinator", "0101").await;
+        offer(&app, &t).await;
+        let course = course(&app, &t).await;
+        decide_track(&app, &t, course).await;
+        let smfq = Definitions::shipped()
+            .catalogue
+            .get("smfq-child")
+            .unwrap()
+            .title(Lang::Da)
+            .to_string();
+        let mut b = Browser::logged_in(&app, COORDINATOR).await;
+
+        // Nobody's course yet: nothing on the front page, though three are due.
+        let home = b.page("/").await;
+        assert!(!home.contains(&smfq), "{home}");
+
+        let me = app.get("/api/v1/me", &t).await.json();
+        let version = app
+            .get(&format!("/api/v1/courses/{course}"), &t)
+            .await
+            .json()["version"]
+            .clone();
+        let r = app
+            .post(
+                &format!("/api/v1/courses/{course}/therapist"),
+                &t,
+                json!({"therapist_id": me["id"], "version": version}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+        let home = b.page("/").await;
+        let section = home
+            .split("id=\"measurements-due-h\"")
+            .nth(1)
+            .expect("the measurements section is shown");
+        let section = section.split("</section>").next().unwrap();
+        assert_eq!(section.matches("Testa Testesen").count(), 3, "{section}");
+        assert!(section.contains(&smfq), "{section}");
+        assert!(
+            section.contains(&format!("/courses/{course}/measurements")),
+            "{section}"
+        );
+    })
+    .await;
+}

@@ -68,11 +68,13 @@ pub fn resource_id(kind: ResourceKind, record_id: Uuid) -> Uuid {
 }
 
 /// The id of a report Bundle: one citizen at one time, so rebuilding the same report gives the
-/// same Bundle and the delivery can point to it by fullUrl.
+/// same Bundle and the delivery can point to it by fullUrl. The time is taken to the
+/// microsecond: two deliveries made within one second must not give a child's two reports,
+/// with different content, the same id.
 pub fn report_id(child_id: Uuid, timestamp: DateTime<Utc>) -> Uuid {
     Uuid::new_v5(
         &ID_NAMESPACE,
-        format!("report:{}:{}", child_id, timestamp.timestamp()).as_bytes(),
+        format!("report:{}:{}", child_id, timestamp.timestamp_micros()).as_bytes(),
     )
 }
 

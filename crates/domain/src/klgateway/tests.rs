@@ -1567,3 +1567,18 @@ proptest! {
         );
     }
 }
+
+#[test]
+fn reports_made_within_one_second_have_different_ids() {
+    let child = Uuid::from_u128(7);
+    let t = chrono::DateTime::parse_from_rfc3339("2026-11-29T23:00:00.100Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let later = t + chrono::TimeDelta::milliseconds(500);
+    assert_ne!(report_id(child, t), report_id(child, later));
+    assert_eq!(
+        report_id(child, t),
+        report_id(child, t),
+        "the same report, the same id"
+    );
+}

@@ -18,7 +18,7 @@
 use super::{Ctx, ServiceError, ServiceResult};
 use crate::export_model::*;
 use crate::{Organisation, Store, StoreError, Tx};
-use chrono::{DateTime, NaiveTime, SubsecRound, Utc};
+use chrono::{DateTime, Duration, NaiveTime, SubsecRound, Utc};
 use samspor_domain::access::{Actor, Decision};
 use samspor_domain::audit::{AuditAction, AuditEvent};
 use samspor_domain::course::careplan::CourseStatus;
@@ -445,6 +445,46 @@ pub fn last_danish_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
     klgateway::danish_time(today.and_time(NaiveTime::MIN)).with_timezone(&Utc)
 }
 
+/// How long after a Danish midnight the nightly job waits before it closes that day. A write
+/// is stamped with the time its request began; one that began just before midnight and
+/// commits just after would otherwise fall before the delivery's end yet be invisible to it,
+/// and the next delivery starts after it: lost for good.
+pub const NIGHTLY_GRACE_MINUTES: i64 = 5;
+
+/// Where the nightly deliveries made at `now` end: the last Danish midnight at least
+/// [`NIGHTLY_GRACE_MINUTES`] ago.
+pub fn nightly_until(now: DateTime<Utc>) -> DateTime<Utc> {
+    last_danish_midnight(now - Duration::minutes(NIGHTLY_GRACE_MINUTES))
+}
+
+/// The ends of the nightly deliveries still to make after `last` (the end of the last one) up
+/// to `until`: KL Gateway wants one delivery per day when a day was missed, each covering no
+/// more than one day, so every Danish midnight in between ends one. The first delivery of an
+/// organisation (no `last`) carries everything before `until`.
+pub fn nightly_ends(last: Option<DateTime<Utc>>, until: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+    let mut ends = Vec::new();
+    if let Some(last) = last {
+        let mut day = super::courses::local(last).date();
+        loop {
+            day = match day.succ_opt() {
+                Some(d) => d,
+                None => break,
+            };
+            let end = klgateway::danish_time(day.and_time(NaiveTime::MIN)).with_timezone(&Utc);
+            if end >= until {
+                break;
+            }
+            if end > last {
+                ends.push(end);
+            }
+        }
+    }
+    if last.is_none_or(|l| l < until) {
+        ends.push(until);
+    }
+    ends
+}
+
 /// What one run of the nightly job did.
 #[derive(Debug, Clone, Default)]
 pub struct NightlyRun {
@@ -454,11 +494,15 @@ pub struct NightlyRun {
 }
 
 /// For each municipality organisation with courses whose nightly deliveries do not yet reach
-/// the last Danish midnight: a delivery from where the last one ended (or the beginning) up to
-/// that midnight. Several servers may run this at once; the unique key on (organisation,
-/// until) lets one of them make each delivery and the others skip it.
+/// the last Danish midnight (see [`nightly_until`]): deliveries from where the last one ended
+/// (or the beginning), one per day missed. Several servers may run this at once; the unique
+/// key on (organisation, until) lets one of them make each delivery and the others skip it.
+///
+/// The deliveries of one run are stamped a second apart, oldest day first: a report's id is
+/// derived from the child and the second it was made, and two reports on one child in two
+/// deliveries must not share an id.
 pub async fn nightly(store: &dyn Store, now: DateTime<Utc>) -> ServiceResult<NightlyRun> {
-    let midnight = last_danish_midnight(now);
+    let until = nightly_until(now);
     let orgs = {
         let mut tx = store.begin().await?;
         let orgs = tx.kl_organisations().await?;
@@ -467,31 +511,44 @@ pub async fn nightly(store: &dyn Store, now: DateTime<Utc>) -> ServiceResult<Nig
     };
     let mut run = NightlyRun::default();
     for org in orgs {
-        if org.last_job_until.is_some_and(|u| u >= midnight) {
-            continue;
-        }
-        let since = org.last_job_until.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
-        let caller = Caller::System(System {
-            source: DeliverySource::Job,
-            request_id: format!("kl-nightly-{}-{}", org.code, midnight.format("%Y%m%d")),
-            now,
-        });
-        let req = ExportRequest {
-            since,
-            until: midnight,
-            org: Some(org.id),
-        };
-        match kl_ltt(store, caller, req).await {
-            Ok(d) => run.made.push(d.record),
-            Err(ServiceError::Store(StoreError::Unique(_))) => {}
-            Err(ServiceError::Invalid(f)) => run.failed.push((
-                org.code,
-                f.0.iter()
-                    .map(|e| e.message_en.clone())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )),
-            Err(e) => run.failed.push((org.code, e.to_string())),
+        let ends = nightly_ends(org.last_job_until, until);
+        let mut since = org.last_job_until.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        let count = ends.len();
+        for (i, end) in ends.into_iter().enumerate() {
+            let stamp = now - Duration::seconds(i64::try_from(count - 1 - i).unwrap_or(0));
+            let caller = Caller::System(System {
+                source: DeliverySource::Job,
+                request_id: format!("kl-nightly-{}-{}", org.code, end.format("%Y%m%d")),
+                now: stamp,
+            });
+            let req = ExportRequest {
+                since,
+                until: end,
+                org: Some(org.id),
+            };
+            match kl_ltt(store, caller, req).await {
+                Ok(d) => run.made.push(d.record),
+                // Another server made this day's delivery; the next day starts where it ended.
+                Err(ServiceError::Store(StoreError::Unique(_))) => {}
+                // A day that cannot be delivered stops the organisation's run: the next
+                // delivery must start where the last one made ended, so the job tries this
+                // day again next time.
+                Err(ServiceError::Invalid(f)) => {
+                    run.failed.push((
+                        org.code.clone(),
+                        f.0.iter()
+                            .map(|e| e.message_en.clone())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ));
+                    break;
+                }
+                Err(e) => {
+                    run.failed.push((org.code.clone(), e.to_string()));
+                    break;
+                }
+            }
+            since = end;
         }
     }
     Ok(run)
@@ -685,6 +742,58 @@ mod tests {
             let local = m.with_timezone(&chrono_tz::Europe::Copenhagen);
             assert_eq!(local.time(), NaiveTime::MIN, "{now}");
         }
+    }
+
+    /// Missed nights are caught up one Danish day per delivery: the ends rise, the first
+    /// lies after the last delivery, the last is the night asked for, and each delivery spans
+    /// at most one day (25 hours when the clock is turned back), ending on a Danish midnight.
+    #[test]
+    fn missed_nights_are_delivered_one_day_at_a_time() {
+        let start = utc("2025-03-01T00:00:00Z");
+        let copenhagen = chrono_tz::Europe::Copenhagen;
+        // Every 5 hours 37 minutes across both clock changes of two years.
+        for step in 0..(2 * 366 * 24 / 5) {
+            let now = start + Duration::minutes(337 * step);
+            let until = nightly_until(now);
+            for missed in [0i64, 1, 2, 9] {
+                let last = until - Duration::days(missed);
+                let last = last_danish_midnight(last + Duration::hours(1));
+                let ends = nightly_ends(Some(last), until);
+                if last >= until {
+                    assert!(ends.is_empty(), "{now} {missed}");
+                    continue;
+                }
+                assert_eq!(ends.last(), Some(&until), "{now} {missed}");
+                let mut previous = last;
+                for end in &ends {
+                    assert!(*end > previous, "{now} {missed}");
+                    assert!(*end - previous <= Duration::hours(25), "{now} {missed}");
+                    assert_eq!(
+                        end.with_timezone(&copenhagen).time(),
+                        NaiveTime::MIN,
+                        "{now}"
+                    );
+                    previous = *end;
+                }
+                assert_eq!(ends.len() as i64, missed.max(1), "{now} {missed}");
+            }
+            assert_eq!(nightly_ends(None, until), vec![until]);
+            assert!(nightly_ends(Some(until), until).is_empty());
+        }
+    }
+
+    /// The job waits a few minutes after midnight before it closes the day.
+    #[test]
+    fn the_night_is_closed_only_after_the_grace_period() {
+        assert_eq!(
+            nightly_until(utc("2026-01-15T23:02:00Z")),
+            utc("2026-01-14T23:00:00Z"),
+            "two minutes past Danish midnight: the day just ended is not closed yet"
+        );
+        assert_eq!(
+            nightly_until(utc("2026-01-15T23:06:00Z")),
+            utc("2026-01-15T23:00:00Z")
+        );
     }
 
     /// A window is accepted exactly when since < until <= now, and is kept to microseconds.

@@ -224,16 +224,14 @@ pub async fn groups(store: &dyn Store, ctx: &Ctx) -> ServiceResult<Vec<GroupSumm
 
 /// The courses that could join `group`: active, on its track, in its organisation, in no group.
 async fn eligible(tx: &mut Box<dyn Tx>, group: &GroupCourse) -> ServiceResult<Vec<CourseSummary>> {
-    let mut out = Vec::new();
-    for s in tx
+    // Two queries whatever the number of courses: the page is shown after every session saved.
+    let grouped = tx.grouped_courses_of_org(group.org_id).await?;
+    Ok(tx
         .courses_of_org(group.org_id, Some(CourseStatus::Active))
         .await?
-    {
-        if s.course.track == Some(group.track) && tx.group_of_course(s.course.id).await?.is_none() {
-            out.push(s);
-        }
-    }
-    Ok(out)
+        .into_iter()
+        .filter(|s| s.course.track == Some(group.track) && !grouped.contains(&s.course.id))
+        .collect())
 }
 
 /// A group with its members, sessions and the courses that could join; every child shown is
@@ -388,6 +386,15 @@ pub async fn record_session(
             "Sessionen kan ikke ligge før gruppens start.",
             "at",
         )),
+        // A form sent twice would otherwise give every attending course a second Behandling
+        // in the KL report.
+        Some(at) if tx.group_sessions(group_id).await?.iter().any(|s| s.at == at) => {
+            errors.push(field(
+                "A session of the group at this time is already recorded; see the list of sessions.",
+                "Der er allerede registreret en session i gruppen på dette tidspunkt; se listen over sessioner.",
+                "at",
+            ))
+        }
         Some(_) => {}
     }
     if let Some(module) = input.module {

@@ -128,7 +128,9 @@ pub struct MeasurementsView {
 impl MeasurementsView {
     /// Sent links that can still be answered, to hand over: (line, raw token).
     pub fn outbox(&self) -> impl Iterator<Item = (&ScheduleLine, &str)> {
-        self.lines.iter().filter_map(|l| {
+        // A course entered in error hands nothing over; the job withdraws its links.
+        let live = self.course.status != CourseStatus::EnteredInError;
+        self.lines.iter().filter(move |_| live).filter_map(|l| {
             let m = l.sent.as_ref()?;
             let token = m.link_token.as_deref()?;
             (m.status == MeasurementStatus::Sent).then_some((l, token))
@@ -445,6 +447,7 @@ pub async fn send_due(
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
     let mut tx = store.begin().await?;
+    withdraw_links_of_courses_in_error(&mut tx, now).await?;
     tx.close_finished_measurements(None, now).await?;
     let since = local(now).date() - Duration::days(END_GRACE_DAYS);
     let courses = tx.courses_on_track(None, Some(since)).await?;
@@ -463,6 +466,44 @@ pub async fn send_due(
         Some(e) => Err(e),
         None => Ok(sent),
     }
+}
+
+/// Revokes the links still open on courses entered in error, audited as the job: the family
+/// must not go on answering for a course that was never real, and the stored raw link is then
+/// cleared with the other revoked ones by `close_finished_measurements`.
+async fn withdraw_links_of_courses_in_error(
+    tx: &mut Box<dyn Tx>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    for m in tx.open_measurements_of_courses_in_error().await? {
+        let Some(inv) = tx.invitation(m.invitation_id).await? else {
+            continue;
+        };
+        if matches!(
+            inv.status,
+            InvitationStatus::Submitted | InvitationStatus::Revoked
+        ) {
+            continue;
+        }
+        tx.update_invitation(inv.id, InvitationStatus::Revoked, &inv.answers, now)
+            .await?;
+        tx.audit(
+            now,
+            AuditEvent {
+                user_id: None,
+                org_id: Some(inv.org_id),
+                action: AuditAction::Update,
+                object_type: "invitation".into(),
+                object_id: Some(inv.id),
+                child_id: Some(inv.child_id),
+                purpose: "treatment".into(),
+                request_id: JOB_REQUEST_ID.into(),
+                detail: "revoked: course entered in error".into(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn no_track() -> ServiceError {
@@ -619,6 +660,28 @@ pub async fn due_for_therapist(
     ctx: &Ctx,
     today: NaiveDate,
 ) -> ServiceResult<Vec<DueMeasurement>> {
+    outstanding(store, rules, ctx, today, None).await
+}
+
+/// The same for some of the organisation's courses only (the therapist's own, on the front
+/// page): the others are not read at all.
+pub async fn due_on_courses(
+    store: &dyn Store,
+    rules: Rules<'_>,
+    ctx: &Ctx,
+    today: NaiveDate,
+    course_ids: &std::collections::HashSet<Uuid>,
+) -> ServiceResult<Vec<DueMeasurement>> {
+    outstanding(store, rules, ctx, today, Some(course_ids)).await
+}
+
+async fn outstanding(
+    store: &dyn Store,
+    rules: Rules<'_>,
+    ctx: &Ctx,
+    today: NaiveDate,
+    only: Option<&std::collections::HashSet<Uuid>>,
+) -> ServiceResult<Vec<DueMeasurement>> {
     if !ctx.actor.role.works_with_children() {
         return Ok(Vec::new());
     }
@@ -634,6 +697,9 @@ pub async fn due_for_therapist(
     let mut out = Vec::new();
     for course in tx.courses_on_track(Some(ctx.actor.org_id), None).await? {
         let Some(track) = course.track else { continue };
+        if only.is_some_and(|ids| !ids.contains(&course.id)) {
+            continue;
+        }
         let Some(child) = tx.child(course.child_id).await? else {
             continue;
         };

@@ -170,6 +170,9 @@ fn status_label(t: Tr, s: CourseStatus) -> &'static str {
     }
 }
 
+/// The values of a line's participants radio buttons.
+const PARTICIPANTS_CODES: [&str; 2] = ["child_present", "caregivers_only"];
+
 fn participants_label(t: Tr, p: Participants) -> &'static str {
     match p {
         Participants::ChildPresent => t.t("group.participants_child"),
@@ -351,6 +354,14 @@ struct SessionRow {
     attendance: Vec<AttendView>,
 }
 
+/// One attendance line as submitted. The participants choice is kept as sent even on a line
+/// whose "attended" box was unticked, so ticking it again after a refusal needs no new choice.
+struct TypedRow {
+    course_id: Uuid,
+    attended: bool,
+    participants: String,
+}
+
 /// The session form as typed, besides the attendance rows.
 #[derive(Default)]
 struct SessionForm {
@@ -411,7 +422,7 @@ async fn group_page(
     rid: &str,
     id: Uuid,
     s: SessionForm,
-    typed: Option<Vec<AttendanceInput>>,
+    typed: Option<Vec<TypedRow>>,
     r: Refusal,
     m: Refusal,
     notice: Option<&'static str>,
@@ -482,18 +493,15 @@ async fn group_page(
                 course_id: m.course_id,
                 child_name: m.child_name.clone(),
                 attended: typed_row.is_none_or(|a| a.attended),
-                participants: typed_row
-                    .and_then(|a| a.participants)
-                    .map(|p| match p {
-                        Participants::ChildPresent => "child_present",
-                        Participants::CaregiversOnly => "caregivers_only",
-                    })
-                    .unwrap_or(if typed_row.is_some() {
-                        ""
-                    } else {
-                        "caregivers_only"
-                    })
-                    .to_string(),
+                participants: match typed_row {
+                    Some(a) if PARTICIPANTS_CODES.contains(&a.participants.as_str()) => {
+                        a.participants.clone()
+                    }
+                    // An attending line sent without a choice is shown without one, beside its
+                    // message; any other line keeps the default.
+                    Some(a) if a.attended => String::new(),
+                    _ => "caregivers_only".to_string(),
+                },
             }
         })
         .collect();
@@ -647,6 +655,7 @@ async fn record_session(
     };
     // Lines are numbered 0..n in the form; a line names its course in a hidden field.
     let mut attendance = Vec::new();
+    let mut typed = Vec::new();
     for index in 0.. {
         let course = p.get(&format!("attendance[{index}].course_id"));
         if course.is_empty() {
@@ -658,12 +667,18 @@ async fn record_session(
             ));
         };
         let attended = p.get(&format!("attendance[{index}].attended")) == "1";
+        let chosen = p.get(&format!("attendance[{index}].participants"));
         // The participants choice only means something for a member who came.
-        let participants = match p.get(&format!("attendance[{index}].participants")).as_str() {
+        let participants = match chosen.as_str() {
             "child_present" if attended => Some(Participants::ChildPresent),
             "caregivers_only" if attended => Some(Participants::CaregiversOnly),
             _ => None,
         };
+        typed.push(TypedRow {
+            course_id,
+            attended,
+            participants: chosen,
+        });
         attendance.push(AttendanceInput {
             course_id,
             attended,
@@ -680,7 +695,7 @@ async fn record_session(
                 at,
                 module,
                 note: some_text(&s.note),
-                attendance: attendance.clone(),
+                attendance,
             },
         )
         .await
@@ -699,7 +714,7 @@ async fn record_session(
                 &rid,
                 id,
                 s,
-                Some(attendance),
+                Some(typed),
                 r,
                 Refusal::default(),
                 None,

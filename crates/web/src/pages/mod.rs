@@ -310,15 +310,15 @@ async fn home(
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if therapist && !mine.is_empty() {
-        samspor_store::service::measurements::due_for_therapist(
+        samspor_store::service::measurements::due_on_courses(
             &*state.store,
             state.rules(),
             &user.ctx(&rid),
             today,
+            &mine,
         )
         .await?
         .into_iter()
-        .filter(|m| mine.contains(&m.course_id))
         .map(|m| MeasurementDueRow {
             course_id: m.course_id,
             child_name: m.child_name,
