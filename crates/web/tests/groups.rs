@@ -211,8 +211,16 @@ async fn a_group_session_is_one_group_behandling_per_attending_member() {
                 .clone();
             assert_eq!(shown["delivery"], "group");
             assert_eq!(shown["participants"], participants);
+            // Session 1 of the manual was delivered: the member's own plan shows it held.
+            let first = &v["planned_sessions"][0];
+            assert_eq!(first["number"], 1, "{v}");
+            assert_eq!(first["status"], "held", "{v}");
+            assert_eq!(first["encounter_id"], e.id.to_string());
+            assert_eq!(v["planned_sessions"][1]["status"], "planned", "{v}");
         }
         assert!(behandlinger(&app, &c).await.is_empty(), "absent: nothing");
+        let absent_plan = app.get(&format!("/api/v1/courses/{c}"), &t).await.json();
+        assert_eq!(absent_plan["planned_sessions"][0]["status"], "planned");
         // Attending courses changed (version bumped, so the KL export finds them); the absent did not.
         assert_eq!(version(&app, &a).await, versions[0] + 1);
         assert_eq!(version(&app, &b).await, versions[1] + 1);

@@ -10,6 +10,7 @@ use super::courses::local;
 use super::{Ctx, ServiceError, ServiceResult, check};
 use crate::course_model::{CourseRecord, CourseSummary, EncounterRecord, EncounterStatus};
 use crate::groups_model::*;
+use crate::treatment_model::{PlannedSessionRecord, PlannedStatus};
 use crate::{Organisation, Store, Tx};
 use chrono::{NaiveDate, NaiveDateTime};
 use samspor_domain::access::{Action, Resource, authorize};
@@ -477,7 +478,9 @@ pub async fn record_session(
         let (course, child) = load_course(&mut tx, ctx, a.course_id, Action::Update).await?;
         let encounter_id = match a.participants.filter(|_| a.attended) {
             Some(participants) => {
-                Some(behandling(&mut tx, ctx, &course, &child, i, at, participants).await?)
+                let id = behandling(&mut tx, ctx, &course, &child, i, at, participants).await?;
+                deliver_planned_session(&mut tx, course.id, id, at, input.module).await?;
+                Some(id)
             }
             None => None,
         };
@@ -584,6 +587,39 @@ async fn behandling(
     )
     .await?;
     Ok(record.id)
+}
+
+/// A group session that follows a session of the manual delivers that planned session in the
+/// member's own course too, so the course shows it held and the next one as next. A session
+/// the child already had (say, individually) stays as it was.
+async fn deliver_planned_session(
+    tx: &mut Box<dyn Tx>,
+    course_id: Uuid,
+    encounter_id: Uuid,
+    at: NaiveDateTime,
+    module: Option<u32>,
+) -> ServiceResult<()> {
+    // Which caregivers came is not recorded per child in a group, so there are no session
+    // details (they name who attended); the group's own attendance row tells.
+    let Some(number) = module else {
+        return Ok(());
+    };
+    let Some(planned) = tx
+        .planned_sessions(course_id)
+        .await?
+        .into_iter()
+        .find(|p| p.number == number && p.status == PlannedStatus::Planned)
+    else {
+        return Ok(());
+    };
+    tx.update_planned_session(&PlannedSessionRecord {
+        status: PlannedStatus::Held,
+        encounter_id: Some(encounter_id),
+        planned_at: planned.planned_at.or(Some(at)),
+        ..planned
+    })
+    .await?;
+    Ok(())
 }
 
 /// The schools registered in a municipality.
