@@ -861,3 +861,32 @@ async fn a_refused_session_form_keeps_each_lines_participants_choice() {
     })
     .await;
 }
+
+/// A member left out of the request did not come: the session records attendance for every
+/// active member of the group all the same.
+#[tokio::test]
+async fn a_member_left_out_is_recorded_as_absent() {
+    each_backend(|app| async move {
+        let t = app.user_token("t@kbh.dk", "therapist", "0101").await;
+        let (group, [a, b, c]) = three_in_a_group(&app, &t).await;
+        let r = app
+            .post(
+                &format!("/api/v1/groups/{group}/sessions"),
+                &t,
+                json!({"at": "2026-11-20T17:00", "attendance": [
+                    {"course_id": a, "attended": true, "participants": "caregivers_only"}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let rows = r.json()["attendance"].as_array().unwrap().clone();
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        for absent in [&b, &c] {
+            let row = rows.iter().find(|x| x["course_id"] == **absent).unwrap();
+            assert_eq!(row["attended"], false);
+            assert_eq!(row["encounter_id"], Value::Null);
+            assert!(behandlinger(&app, absent).await.is_empty());
+        }
+        assert_eq!(behandlinger(&app, &a).await.len(), 1);
+    })
+    .await;
+}

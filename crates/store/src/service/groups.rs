@@ -494,6 +494,20 @@ pub async fn record_session(
         tx.insert_attendance(group_id, &row).await?;
         written.push(row);
     }
+    // Attendance is recorded for every active member: one left out of the request did not come.
+    for m in &members {
+        if m.course_status == CourseStatus::Active && !seen.contains(&m.course_id) {
+            let row = Attendance {
+                group_session_id: session.id,
+                course_id: m.course_id,
+                attended: false,
+                participants: None,
+                encounter_id: None,
+            };
+            tx.insert_attendance(group_id, &row).await?;
+            written.push(row);
+        }
+    }
     tx.audit(
         ctx.now,
         ctx.event(

@@ -366,6 +366,10 @@ fn session_input(body: SessionIn) -> Result<NewSession, FieldErrors> {
 }
 
 /// Record a group session: a KL Behandling (group) in each attending member's course.
+///
+/// Attendance is recorded for every active member: a member not listed is recorded as not
+/// attending. A session following a session of the manual (`module`) delivers that planned
+/// session in each attending member's course.
 #[utoipa::path(post, path = "/api/v1/groups/{id}/sessions", tag = "groups", request_body = SessionIn,
     params(("id" = Uuid, Path, description = "Group id")),
     responses(
