@@ -525,3 +525,48 @@ async fn the_deadline_worklist_puts_the_nearest_deadline_first() {
     })
     .await;
 }
+
+/// Themes set through the API replace the current ones; unknown codes and stale versions are
+/// refused without a change.
+#[tokio::test]
+async fn themes_are_set_through_the_api() {
+    each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let (created, course) = open_course(&app, &t, "2014-05-03").await;
+        let path = format!("/api/v1/courses/{course}/themes");
+        let v1 = created["version"].as_i64().unwrap();
+
+        let r = app
+            .put(
+                &path,
+                &t,
+                json!({"themes": ["worry", "sleep"], "version": v1}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        assert_eq!(field_names(&r.json()), ["themes"]);
+        assert_eq!(course_json(&app, &t, &course).await["version"], v1);
+
+        let r = app
+            .put(
+                &path,
+                &t,
+                json!({"themes": ["body_food", "worry"], "version": v1}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["version"], v1 + 1);
+        let v = course_json(&app, &t, &course).await;
+        assert_eq!(v["themes"], json!(["body_food", "worry"]), "{v}");
+
+        let r = app
+            .put(&path, &t, json!({"themes": ["sadness"], "version": v1}))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+        assert_eq!(
+            course_json(&app, &t, &course).await["themes"],
+            json!(["body_food", "worry"])
+        );
+    })
+    .await;
+}

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/courses/{id}", get(read))
         .route("/v1/courses/{id}/encounters", post(add_encounter))
         .route("/v1/courses/{id}/decisions", post(decide))
+        .route("/v1/courses/{id}/themes", axum::routing::put(set_themes))
         .route("/v1/worklists/deadlines", get(deadlines))
 }
 
@@ -591,6 +592,56 @@ pub(super) async fn add_encounter(
             status: course.status.as_str().into(),
         },
     ))
+}
+
+/// The course's themes from now on (KL reasonCodes), replacing the current ones; the earlier
+/// themes stay in the course's history.
+#[derive(Deserialize, ToSchema)]
+pub struct ThemesIn {
+    /// Theme codes: `behaviour`, `worry`, `body_food`, `self_harm`, `sadness`,
+    /// `obsessive_compulsive`, `restlessness_inattention`, `other`.
+    themes: Vec<String>,
+    /// The course version you read.
+    version: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ThemesSet {
+    course_id: Uuid,
+    /// The course's new version.
+    version: i64,
+}
+
+/// Set the course's themes, as the coordinator or therapist learns what the difficulty is
+/// about (the IG's example adds "Bekymring" at the first Behandling).
+#[utoipa::path(put, path = "/api/v1/courses/{id}/themes", tag = "courses", request_body = ThemesIn,
+    params(("id" = Uuid, Path, description = "Course id")),
+    responses(
+        (status = 200, body = ThemesSet),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "The course changed since you read it"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Unknown theme codes, listed in `errors`"),
+    ))]
+pub(super) async fn set_themes(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    RequestId(rid): RequestId,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ThemesIn>,
+) -> Result<Json<ThemesSet>, WebError> {
+    let course_id = parse_id(&id)?;
+    let course = courses::set_themes(
+        &*state.store,
+        &u.ctx(&rid),
+        course_id,
+        body.version,
+        &body.themes,
+    )
+    .await?;
+    Ok(Json(ThemesSet {
+        course_id,
+        version: course.version,
+    }))
 }
 
 fn created_on(course: &CourseRecord, body: impl Serialize) -> Response {

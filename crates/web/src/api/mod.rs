@@ -48,7 +48,7 @@ pub fn router() -> Router<AppState> {
     ),
     paths(me, list_organisations, create_unit, children::create, children::search, children::read, children::update, children::access_log,
         questionnaires::instruments, questionnaires::invite, questionnaires::enter, questionnaires::responses,
-        courses::create_contact, courses::read, courses::add_encounter, courses::decide, courses::deadlines),
+        courses::create_contact, courses::read, courses::add_encounter, courses::decide, courses::set_themes, courses::deadlines),
     components(schemas(Problem, FieldProblem, Me, OrganisationOut, UnitIn)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -122,6 +122,10 @@ impl TestApp {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
     /// A GET without cookies or token, as a respondent's phone sends it.
     pub async fn anon_get(&self, path: &str) -> Reply {
         self.send(Request::builder().uri(path).body(Body::empty()).unwrap())
