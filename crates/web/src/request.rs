@@ -73,3 +73,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         }
     }
 }
+
+/// A record id from the path. Anything that is not a UUID names no record: 404, as for an id
+/// that does not exist.
+pub fn parse_id(id: &str) -> Result<uuid::Uuid, WebError> {
+    uuid::Uuid::parse_str(id).map_err(|_| WebError::NotFound)
+}

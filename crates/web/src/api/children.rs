@@ -1,6 +1,7 @@
 //! Children through the API.
 
 use super::*;
+use crate::request::parse_id;
 use crate::request::{ApiJson, RequestId};
 use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
@@ -134,10 +135,6 @@ pub struct ChildListItem {
     given_name: String,
     family_name: String,
     birth_date: NaiveDate,
-}
-
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
 }
 
 /// Register a child in the caller's organisation.

@@ -1,6 +1,7 @@
 //! Courses through the API: contacts, encounters, visitation decisions, the deadline worklist.
 
 use super::*;
+use crate::request::parse_id;
 use crate::request::{ApiJson, RequestId};
 use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
@@ -30,10 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/v1/worklists/deadlines", get(deadlines))
 }
 
-pub(super) fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
-}
-
 /// A time as Danish staff give it: a date, a local date and time, or an RFC 3339 instant
 /// (converted to Danish local time, since the waiting goals count Danish calendar days).
 pub fn parse_local_time(field: &str, value: &str) -> Result<NaiveDateTime, FieldError> {
@@ -56,7 +53,7 @@ pub fn parse_local_time(field: &str, value: &str) -> Result<NaiveDateTime, Field
     ))
 }
 
-fn optional_time(
+pub(super) fn optional_time(
     errors: &mut FieldErrors,
     field: &str,
     value: Option<&str>,

@@ -2,6 +2,7 @@
 
 use super::courses::parse_local_time;
 use super::*;
+use crate::request::parse_id;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -39,10 +40,6 @@ pub fn router() -> Router<AppState> {
     add_guidance
 ))]
 pub struct Doc;
-
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
-}
 
 fn participants_code(p: Participants) -> &'static str {
     match p {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::pages::link_url;
+use crate::request::parse_id;
 use crate::request::{ApiJson, RequestId};
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
@@ -19,10 +20,6 @@ pub fn router() -> Router<AppState> {
         .route("/v1/instruments", get(instruments))
         .route("/v1/children/{id}/invitations", post(invite))
         .route("/v1/children/{id}/responses", get(responses).post(enter))
-}
-
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
 }
 
 #[derive(Serialize, ToSchema)]

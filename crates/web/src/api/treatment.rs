@@ -5,7 +5,8 @@
 //! 409) and answers with the course's new version.
 
 use super::*;
-use crate::api::courses::{ReferralOut, parse_id, parse_local_time};
+use crate::api::courses::{ReferralOut, optional_time};
+use crate::request::parse_id;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -279,13 +280,6 @@ fn saved(course: &CourseRecord, id: Option<Uuid>, code: StatusCode) -> Response 
         }),
     )
         .into_response()
-}
-
-fn optional_time(errors: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<NaiveDateTime> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => None,
-        Some(v) => parse_local_time(field, v).map_err(|e| errors.push(e)).ok(),
-    }
 }
 
 fn required_time(errors: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<NaiveDateTime> {

@@ -6,6 +6,7 @@ use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::request::RequestId;
+use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -34,10 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/children/{id}/edit", get(edit_form).post(update))
         .route("/children/{id}/access-log", get(access_log))
         .route("/children/{id}/history", get(history))
-}
-
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
 }
 
 #[derive(Template)]

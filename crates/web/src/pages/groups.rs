@@ -5,19 +5,22 @@
 //! or only the caregivers); saving it writes a KL Behandling in each attending member's course.
 //! Refused forms are shown again with the input kept and each message beside its field.
 
+use super::courses::{
+    Pairs, Refusal, day, moment, now_input, parse_date, parse_local_datetime, some_text,
+};
 use super::{Layout, render};
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::request::RequestId;
+use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{NaiveDate, NaiveDateTime};
+
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::encounter::Participants;
 use samspor_domain::course::tracks::find;
@@ -43,49 +46,11 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
-}
-
-fn moment(t: NaiveDateTime) -> String {
-    t.format("%d.%m.%Y %H:%M").to_string()
-}
-
 fn today_input() -> String {
     local(chrono::Utc::now())
         .date()
         .format("%Y-%m-%d")
         .to_string()
-}
-
-fn now_input() -> String {
-    local(chrono::Utc::now())
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
-}
-
-/// A date as a date picker sends it, or as Danish staff type it.
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
-}
-
-fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%d.%m.%Y %H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
 }
 
 /// A date field that was filled in but could not be read: its own message, not "required".
@@ -98,64 +63,6 @@ fn unreadable_date(errors: &mut FieldErrors, field: &str, typed: &str, read: boo
             "Angiv en dato, fx 20.11.2026.",
         ));
     }
-}
-
-/// A submitted form as name/value pairs.
-struct Pairs(Vec<(String, String)>);
-
-impl Pairs {
-    fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-}
-
-fn some_text(s: &str) -> Option<String> {
-    (!s.trim().is_empty()).then(|| s.to_string())
-}
-
-/// Why a form was refused, to show beside its fields and in a summary at its top.
-#[derive(Default)]
-pub struct Refusal {
-    errors: FieldErrors,
-}
-
-impl Refusal {
-    fn from_error(e: ServiceError) -> Result<Refusal, WebError> {
-        match e {
-            ServiceError::Invalid(errors) => Ok(Refusal { errors }),
-            other => Err(other.into()),
-        }
-    }
-
-    fn status(&self) -> StatusCode {
-        if self.errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-    }
-
-    fn err(&self, field: &str, lang: Lang) -> Option<&str> {
-        self.errors.get(field).map(|e| e.message(lang))
-    }
-
-    /// Every message with the id of its input.
-    fn summary(&self, lang: Lang) -> Vec<(String, String)> {
-        self.errors
-            .0
-            .iter()
-            .map(|e| (anchor(&e.field), e.message(lang).to_string()))
-            .collect()
-    }
-}
-
-/// The id of the input a field's message belongs to.
-fn anchor(field: &str) -> String {
-    field.replace(['[', ']', '.'], "_")
 }
 
 fn track_label(t: Tr, p: Programme) -> &'static str {
@@ -304,7 +211,7 @@ async fn create(
     match svc::create_group(&*state.store, &user.ctx(&rid), &state.tracks, &input).await {
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}", g.id)).into_response()),
         Err(e) => {
-            let mut r = Refusal::from_error(e)?;
+            let mut r = Refusal::from_error(e, lang)?;
             unreadable_date(
                 &mut r.errors,
                 "starts_on",
@@ -595,7 +502,7 @@ async fn add_member(
     match svc::add_member(&*state.store, &user.ctx(&rid), id, course_id).await {
         Ok(_) => Ok(Redirect::to(&format!("/groups/{id}?saved=member")).into_response()),
         Err(e) => {
-            let m = Refusal::from_error(e)?;
+            let m = Refusal::from_error(e, lang)?;
             let s = SessionForm {
                 at: now_input(),
                 ..Default::default()
@@ -634,7 +541,7 @@ async fn record_session(
         note: p.get("note"),
     };
     let mut errors = FieldErrors::default();
-    let at = parse_datetime(&s.at);
+    let at = parse_local_datetime(&s.at);
     if !s.at.trim().is_empty() && at.is_none() {
         errors.push(FieldError::new(
             "at",
@@ -706,7 +613,7 @@ async fn record_session(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/groups/{id}?saved=session")).into_response()),
         Err(e) => {
-            let r = Refusal::from_error(e)?;
+            let r = Refusal::from_error(e, lang)?;
             group_page(
                 &state,
                 &user,
@@ -882,7 +789,7 @@ async fn add_guidance(
             Redirect::to(&format!("/courses/{course_id}/guidance?saved=guidance")).into_response(),
         ),
         Err(e) => {
-            let mut r = Refusal::from_error(e)?;
+            let mut r = Refusal::from_error(e, lang)?;
             unreadable_date(&mut r.errors, "held_on", &f.held_on, held_on.is_some());
             guidance_render(&state, &user, lang, &rid, course_id, f, r, None).await
         }

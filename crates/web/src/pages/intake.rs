@@ -13,6 +13,7 @@ use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::request::RequestId;
+use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
 use axum::extract::connect_info::ConnectInfo;
@@ -649,10 +650,6 @@ async fn queue(
 struct CsrfForm {
     #[serde(default)]
     csrf: String,
-}
-
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
 }
 
 /// A refused register or dismiss: the queue again, with what went wrong above it.

@@ -7,6 +7,7 @@ use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::request::RequestId;
+use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -26,10 +27,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/courses/{id}/measurements", get(show))
         .route("/courses/{id}/measurements/send", post(send_now))
-}
-
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
 }
 
 /// A point of the plan in words: start, after session n, end.

@@ -6,6 +6,7 @@ use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::request::RequestId;
+use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -30,10 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/invitations/{id}/revoke", post(revoke))
         .route("/children/{id}/paper", get(paper_form).post(paper_save))
         .route("/alerts/{id}/acknowledge", post(acknowledge))
-}
-
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
 }
 
 fn full_name(c: &Child) -> String {

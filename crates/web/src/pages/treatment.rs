@@ -7,7 +7,8 @@
 //! its input and a Danish (or English) message beside each field.
 
 use super::courses::{
-    INPUT_DATETIME, Pairs, Refusal, datetime_error, day, moment, now_input, parse_local_datetime,
+    INPUT_DATETIME, Pairs, Refusal, datetime_error, day, delivery_label, moment, now_input,
+    parse_local_datetime, participants_label, some_text,
 };
 use super::{Layout, local_time, render};
 use crate::AppState;
@@ -15,6 +16,7 @@ use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::request::RequestId;
+use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -55,10 +57,6 @@ pub fn router() -> Router<AppState> {
             "/courses/{id}/treatment/encounters/{encounter_id}/entered-in-error",
             post(encounter_in_error),
         )
-}
-
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
 }
 
 /// Words for who takes part in a planned session.
@@ -606,20 +604,6 @@ async fn page(
     Ok(render(status, &template))
 }
 
-fn delivery_label(t: Tr, d: Delivery) -> &'static str {
-    match d {
-        Delivery::Individual => t.t("enc.delivery_individual"),
-        Delivery::Group => t.t("enc.delivery_group"),
-    }
-}
-
-fn participants_label(t: Tr, p: Participants) -> &'static str {
-    match p {
-        Participants::ChildPresent => t.t("enc.participants_child"),
-        Participants::CaregiversOnly => t.t("enc.participants_caregivers"),
-    }
-}
-
 #[derive(serde::Deserialize)]
 struct SavedQuery {
     saved: Option<String>,
@@ -668,10 +652,6 @@ fn begin(
 
 fn done(id: Uuid, what: &str) -> Response {
     Redirect::to(&format!("/courses/{id}/treatment?saved={what}")).into_response()
-}
-
-fn text(s: String) -> Option<String> {
-    (!s.trim().is_empty()).then_some(s)
 }
 
 async fn set_therapist(
@@ -751,9 +731,9 @@ async fn record_session(
             delivery,
             participants,
             planned_number: form.planned_number.trim().parse().ok(),
-            module: text(form.module.clone()),
+            module: some_text(&form.module),
             attendance: form.attendance.clone(),
-            note: text(form.note.clone()),
+            note: some_text(&form.note),
         };
         match svc::record_session(&*state.store, &user.ctx(&rid), id, Some(version), &input).await {
             Ok(_) => return Ok(done(id, "session")),
@@ -928,9 +908,9 @@ async fn close(
             closing_talk_at: talk_at,
             at,
             closing: ClosingInput {
-                reason: text(form.reason.clone()),
-                note: text(form.note.clone()),
-                summary: text(form.summary.clone()),
+                reason: some_text(&form.reason),
+                note: some_text(&form.note),
+                summary: some_text(&form.summary),
             },
         };
         match svc::close(

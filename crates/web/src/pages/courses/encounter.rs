@@ -85,14 +85,14 @@ impl EncounterForm {
     }
 }
 
-pub(super) fn delivery_label(t: Tr, d: Delivery) -> &'static str {
+pub(crate) fn delivery_label(t: Tr, d: Delivery) -> &'static str {
     match d {
         Delivery::Individual => t.t("enc.delivery_individual"),
         Delivery::Group => t.t("enc.delivery_group"),
     }
 }
 
-pub(super) fn participants_label(t: Tr, p: Participants) -> &'static str {
+pub(crate) fn participants_label(t: Tr, p: Participants) -> &'static str {
     match p {
         Participants::ChildPresent => t.t("enc.participants_child"),
         Participants::CaregiversOnly => t.t("enc.participants_caregivers"),

@@ -88,9 +88,15 @@ impl Refusal {
         self.errors
             .0
             .iter()
-            .map(|e| (e.field.replace('.', "_"), e.message(lang).to_string()))
+            .map(|e| (anchor(&e.field), e.message(lang).to_string()))
             .collect()
     }
+}
+
+/// The id of the input a field's message belongs to: `way.note` is `way_note`, a list's
+/// `attendance[0].participants` is `attendance_0__participants`.
+fn anchor(field: &str) -> String {
+    field.replace(['[', ']', '.'], "_")
 }
 
 fn conflict_message(lang: Lang, current: i64) -> String {

@@ -17,18 +17,18 @@ mod views;
 mod visitation;
 mod worklist;
 
-pub(crate) use form::{Pairs, Refusal};
+pub(crate) use encounter::{delivery_label, participants_label};
+pub(crate) use form::{Pairs, Refusal, some_text};
 pub use views::WorkRow;
 pub use worklist::intake_queue;
 
 use crate::AppState;
-use crate::error::WebError;
+use crate::request::parse_id;
 use axum::Router;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, NaiveDateTime};
 use samspor_domain::validation::FieldError;
 use samspor_store::service::courses as svc;
-use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,10 +54,6 @@ pub fn router() -> Router<AppState> {
             get(visitation::meetings).post(visitation::create_meeting),
         )
         .route("/visitation/{id}", get(visitation::meeting))
-}
-
-fn parse_id(id: &str) -> Result<Uuid, WebError> {
-    Uuid::parse_str(id).map_err(|_| WebError::NotFound)
 }
 
 /// The value a `datetime-local` input expects.
