@@ -13,10 +13,10 @@
 //! by staff who may see the child.
 
 use super::courses::{Rules, local};
+use super::questionnaires::{DEFAULT_LINK_DAYS, LinkRespondent, new_link};
 use super::{Ctx, ServiceError, ServiceResult, check};
 use crate::measurements_model::{CourseMeasurement, MeasurementStatus};
-use crate::secret::{random_link_token, token_hash};
-use crate::{Child, CourseRecord, EncounterStatus, Invitation, InvitationStatus, ResponseRecord};
+use crate::{Child, CourseRecord, EncounterStatus, InvitationStatus, ResponseRecord};
 use crate::{Store, Tx};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::access::{Action, Resource, authorize};
@@ -325,25 +325,19 @@ async fn send_lines(
         else {
             continue;
         };
-        let token = random_link_token();
         let (name, email) = respondent_of(child, line.respondent);
-        let invitation = Invitation {
-            id: Uuid::now_v7(),
-            child_id: child.id,
-            org_id: child.org_id,
-            municipality_code: child.municipality_code.clone(),
-            instrument_id: instrument.id().to_string(),
-            respondent: line.respondent.as_str().to_string(),
-            respondent_name: name,
-            respondent_email: email,
-            token_hash: token_hash(&token),
-            status: InvitationStatus::Sent,
-            answers: serde_json::json!({}),
-            expires_at: now + Duration::days(super::questionnaires::DEFAULT_LINK_DAYS),
-            created_at: now,
+        let (invitation, token) = new_link(
+            child,
+            instrument.id(),
+            LinkRespondent {
+                kind: line.respondent,
+                name,
+                email,
+            },
+            now + Duration::days(DEFAULT_LINK_DAYS),
+            now,
             created_by,
-            updated_at: now,
-        };
+        );
         tx.insert_invitation(&invitation).await?;
         let measurement = CourseMeasurement {
             id: Uuid::now_v7(),

@@ -15,6 +15,44 @@ use uuid::Uuid;
 
 /// How long a link stays usable unless the sender says otherwise.
 pub const DEFAULT_LINK_DAYS: i64 = 14;
+
+/// Who a link is for.
+pub(crate) struct LinkRespondent {
+    pub kind: Respondent,
+    pub name: String,
+    pub email: Option<String>,
+}
+
+/// A new questionnaire link: the invitation to store (only the token's hash) and the raw token,
+/// which exists nowhere else and is shown or handed over once.
+pub(crate) fn new_link(
+    child: &Child,
+    instrument_id: &str,
+    respondent: LinkRespondent,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    created_by: Uuid,
+) -> (Invitation, String) {
+    let token = random_link_token();
+    let invitation = Invitation {
+        id: Uuid::now_v7(),
+        child_id: child.id,
+        org_id: child.org_id,
+        municipality_code: child.municipality_code.clone(),
+        instrument_id: instrument_id.to_string(),
+        respondent: respondent.kind.as_str().to_string(),
+        respondent_name: respondent.name,
+        respondent_email: respondent.email,
+        token_hash: token_hash(&token),
+        status: InvitationStatus::Sent,
+        answers: serde_json::json!({}),
+        expires_at,
+        created_at: now,
+        created_by,
+        updated_at: now,
+    };
+    (invitation, token)
+}
 const MAX_LINK_DAYS: i64 = 60;
 
 /// Who is asked to answer.
@@ -146,24 +184,14 @@ pub async fn invite(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    let token = random_link_token();
-    let invitation = Invitation {
-        id: Uuid::now_v7(),
-        child_id,
-        org_id: child.org_id,
-        municipality_code: child.municipality_code.clone(),
-        instrument_id: instrument.id().to_string(),
-        respondent: kind.as_str().to_string(),
-        respondent_name: name,
-        respondent_email: email,
-        token_hash: token_hash(&token),
-        status: InvitationStatus::Sent,
-        answers: serde_json::json!({}),
-        expires_at: ctx.now + Duration::days(days),
-        created_at: ctx.now,
-        created_by: ctx.actor.user_id,
-        updated_at: ctx.now,
-    };
+    let (invitation, token) = new_link(
+        &child,
+        instrument.id(),
+        LinkRespondent { kind, name, email },
+        ctx.now + Duration::days(days),
+        ctx.now,
+        ctx.actor.user_id,
+    );
     tx.insert_invitation(&invitation).await?;
     tx.audit(
         ctx.now,
