@@ -43,6 +43,9 @@ pub enum Resource<'a> {
     Users { org_id: Uuid },
     /// Units (PPR team, clinic, practice, school…) placed under an organisation.
     Units { parent_org: Uuid },
+    /// The KL Gateway deliveries of an organisation: every report in them holds CPR numbers,
+    /// so only a municipality's own administrator takes and reads them.
+    KlDeliveries { org: Uuid, is_municipality: bool },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +113,17 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
         },
         Resource::Users { org_id } => match actor.role {
             Role::Admin if org_id == actor.org_id => Decision::Allow,
+            _ => Decision::Forbidden,
+        },
+        Resource::KlDeliveries {
+            org,
+            is_municipality,
+        } => match (actor.role, action) {
+            (Role::Admin, Action::Read | Action::Create | Action::Export)
+                if is_municipality && org == actor.org_id =>
+            {
+                Decision::Allow
+            }
             _ => Decision::Forbidden,
         },
     }
@@ -206,5 +220,40 @@ mod tests {
             let d = authorize(&a, action, Resource::Child { owner_org: Uuid::from_u128(other) });
             prop_assert_eq!(d, Decision::NotFound);
         }
+    }
+
+    #[test]
+    fn kl_deliveries_are_for_the_municipalitys_own_administrator() {
+        let own = Resource::KlDeliveries {
+            org: Uuid::from_u128(7),
+            is_municipality: true,
+        };
+        assert_eq!(
+            authorize(&actor(Role::Admin, 7), Action::Export, own),
+            Decision::Allow
+        );
+        assert_eq!(
+            authorize(&actor(Role::Admin, 8), Action::Export, own),
+            Decision::Forbidden
+        );
+        for role in [
+            Role::Secretariat,
+            Role::Analyst,
+            Role::Coordinator,
+            Role::Therapist,
+        ] {
+            assert_eq!(
+                authorize(&actor(role, 7), Action::Read, own),
+                Decision::Forbidden
+            );
+        }
+        let unit = Resource::KlDeliveries {
+            org: Uuid::from_u128(7),
+            is_municipality: false,
+        };
+        assert_eq!(
+            authorize(&actor(Role::Admin, 7), Action::Export, unit),
+            Decision::Forbidden
+        );
     }
 }

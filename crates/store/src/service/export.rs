@@ -19,7 +19,7 @@ use super::{Ctx, ServiceError, ServiceResult};
 use crate::export_model::*;
 use crate::{Organisation, Store, StoreError, Tx};
 use chrono::{DateTime, Duration, NaiveTime, SubsecRound, Utc};
-use samspor_domain::access::{Actor, Decision};
+use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::{AuditAction, AuditEvent};
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::cpr::Cpr;
@@ -125,24 +125,19 @@ pub struct Delivery {
     pub json: String,
 }
 
-/// Whether the actor may take and see KL deliveries of their organisation. The access policy
-/// in `domain::access` has no resource for it yet; this is the one place that decides.
-fn may_export(actor: &Actor, org: &Organisation) -> Decision {
-    if actor.role != Role::Admin {
-        return Decision::Forbidden;
-    }
-    if org.kind != OrgKind::Municipality || org.id != actor.org_id {
-        return Decision::Forbidden;
-    }
-    Decision::Allow
-}
-
 async fn check_staff(tx: &mut Box<dyn Tx>, ctx: &Ctx) -> ServiceResult<Organisation> {
     let org = tx
         .organisation(ctx.actor.org_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    super::check(may_export(&ctx.actor, &org))?;
+    super::check(authorize(
+        &ctx.actor,
+        Action::Export,
+        Resource::KlDeliveries {
+            org: org.id,
+            is_municipality: org.kind == OrgKind::Municipality,
+        },
+    ))?;
     Ok(org)
 }
 
