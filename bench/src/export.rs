@@ -51,16 +51,12 @@ pub struct Report {
 
 pub async fn measure(backend: &Backend, config: &Config) -> anyhow::Result<Report> {
     let db = FreshDb::new(backend).await?;
-    let result = measure_on(&*db.store, backend, config).await;
+    let result = measure_on(&db.store, backend, config).await;
     db.remove().await?;
     result
 }
 
-async fn measure_on(
-    store: &dyn Store,
-    backend: &Backend,
-    config: &Config,
-) -> anyhow::Result<Report> {
+async fn measure_on(store: &Store, backend: &Backend, config: &Config) -> anyhow::Result<Report> {
     let started = Instant::now();
     samspor::demo::seed(
         store,
@@ -113,7 +109,7 @@ async fn measure_on(
 
 /// Runs the export `runs` times (after one untimed warm-up) and checks every delivery made.
 async fn timed(
-    store: &dyn Store,
+    store: &Store,
     runs: usize,
     since: DateTime<Utc>,
     what: &'static str,
@@ -167,16 +163,15 @@ async fn timed(
 /// A day's work: every `touched_percent`-th active course of each municipality gets a
 /// Behandling (or, where the course is not yet in a track, a Forsamtale) an hour ago, written
 /// through the service as a therapist would. Returns (courses, active courses, touched).
-async fn touch(store: &dyn Store, config: &Config) -> anyhow::Result<(usize, usize, usize)> {
+async fn touch(store: &Store, config: &Config) -> anyhow::Result<(usize, usize, usize)> {
     let (mut courses, mut active, mut touched) = (0, 0, 0);
     let step = (100 / config.touched_percent.max(1)).max(1) as usize;
     for m in samspor::demo::choose_municipalities(config.municipalities)? {
         let ctx = therapist(store, m.code).await?;
         let summaries = {
-            let mut tx = store.begin().await?;
-            let s = tx.courses_of_org(ctx.actor.org_id, None).await?;
-            tx.commit().await?;
-            s
+            store
+                .read(async |tx| tx.courses_of_org(ctx.actor.org_id, None).await)
+                .await?
         };
         courses += summaries.len();
         let open: Vec<_> = summaries
@@ -215,16 +210,15 @@ async fn touch(store: &dyn Store, config: &Config) -> anyhow::Result<(usize, usi
 }
 
 /// The demo therapist of a municipality, acting as at work.
-async fn therapist(store: &dyn Store, code: &str) -> anyhow::Result<Ctx> {
+async fn therapist(store: &Store, code: &str) -> anyhow::Result<Ctx> {
     let user = {
-        let mut tx = store.begin().await?;
-        let org = tx
-            .organisation_by_code(code)
+        let org = store
+            .read(async |tx| tx.organisation_by_code(code).await)
             .await?
             .with_context(|| format!("municipality {code}"))?;
-        let users = tx.users_of_org(org.id).await?;
-        tx.commit().await?;
-        users
+        store
+            .read(async |tx| tx.users_of_org(org.id).await)
+            .await?
             .into_iter()
             .find(|u| u.role == Role::Therapist)
             .with_context(|| format!("a demo therapist in {code}"))?

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 /// A new, migrated, empty database, removed again by [`FreshDb::remove`].
 pub struct FreshDb {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
     place: Place,
 }
 

@@ -69,13 +69,13 @@ struct Seeded {
 /// A coordinator, one child aged about ten, and `count` links to the SDQ parent form with
 /// the first five pages already saved through the service, so only the last page remains.
 async fn seed(
-    store: &Arc<dyn Store>,
+    store: &Arc<Store>,
     catalogue: &Arc<Catalogue>,
     count: usize,
     seed: u64,
 ) -> anyhow::Result<Seeded> {
     let user = auth::add_user(
-        &**store,
+        store,
         UserInput {
             email: "bench.coordinator@example.org",
             name: "Bench Coordinator",
@@ -86,14 +86,14 @@ async fn seed(
         Utc::now(),
     )
     .await?;
-    let actor = auth::actor_for(&**store, &user).await?;
+    let actor = auth::actor_for(store, &user).await?;
     let today = Utc::now().date_naive();
     let birth = NaiveDate::from_ymd_opt(today.year() - 10, 6, 15)
         .ok_or_else(|| anyhow!("no birth date ten years back"))?;
     // A number that fails modulus 11 and is not for 1 January: no real person's.
     let cpr = Cpr::synthetic(birth, Sex::Female, 0).ok_or_else(|| anyhow!("no demo CPR"))?;
     let child = children::create(
-        &**store,
+        store,
         &Ctx::new(actor.clone(), "bench-seed"),
         &ChildInput {
             cpr: Some(cpr.formatted()),
@@ -127,7 +127,7 @@ async fn seed(
                 if i >= count {
                     return anyhow::Ok(made);
                 }
-                let link = seed_link(&*store, &catalogue, &actor, child_id, seed, i).await?;
+                let link = seed_link(&store, &catalogue, &actor, child_id, seed, i).await?;
                 made.push((i, link));
             }
         }));
@@ -146,7 +146,7 @@ async fn seed(
 }
 
 async fn seed_link(
-    store: &dyn Store,
+    store: &Store,
     catalogue: &Catalogue,
     actor: &samspor_domain::access::Actor,
     child_id: Uuid,
@@ -207,20 +207,17 @@ fn instrument(catalogue: &Catalogue) -> anyhow::Result<&Instrument> {
         .ok_or_else(|| anyhow!("{INSTRUMENT} is not in the shipped catalogue"))
 }
 
-async fn audit_seq(store: &dyn Store) -> anyhow::Result<i64> {
-    let mut tx = store.begin().await?;
-    let (seq, _) = tx.audit_head().await?;
-    tx.commit().await?;
-    Ok(seq)
+async fn audit_seq(store: &Store) -> anyhow::Result<i64> {
+    Ok(store.audit_length().await?)
 }
 
 /// Exactly one response per link, each holding the answers sent and the scores the engine
 /// gives them, and an audit chain that still verifies.
-async fn verify(store: &dyn Store, catalogue: &Catalogue, seeded: &Seeded) -> anyhow::Result<i64> {
+async fn verify(store: &Store, catalogue: &Catalogue, seeded: &Seeded) -> anyhow::Result<i64> {
     let instrument = instrument(catalogue)?;
-    let mut tx = store.begin().await?;
-    let responses = tx.responses_of_child(seeded.child_id).await?;
-    tx.commit().await?;
+    let responses = store
+        .read(async |tx| tx.responses_of_child(seeded.child_id).await)
+        .await?;
     ensure!(
         responses.len() == seeded.links.len(),
         "{} responses stored for {} links",
@@ -317,7 +314,7 @@ async fn http_on(
             })
             .await
     });
-    let audit_before = audit_seq(&*db.store).await?;
+    let audit_before = audit_seq(&db.store).await?;
 
     let next = Arc::new(AtomicUsize::new(0));
     // Everyone connects first, then all start together: connection set-up is not timed.
@@ -385,8 +382,8 @@ async fn http_on(
     if let Some(e) = failure {
         return Err(e);
     }
-    let audit_after = audit_seq(&*db.store).await?;
-    let audit_entries = verify(&*db.store, catalogue, &seeded).await?;
+    let audit_after = audit_seq(&db.store).await?;
+    let audit_entries = verify(&db.store, catalogue, &seeded).await?;
     latencies.sort();
     Ok(HttpReport {
         backend: backend.name(),

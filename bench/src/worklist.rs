@@ -352,7 +352,7 @@ fn failed(what: &'static str) -> impl FnOnce(ServiceError) -> anyhow::Error {
 
 /// What the seeding tasks share: who registers, and the rules decisions are checked against.
 struct Desk {
-    store: Arc<dyn Store>,
+    store: Arc<Store>,
     coordinator: Actor,
     meeting: Uuid,
     tracks: Vec<Track>,
@@ -487,7 +487,7 @@ impl Desk {
             ..ClosingInput::default()
         });
         let (course, _) = courses::add_encounter_with(
-            &*self.store,
+            &self.store,
             &self.ctx(),
             course_id,
             Some(version),
@@ -510,7 +510,7 @@ struct Seeded {
 }
 
 async fn seed(
-    store: &Arc<dyn Store>,
+    store: &Arc<Store>,
     catalogue: &Arc<Catalogue>,
     config: &Config,
 ) -> anyhow::Result<Seeded> {
@@ -525,7 +525,7 @@ async fn seed(
         ("bench.admin@example.org", "Bench Admin", "admin"),
     ] {
         let user = auth::add_user(
-            &**store,
+            store,
             UserInput {
                 email,
                 name,
@@ -537,12 +537,12 @@ async fn seed(
         )
         .await
         .map_err(failed("adding a user"))?;
-        users.push(auth::actor_for(&**store, &user).await?);
+        users.push(auth::actor_for(store, &user).await?);
     }
     let (coordinator, admin) = (users[0].clone(), users[1].clone());
     // The municipality offers the track that some active courses have been decided for.
     organisations::set_participation(
-        &**store,
+        store,
         &Ctx::new(admin, "bench-seed"),
         MUNICIPALITY,
         TRACK,
@@ -552,14 +552,14 @@ async fn seed(
     .map_err(failed("offering the track"))?;
     let today = local(now).date();
     let meeting = courses::create_meeting(
-        &**store,
+        store,
         &Ctx::new(coordinator.clone(), "bench-seed"),
         Some(today),
         Some("Koordinator, to psykologer og en sundhedsplejerske"),
     )
     .await
     .map_err(failed("opening the visitation meeting"))?;
-    let token = auth::create_api_token(&**store, "bench.coordinator@example.org", "bench")
+    let token = auth::create_api_token(store, "bench.coordinator@example.org", "bench")
         .await
         .map_err(failed("creating the API token"))?;
 
@@ -716,11 +716,8 @@ fn verify_course(body: &[u8], id: Uuid, plan: &Plan) -> anyhow::Result<usize> {
     Ok(count("encounters"))
 }
 
-async fn audit_seq(store: &dyn Store) -> anyhow::Result<i64> {
-    let mut tx = store.begin().await?;
-    let (seq, _) = tx.audit_head().await?;
-    tx.commit().await?;
-    Ok(seq)
+async fn audit_seq(store: &Store) -> anyhow::Result<i64> {
+    Ok(store.audit_length().await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -837,7 +834,7 @@ async fn measure_on(
             })
             .await
     });
-    let audit_before = audit_seq(&*db.store).await?;
+    let audit_before = audit_seq(&db.store).await?;
     let mut audited = 0;
     let mut runs = Vec::new();
     let mut failure = None;
@@ -882,9 +879,9 @@ async fn measure_on(
         return Err(e);
     }
 
-    let steps = steps(&*db.store, &seeded, config.requests).await?;
+    let steps = steps(&db.store, &seeded, config.requests).await?;
     audited += 2 * config.requests;
-    let audit_after = audit_seq(&*db.store).await?;
+    let audit_after = audit_seq(&db.store).await?;
 
     // Checks: every body that came back, and the audit chain.
     let mut items = 0;
@@ -1009,7 +1006,7 @@ async fn timed(
 /// API request makes, the worklist service call, the same query alone in a transaction that
 /// writes nothing, and the course page's service call.
 async fn steps(
-    store: &dyn Store,
+    store: &Store,
     seeded: &Seeded,
     count: usize,
 ) -> anyhow::Result<Vec<(&'static str, Vec<Duration>)>> {
@@ -1038,11 +1035,12 @@ async fn steps(
         ensure!(items.len() == active, "{} worklist items", items.len());
 
         let t = Instant::now();
-        let mut tx = store.begin().await?;
-        let rows = tx
-            .courses_of_org(seeded.coordinator.org_id, Some(CourseStatus::Active))
+        let rows = store
+            .read(async |tx| {
+                tx.courses_of_org(seeded.coordinator.org_id, Some(CourseStatus::Active))
+                    .await
+            })
             .await?;
-        tx.commit().await?;
         query.push(t.elapsed());
         ensure!(
             rows.len() == active,

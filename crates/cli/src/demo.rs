@@ -82,7 +82,7 @@ pub struct DemoSummary {
 
 /// Adds the demo data. Refuses a database that already has demo users, because a second
 /// run would only collide with the first one's accounts halfway through.
-pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<DemoSummary> {
+pub async fn seed(store: &Store, options: &DemoOptions) -> anyhow::Result<DemoSummary> {
     let existing = existing_logins(store).await?;
     if !existing.is_empty() {
         bail!(
@@ -252,13 +252,13 @@ pub async fn seed(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<De
 }
 
 /// Whether anyone at all has an account, demo or not.
-pub async fn has_users(store: &dyn Store) -> anyhow::Result<bool> {
+pub async fn has_users(store: &Store) -> anyhow::Result<bool> {
     Ok(!all_users(store).await?.is_empty())
 }
 
 /// The demo accounts in the database: the municipalities' staff in demo order, then the
 /// region's secretariat and analyst.
-pub async fn existing_logins(store: &dyn Store) -> anyhow::Result<Vec<DemoLogin>> {
+pub async fn existing_logins(store: &Store) -> anyhow::Result<Vec<DemoLogin>> {
     let suffix = format!("@{EMAIL_DOMAIN}");
     let mut found: Vec<(usize, usize, DemoLogin)> = all_users(store)
         .await?
@@ -359,20 +359,23 @@ fn role_rank(role: Role) -> usize {
 }
 
 /// Every user with their organisation's code and name.
-async fn all_users(store: &dyn Store) -> anyhow::Result<Vec<(User, String, String)>> {
-    let mut tx = store.begin().await?;
-    let mut out = Vec::new();
-    for org in tx.organisations().await? {
-        for user in tx.users_of_org(org.id).await? {
-            out.push((user, org.code.clone(), org.name.clone()));
-        }
-    }
-    tx.commit().await?;
+async fn all_users(store: &Store) -> anyhow::Result<Vec<(User, String, String)>> {
+    let out = store
+        .read(async |tx| {
+            let mut out = Vec::new();
+            for org in tx.organisations().await? {
+                for user in tx.users_of_org(org.id).await? {
+                    out.push((user, org.code.clone(), org.name.clone()));
+                }
+            }
+            Ok::<_, samspor_store::StoreError>(out)
+        })
+        .await?;
     Ok(out)
 }
 
 async fn add_user(
-    store: &dyn Store,
+    store: &Store,
     local_part: &str,
     people: &mut People,
     role: Role,
@@ -395,7 +398,7 @@ async fn add_user(
     .with_context(|| format!("creating demo user {email}"))
 }
 
-async fn ctx(store: &dyn Store, user: &User, request_id: &str) -> anyhow::Result<Ctx> {
+async fn ctx(store: &Store, user: &User, request_id: &str) -> anyhow::Result<Ctx> {
     let actor = auth::actor_for(store, user).await?;
     let mut ctx = Ctx::new(actor, request_id);
     ctx.purpose = PURPOSE.into();
@@ -546,7 +549,7 @@ impl People {
     /// what was stored, oldest first.
     async fn questionnaires(
         &mut self,
-        store: &dyn Store,
+        store: &Store,
         catalogue: &samspor_domain::instrument::Catalogue,
         ctx: &Ctx,
         child: &samspor_store::Child,

@@ -564,7 +564,7 @@ fn contact_input(s: &Scenario, child: &samspor_store::Child) -> ContactInput {
 
 /// Staff at work: each call gets the time it is made, as a request would.
 struct Desk<'a> {
-    store: &'a dyn Store,
+    store: &'a Store,
     rules: Rules<'a>,
     demo: &'a mut MunicipalityDemo,
     clock: Clock,
@@ -676,7 +676,7 @@ impl Desk<'_> {
 
 /// Adds the courses and the waiting self-referrals of one municipality.
 pub(crate) async fn seed(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     people: &mut People,
     demo: &mut MunicipalityDemo,

@@ -56,7 +56,7 @@ fn now(ctx: &Ctx) -> Ctx {
 
 /// Adds the groups demo records of one municipality; returns how many courses it made.
 pub(crate) async fn seed(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     _people: &mut People,
     demo: &MunicipalityDemo,
@@ -64,9 +64,9 @@ pub(crate) async fn seed(
 ) -> anyhow::Result<usize> {
     let code = demo.municipality.code;
     let offered = {
-        let mut tx = store.begin().await?;
-        let p = tx.participation(Some(code)).await?;
-        tx.commit().await?;
+        let p = store
+            .read(async |tx| tx.participation(Some(code)).await)
+            .await?;
         p.iter().any(|p| p.programme == Programme::Restlessness)
     };
     if !offered || !groups::is_group_track(rules.tracks, Programme::Restlessness) {

@@ -51,7 +51,7 @@ fn answers(instrument: &Instrument, level: Level) -> Answers {
 
 /// Answers one sent measurement through the respondent's service, as a family's phone does.
 async fn answer(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     token: &str,
     instrument_id: &str,
@@ -74,7 +74,7 @@ async fn answer(
 
 /// Sends and answers the demo measurements of one municipality; returns how many links went out.
 pub(crate) async fn seed(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     demo: &MunicipalityDemo,
     request_id: &str,
@@ -82,10 +82,11 @@ pub(crate) async fn seed(
     let mut ctx = demo.therapist.clone();
     ctx.now = Utc::now();
     let courses = {
-        let mut tx = store.begin().await?;
         // Every course on a track, however long ago it closed.
         let since = NaiveDate::from_ymd_opt(2000, 1, 1);
-        tx.courses_on_track(Some(ctx.actor.org_id), since).await?
+        store
+            .read(async |tx| tx.courses_on_track(Some(ctx.actor.org_id), since).await)
+            .await?
     };
     let mut sent = 0;
     for (i, course) in courses.iter().enumerate() {
@@ -96,10 +97,9 @@ pub(crate) async fn seed(
         if !closed && i % 2 == 1 {
             continue;
         }
-        let out = {
-            let mut tx = store.begin().await?;
-            tx.course_measurements(course.id).await?
-        };
+        let out = store
+            .read(async |tx| tx.course_measurements(course.id).await)
+            .await?;
         // Start links before end links, as the family would answer them.
         let mut out: Vec<_> = out
             .into_iter()

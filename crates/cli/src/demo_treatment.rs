@@ -117,7 +117,7 @@ const NOTES: [&str; 4] = [
 ];
 
 struct Clinic<'a> {
-    store: &'a dyn Store,
+    store: &'a Store,
     rules: Rules<'a>,
     demo: &'a MunicipalityDemo,
     today: NaiveDate,
@@ -447,7 +447,7 @@ impl Clinic<'_> {
 
 /// Adds the treatment demo records of one municipality; returns how many courses it made.
 pub(crate) async fn seed(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     _people: &mut People,
     demo: &MunicipalityDemo,
@@ -455,9 +455,9 @@ pub(crate) async fn seed(
 ) -> anyhow::Result<usize> {
     let code = demo.municipality.code;
     let offered: Vec<Programme> = {
-        let mut tx = store.begin().await?;
-        let p = tx.participation(Some(code)).await?;
-        tx.commit().await?;
+        let p = store
+            .read(async |tx| tx.participation(Some(code)).await)
+            .await?;
         p.into_iter()
             .map(|p| p.programme)
             .filter(|p| *p != Programme::Kit)
@@ -568,107 +568,112 @@ mod tests {
                 municipalities: 2,
                 children: 40,
             };
-            seed_demo(&*db.store, &options).await.expect("demo");
+            seed_demo(&db.store, &options).await.expect("demo");
             let today = local(Utc::now()).date();
-            let mut tx = db.store.begin().await.unwrap();
-            for code in ["0101", "0751"] {
-                let org = tx.organisation_by_code(code).await.unwrap().unwrap();
-                let offered: HashSet<Programme> = tx
-                    .participation(Some(code))
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|p| p.programme)
-                    .filter(|p| *p != Programme::Kit)
-                    .collect();
-                let (mut active, mut closed) = (HashSet::new(), HashSet::new());
-                let mut reasons = HashSet::new();
-                let (mut booked_today, mut corrections, mut in_error, mut referrals) = (0, 0, 0, 0);
-                let (mut due, mut held, mut gp_end, mut consent_missing) = (0, 0, 0, 0);
-                for s in tx.courses_of_org(org.id, None).await.unwrap() {
-                    let c = &s.course;
-                    let Some(track) = c.track else { continue };
-                    let t = tx.course_treatment(c.id).await.unwrap();
-                    let planned = tx.planned_sessions(c.id).await.unwrap();
-                    match c.status {
-                        CourseStatus::Active => {
-                            if planned.iter().any(|p| p.status == PlannedStatus::Held) {
-                                active.insert(track);
+            db.store
+                .read(async |tx| {
+                    for code in ["0101", "0751"] {
+                        let org = tx.organisation_by_code(code).await.unwrap().unwrap();
+                        let offered: HashSet<Programme> = tx
+                            .participation(Some(code))
+                            .await
+                            .unwrap()
+                            .into_iter()
+                            .map(|p| p.programme)
+                            .filter(|p| *p != Programme::Kit)
+                            .collect();
+                        let (mut active, mut closed) = (HashSet::new(), HashSet::new());
+                        let mut reasons = HashSet::new();
+                        let (mut booked_today, mut corrections, mut in_error, mut referrals) =
+                            (0, 0, 0, 0);
+                        let (mut due, mut held, mut gp_end, mut consent_missing) = (0, 0, 0, 0);
+                        for s in tx.courses_of_org(org.id, None).await.unwrap() {
+                            let c = &s.course;
+                            let Some(track) = c.track else { continue };
+                            let t = tx.course_treatment(c.id).await.unwrap();
+                            let planned = tx.planned_sessions(c.id).await.unwrap();
+                            match c.status {
+                                CourseStatus::Active => {
+                                    if planned.iter().any(|p| p.status == PlannedStatus::Held) {
+                                        active.insert(track);
+                                    }
+                                }
+                                CourseStatus::Completed => {
+                                    closed.insert(track);
+                                    reasons.insert(t.closing_reason.unwrap());
+                                    assert!(
+                                        planned.iter().all(|p| p.status != PlannedStatus::Planned),
+                                        "{code}: no planned session left on a closed course"
+                                    );
+                                    let f = tx.follow_up(c.id).await.unwrap().expect("follow-up");
+                                    match f.held_at {
+                                        Some(_) => held += 1,
+                                        None if follow_up_shown(f.due_on, today) => due += 1,
+                                        None => {}
+                                    }
+                                }
+                                CourseStatus::EnteredInError => {}
+                            }
+                            booked_today += planned
+                                .iter()
+                                .filter(|p| p.planned_at.is_some_and(|a| a.date() == today))
+                                .count();
+                            corrections += tx
+                                .journal(c.id)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .filter(|j| j.corrects_id.is_some())
+                                .count();
+                            in_error += tx
+                                .encounters(c.id)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .filter(|e| e.status == EncounterStatus::EnteredInError)
+                                .count();
+                            referrals += tx
+                                .referrals(c.id)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .filter(|r| r.decision_id.is_none())
+                                .count();
+                            for m in tx.gp_messages(c.id).await.unwrap() {
+                                gp_end += usize::from(m.kind == GpMessageKind::End);
+                                consent_missing += usize::from(m.consent.as_str() != "given");
                             }
                         }
-                        CourseStatus::Completed => {
-                            closed.insert(track);
-                            reasons.insert(t.closing_reason.unwrap());
-                            assert!(
-                                planned.iter().all(|p| p.status != PlannedStatus::Planned),
-                                "{code}: no planned session left on a closed course"
-                            );
-                            let f = tx.follow_up(c.id).await.unwrap().expect("follow-up");
-                            match f.held_at {
-                                Some(_) => held += 1,
-                                None if follow_up_shown(f.due_on, today) => due += 1,
-                                None => {}
-                            }
+                        // Restlessness gives its free children to the group demo when few are left.
+                        let expected: HashSet<Programme> = offered
+                            .iter()
+                            .copied()
+                            .filter(|p| *p != Programme::Restlessness)
+                            .collect();
+                        assert!(expected.is_subset(&active), "{code}: {active:?}");
+                        assert!(expected.is_subset(&closed), "{code}: {closed:?}");
+                        for r in [
+                            ClosingReason::Completed,
+                            ClosingReason::DroppedOut,
+                            ClosingReason::Moved,
+                        ] {
+                            assert!(reasons.contains(&r), "{code}: {r:?}");
                         }
-                        CourseStatus::EnteredInError => {}
+                        assert!(booked_today >= 1, "{code}");
+                        assert!(
+                            corrections >= 1 && in_error >= 1 && referrals >= 1,
+                            "{code}"
+                        );
+                        assert!(
+                            due >= 1 && held >= 1,
+                            "{code}: follow-ups due {due}, held {held}"
+                        );
+                        assert!(gp_end >= 3 && consent_missing >= 1, "{code}");
                     }
-                    booked_today += planned
-                        .iter()
-                        .filter(|p| p.planned_at.is_some_and(|a| a.date() == today))
-                        .count();
-                    corrections += tx
-                        .journal(c.id)
-                        .await
-                        .unwrap()
-                        .iter()
-                        .filter(|j| j.corrects_id.is_some())
-                        .count();
-                    in_error += tx
-                        .encounters(c.id)
-                        .await
-                        .unwrap()
-                        .iter()
-                        .filter(|e| e.status == EncounterStatus::EnteredInError)
-                        .count();
-                    referrals += tx
-                        .referrals(c.id)
-                        .await
-                        .unwrap()
-                        .iter()
-                        .filter(|r| r.decision_id.is_none())
-                        .count();
-                    for m in tx.gp_messages(c.id).await.unwrap() {
-                        gp_end += usize::from(m.kind == GpMessageKind::End);
-                        consent_missing += usize::from(m.consent.as_str() != "given");
-                    }
-                }
-                // Restlessness gives its free children to the group demo when few are left.
-                let expected: HashSet<Programme> = offered
-                    .iter()
-                    .copied()
-                    .filter(|p| *p != Programme::Restlessness)
-                    .collect();
-                assert!(expected.is_subset(&active), "{code}: {active:?}");
-                assert!(expected.is_subset(&closed), "{code}: {closed:?}");
-                for r in [
-                    ClosingReason::Completed,
-                    ClosingReason::DroppedOut,
-                    ClosingReason::Moved,
-                ] {
-                    assert!(reasons.contains(&r), "{code}: {r:?}");
-                }
-                assert!(booked_today >= 1, "{code}");
-                assert!(
-                    corrections >= 1 && in_error >= 1 && referrals >= 1,
-                    "{code}"
-                );
-                assert!(
-                    due >= 1 && held >= 1,
-                    "{code}: follow-ups due {due}, held {held}"
-                );
-                assert!(gp_end >= 3 && consent_missing >= 1, "{code}");
-            }
-            drop(tx);
+                    Ok::<_, samspor_store::StoreError>(())
+                })
+                .await
+                .unwrap();
             let report = db.store.verify_audit().await.unwrap();
             assert!(report.result.is_ok());
         }

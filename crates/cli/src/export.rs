@@ -33,7 +33,7 @@ pub struct KlLttArgs {
     out: Option<PathBuf>,
 }
 
-pub async fn run(store: &dyn Store, command: &ExportCommand) -> anyhow::Result<()> {
+pub async fn run(store: &Store, command: &ExportCommand) -> anyhow::Result<()> {
     let ExportCommand::KlLtt(args) = command;
     let now = chrono::Utc::now();
     let mut errors = FieldErrors::default();
@@ -50,9 +50,9 @@ pub async fn run(store: &dyn Store, command: &ExportCommand) -> anyhow::Result<(
     let org = match &args.municipality {
         None => None,
         Some(code) => {
-            let mut tx = store.begin().await?;
-            let org = tx.organisation_by_code(code.trim()).await?;
-            tx.commit().await?;
+            let org = store
+                .read(async |tx| tx.organisation_by_code(code.trim()).await)
+                .await?;
             let org = org.with_context(|| format!("no organisation has the code {code}"))?;
             Some(org.id)
         }

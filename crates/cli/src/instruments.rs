@@ -99,7 +99,7 @@ pub fn instruments_command(command: &InstrumentsCommand) -> anyhow::Result<()> {
 
 /// Reads a text pack file and stores it; prints how many texts were loaded.
 pub async fn load_texts(
-    store: &dyn samspor_store::Store,
+    store: &samspor_store::Store,
     file: &Path,
     definitions: &DefinitionsArgs,
 ) -> anyhow::Result<()> {

@@ -229,7 +229,7 @@ fn message(err: &anyhow::Error) -> String {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = &cli.database;
     // Resolved only by the commands that use a database, so that the others work without one.
-    let open = async || -> anyhow::Result<Arc<dyn Store>> {
+    let open = async || -> anyhow::Result<Arc<Store>> {
         let target = database::target(db.data_dir.clone(), db.database_url.as_deref())?;
         open_store(&target).await
     };
@@ -267,7 +267,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 municipalities: usize::from(municipalities),
                 children: usize::try_from(children)?,
             };
-            let summary = demo::seed(&*store, &options).await;
+            let summary = demo::seed(&store, &options).await;
             store.close().await;
             let summary = summary?;
             say!(
@@ -298,7 +298,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = read_password()?;
             let store = open().await?;
             let user = auth::add_user(
-                &*store,
+                &store,
                 UserInput {
                     email: &email,
                     name: &name,
@@ -319,7 +319,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: TokenCommand::Create { email, label },
         } => {
             let store = open().await?;
-            let token = auth::create_api_token(&*store, &email, &label).await;
+            let token = auth::create_api_token(&store, &email, &label).await;
             store.close().await;
             say!("{}", token?);
             Ok(())
@@ -346,7 +346,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| ServiceError::Invalid(e.to_field_error("child").into()))?;
             let store = open().await?;
             let request_id = format!("cli-{}", uuid::Uuid::new_v4());
-            let lines = audit::export_for_child(&*store, &request_id, cpr.as_str()).await;
+            let lines = audit::export_for_child(&store, &request_id, cpr.as_str()).await;
             store.close().await;
             let lines = lines?;
             tracing::info!(entries = lines.len(), %request_id, "audit entries exported");
@@ -355,7 +355,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { command } => {
             let store = open().await?;
-            let done = export::run(&*store, &command).await;
+            let done = export::run(&store, &command).await;
             store.close().await;
             done
         }
@@ -364,7 +364,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: instruments::InstrumentsCommand::LoadTexts { file, definitions },
         } => {
             let store = open().await?;
-            let loaded = instruments::load_texts(&*store, &file, &definitions).await;
+            let loaded = instruments::load_texts(&store, &file, &definitions).await;
             store.close().await;
             loaded
         }
@@ -373,7 +373,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Opens and migrates the database; every command goes through here first.
-async fn open_store(target: &DatabaseTarget) -> anyhow::Result<Arc<dyn Store>> {
+async fn open_store(target: &DatabaseTarget) -> anyhow::Result<Arc<Store>> {
     let described = database::describe(target);
     tracing::info!(database = %described, "opening database");
     samspor_store::open(target)
@@ -418,18 +418,18 @@ fn load_tracks(
 
 async fn serve(
     listener: tokio::net::TcpListener,
-    store: Arc<dyn Store>,
+    store: Arc<Store>,
     catalogue: samspor_domain::instrument::Catalogue,
     (tracks, signs): TrackSet,
     with_demo: bool,
 ) -> anyhow::Result<()> {
     let logins = if with_demo {
-        if demo::has_users(&*store).await? {
+        if demo::has_users(&store).await? {
             tracing::info!("the database already has users; no demo data added");
         } else {
-            demo::seed(&*store, &DemoOptions::default()).await?;
+            demo::seed(&store, &DemoOptions::default()).await?;
         }
-        Some(demo::existing_logins(&*store).await?)
+        Some(demo::existing_logins(&store).await?)
     } else {
         None
     };

@@ -99,31 +99,34 @@ fn demo(db: &TestDb, args: &[&str]) -> Run {
 /// The children registered in the given municipalities, read straight from the store and
 /// ordered by CPR number.
 async fn children_of(db: &TestDb, municipalities: &[&str]) -> Vec<(ChildSummary, ChildData)> {
-    let mut tx = db.store.begin().await.expect("begin");
-    let mut out = Vec::new();
-    for code in municipalities {
-        let org = tx
-            .organisation_by_code(code)
-            .await
-            .expect("read organisation")
-            .expect("municipality exists");
-        let query = ChildQuery {
-            text: None,
-            limit: 10_000,
-            offset: 0,
-        };
-        for summary in tx.search_children(org.id, &query).await.expect("search") {
-            let child = tx
-                .child(summary.id)
-                .await
-                .expect("read child")
-                .expect("child");
-            out.push((summary, child.data));
-        }
-    }
-    tx.commit().await.expect("commit");
-    out.sort_by(|a, b| a.1.cpr.cmp(&b.1.cpr));
-    out
+    db.store
+        .read(async |tx| {
+            let mut out = Vec::new();
+            for code in municipalities {
+                let org = tx
+                    .organisation_by_code(code)
+                    .await
+                    .expect("read organisation")
+                    .expect("municipality exists");
+                let query = ChildQuery {
+                    text: None,
+                    limit: 10_000,
+                    offset: 0,
+                };
+                for summary in tx.search_children(org.id, &query).await.expect("search") {
+                    let child = tx
+                        .child(summary.id)
+                        .await
+                        .expect("read child")
+                        .expect("child");
+                    out.push((summary, child.data));
+                }
+            }
+            out.sort_by(|a, b| a.1.cpr.cmp(&b.1.cpr));
+            Ok::<_, samspor_store::StoreError>(out)
+        })
+        .await
+        .unwrap()
 }
 
 /// Removes the append-only guard of the audit log, as someone with database access could.
@@ -163,19 +166,22 @@ async fn users_and_tokens_are_created_and_bad_input_changes_nothing() {
         assert_eq!(ok.code, 0, "{}", ok.stderr);
         let id = uuid::Uuid::parse_str(ok.stdout.trim()).expect("the new user's id");
         let stored = {
-            let mut tx = db.store.begin().await.unwrap();
-            let u = tx
-                .user_by_email("ny@kbh.dk")
+            db.store
+                .read(async |tx| {
+                    let u = tx
+                        .user_by_email("ny@kbh.dk")
+                        .await
+                        .unwrap()
+                        .expect("stored user");
+                    Ok::<_, samspor_store::StoreError>(u)
+                })
                 .await
                 .unwrap()
-                .expect("stored user");
-            tx.commit().await.unwrap();
-            u
         };
         assert_eq!(stored.id, id);
         assert_eq!(stored.role.as_str(), "coordinator");
         let login = auth::login(
-            &*db.store,
+            &db.store,
             "ny@kbh.dk",
             PASSWORD,
             "test",
@@ -208,7 +214,7 @@ async fn users_and_tokens_are_created_and_bad_input_changes_nothing() {
         );
         let token = token.stdout.trim();
         assert!(token.starts_with("sp_"));
-        let owner = auth::user_by_api_token(&*db.store, token).await.unwrap();
+        let owner = auth::user_by_api_token(&db.store, token).await.unwrap();
         assert_eq!(owner.map(|m| m.user.id), Some(id));
     }
 }
@@ -381,146 +387,151 @@ async fn demo_courses_cover_the_pathway_from_contact_to_visitation() {
             r.stdout
         );
         let today = samspor_store::service::courses::local(Utc::now()).date();
-        let mut tx = db.store.begin().await.unwrap();
-        for code in ["0101", "0751"] {
-            let org = tx.organisation_by_code(code).await.unwrap().unwrap();
-            let courses = tx.courses_of_org(org.id, None).await.unwrap();
-            // The ten pathway scenarios and their mistaken copy, then the treatment and group
-            // demos' courses on top.
-            assert!(courses.len() >= 11, "{code}: {}", courses.len());
+        db.store
+            .read(async |tx| {
+                for code in ["0101", "0751"] {
+                    let org = tx.organisation_by_code(code).await.unwrap().unwrap();
+                    let courses = tx.courses_of_org(org.id, None).await.unwrap();
+                    // The ten pathway scenarios and their mistaken copy, then the treatment and group
+                    // demos' courses on top.
+                    assert!(courses.len() >= 11, "{code}: {}", courses.len());
 
-            let active = || {
-                courses
-                    .iter()
-                    .filter(|c| c.course.status == CourseStatus::Active)
-            };
-            let statuses: HashSet<GoalStatus> = active()
-                .flat_map(|c| {
-                    let w = Waiting::new(
-                        c.received_at.date(),
-                        c.forsamtale.map(|t| t.date()),
-                        c.screening.map(|t| t.date()),
-                        today,
+                    let active = || {
+                        courses
+                            .iter()
+                            .filter(|c| c.course.status == CourseStatus::Active)
+                    };
+                    let statuses: HashSet<GoalStatus> = active()
+                        .flat_map(|c| {
+                            let w = Waiting::new(
+                                c.received_at.date(),
+                                c.forsamtale.map(|t| t.date()),
+                                c.screening.map(|t| t.date()),
+                                today,
+                            );
+                            [w.first_conversation.status, w.screening.status]
+                        })
+                        .collect();
+                    for status in [
+                        GoalStatus::Open,
+                        GoalStatus::DueSoon,
+                        GoalStatus::OpenBreached,
+                        GoalStatus::Met,
+                        GoalStatus::Breached,
+                    ] {
+                        assert!(statuses.contains(&status), "{code}: {status:?}");
+                    }
+                    assert!(
+                        active()
+                            .any(|c| c.forsamtale.is_some() && c.screening.is_some() && !c.decided),
+                        "{code}: a course waits for visitation"
                     );
-                    [w.first_conversation.status, w.screening.status]
-                })
-                .collect();
-            for status in [
-                GoalStatus::Open,
-                GoalStatus::DueSoon,
-                GoalStatus::OpenBreached,
-                GoalStatus::Met,
-                GoalStatus::Breached,
-            ] {
-                assert!(statuses.contains(&status), "{code}: {status:?}");
-            }
-            assert!(
-                active().any(|c| c.forsamtale.is_some() && c.screening.is_some() && !c.decided),
-                "{code}: a course waits for visitation"
-            );
-            let sources: HashSet<Source> = courses.iter().map(|c| c.source).collect();
-            for source in [
-                Source::SelfReferral,
-                Source::Gp,
-                Source::School,
-                Source::Hospital,
-                Source::SocialServices,
-                Source::PsychiatryReturn,
-            ] {
-                assert!(sources.contains(&source), "{code}: {source:?}");
-            }
-            let with_themes = courses.iter().filter(|c| !c.themes.is_empty()).count();
-            assert!(with_themes * 2 > courses.len(), "{code}: themes on most");
-            let in_error: Vec<_> = courses
-                .iter()
-                .filter(|c| c.course.status == CourseStatus::EnteredInError)
-                .collect();
-            assert_eq!(in_error.len(), 1, "{code}");
-            assert!(
-                active().any(|c| c.course.child_id == in_error[0].course.child_id),
-                "{code}: the mistaken copy sits beside the real course"
-            );
-            assert!(
-                courses
-                    .iter()
-                    .any(|c| c.course.track == Some(Programme::WorrySadness)),
-                "{code}: a track was decided"
-            );
-
-            let (mut destinations, mut outcomes) = (HashSet::new(), HashSet::new());
-            let (mut to_be_sent, mut returned, mut psychiatry_child) = (0, 0, None);
-            for c in &courses {
-                for d in tx.decisions(c.course.id).await.unwrap() {
-                    if d.outcome != Outcome::Track {
-                        assert!(d.meeting_id.is_some(), "{code}: decided at a meeting");
+                    let sources: HashSet<Source> = courses.iter().map(|c| c.source).collect();
+                    for source in [
+                        Source::SelfReferral,
+                        Source::Gp,
+                        Source::School,
+                        Source::Hospital,
+                        Source::SocialServices,
+                        Source::PsychiatryReturn,
+                    ] {
+                        assert!(sources.contains(&source), "{code}: {source:?}");
                     }
-                    outcomes.insert(d.outcome);
-                    if d.outcome != Outcome::Track {
-                        assert_eq!(c.course.status, CourseStatus::Completed, "{code}");
+                    let with_themes = courses.iter().filter(|c| !c.themes.is_empty()).count();
+                    assert!(with_themes * 2 > courses.len(), "{code}: themes on most");
+                    let in_error: Vec<_> = courses
+                        .iter()
+                        .filter(|c| c.course.status == CourseStatus::EnteredInError)
+                        .collect();
+                    assert_eq!(in_error.len(), 1, "{code}");
+                    assert!(
+                        active().any(|c| c.course.child_id == in_error[0].course.child_id),
+                        "{code}: the mistaken copy sits beside the real course"
+                    );
+                    assert!(
+                        courses
+                            .iter()
+                            .any(|c| c.course.track == Some(Programme::WorrySadness)),
+                        "{code}: a track was decided"
+                    );
+
+                    let (mut destinations, mut outcomes) = (HashSet::new(), HashSet::new());
+                    let (mut to_be_sent, mut returned, mut psychiatry_child) = (0, 0, None);
+                    for c in &courses {
+                        for d in tx.decisions(c.course.id).await.unwrap() {
+                            if d.outcome != Outcome::Track {
+                                assert!(d.meeting_id.is_some(), "{code}: decided at a meeting");
+                            }
+                            outcomes.insert(d.outcome);
+                            if d.outcome != Outcome::Track {
+                                assert_eq!(c.course.status, CourseStatus::Completed, "{code}");
+                            }
+                        }
+                        for referral in tx.referrals(c.course.id).await.unwrap() {
+                            // Without a decision only when the family was guided during treatment.
+                            assert!(referral.decision_id.is_some() || c.course.track.is_some());
+                            assert!(!referral.note.trim().is_empty());
+                            destinations.insert(referral.destination);
+                        }
+                        for p in tx.psychiatry_referrals(c.course.id).await.unwrap() {
+                            assert_eq!(p.status, "to_be_sent");
+                            to_be_sent += 1;
+                            psychiatry_child = Some(c.course.child_id);
+                        }
+                        let contact = tx.contact(c.course.id).await.unwrap().unwrap();
+                        if contact.contact.source == Source::PsychiatryReturn {
+                            assert!(contact.contact.psychiatry_reason.is_some());
+                            assert!(contact.contact.psychiatry_recommendation.is_some());
+                            returned += 1;
+                        }
+                    }
+                    for outcome in [
+                        Outcome::Track,
+                        Outcome::Gp,
+                        Outcome::CivilSociety,
+                        Outcome::Psychiatry,
+                    ] {
+                        assert!(outcomes.contains(&outcome), "{code}: {outcome:?}");
+                    }
+                    for destination in [
+                        ReferralDestination::Gp,
+                        ReferralDestination::CivilSociety,
+                        ReferralDestination::Psychiatry,
+                    ] {
+                        assert!(
+                            destinations.contains(&destination),
+                            "{code}: {destination:?}"
+                        );
+                    }
+                    assert_eq!((to_be_sent, returned), (1, 1), "{code}");
+                    if code == "0101" {
+                        // The demo's one PHQ-A alert is a sign that calls for psychiatry, so that
+                        // child is the one referred there.
+                        let alerts = tx.open_alerts(org.id).await.unwrap();
+                        assert!(alerts.iter().any(|a| Some(a.child_id) == psychiatry_child));
+                    }
+
+                    let queue = tx.new_self_referrals(org.id).await.unwrap();
+                    let writers: HashSet<String> = queue
+                        .iter()
+                        .map(|s| format!("{:?}", s.content.writer))
+                        .collect();
+                    assert_eq!(queue.len(), 2, "{code}");
+                    assert_eq!(writers.len(), 2, "{code}: a parent and a young person");
+                    for sr in &queue {
+                        assert!(sr.content.child_cpr.is_synthetic());
+                        assert!(sr.course_id.is_none());
+                        let registered = tx
+                            .child_by_cpr(org.id, sr.content.child_cpr.as_str())
+                            .await
+                            .unwrap();
+                        assert!(registered.is_none(), "waiting, not yet registered");
                     }
                 }
-                for referral in tx.referrals(c.course.id).await.unwrap() {
-                    // Without a decision only when the family was guided during treatment.
-                    assert!(referral.decision_id.is_some() || c.course.track.is_some());
-                    assert!(!referral.note.trim().is_empty());
-                    destinations.insert(referral.destination);
-                }
-                for p in tx.psychiatry_referrals(c.course.id).await.unwrap() {
-                    assert_eq!(p.status, "to_be_sent");
-                    to_be_sent += 1;
-                    psychiatry_child = Some(c.course.child_id);
-                }
-                let contact = tx.contact(c.course.id).await.unwrap().unwrap();
-                if contact.contact.source == Source::PsychiatryReturn {
-                    assert!(contact.contact.psychiatry_reason.is_some());
-                    assert!(contact.contact.psychiatry_recommendation.is_some());
-                    returned += 1;
-                }
-            }
-            for outcome in [
-                Outcome::Track,
-                Outcome::Gp,
-                Outcome::CivilSociety,
-                Outcome::Psychiatry,
-            ] {
-                assert!(outcomes.contains(&outcome), "{code}: {outcome:?}");
-            }
-            for destination in [
-                ReferralDestination::Gp,
-                ReferralDestination::CivilSociety,
-                ReferralDestination::Psychiatry,
-            ] {
-                assert!(
-                    destinations.contains(&destination),
-                    "{code}: {destination:?}"
-                );
-            }
-            assert_eq!((to_be_sent, returned), (1, 1), "{code}");
-            if code == "0101" {
-                // The demo's one PHQ-A alert is a sign that calls for psychiatry, so that
-                // child is the one referred there.
-                let alerts = tx.open_alerts(org.id).await.unwrap();
-                assert!(alerts.iter().any(|a| Some(a.child_id) == psychiatry_child));
-            }
-
-            let queue = tx.new_self_referrals(org.id).await.unwrap();
-            let writers: HashSet<String> = queue
-                .iter()
-                .map(|s| format!("{:?}", s.content.writer))
-                .collect();
-            assert_eq!(queue.len(), 2, "{code}");
-            assert_eq!(writers.len(), 2, "{code}: a parent and a young person");
-            for sr in &queue {
-                assert!(sr.content.child_cpr.is_synthetic());
-                assert!(sr.course_id.is_none());
-                let registered = tx
-                    .child_by_cpr(org.id, sr.content.child_cpr.as_str())
-                    .await
-                    .unwrap();
-                assert!(registered.is_none(), "waiting, not yet registered");
-            }
-        }
-        tx.commit().await.unwrap();
+                Ok::<_, samspor_store::StoreError>(())
+            })
+            .await
+            .unwrap();
 
         let verified = run(&db, &["audit", "verify"]);
         assert_eq!(verified.code, 0, "{backend:?}: {}", verified.stderr);
@@ -722,7 +733,7 @@ async fn a_session_from_one_server_is_valid_on_another() {
     let db = TestDb::new(Backend::Postgres).await;
     let email = "k@kbh.dk";
     auth::add_user(
-        &*db.store,
+        &db.store,
         UserInput {
             email,
             name: "Karen Koordinator",
@@ -829,17 +840,22 @@ async fn licensed_texts_load_all_or_nothing() {
         );
         assert_eq!(ok.code, 0, "{}", ok.stderr);
         assert!(ok.stdout.starts_with("2 texts loaded"), "{}", ok.stdout);
-        let mut tx = db.store.begin().await.unwrap();
-        let org = tx.organisation_by_code("0101").await.unwrap().unwrap();
-        let mut texts = tx.instrument_texts(org.id, "who5", "da").await.unwrap();
-        texts.sort();
-        assert_eq!(
-            texts,
-            [
-                ("q1".to_string(), "Tekst et".to_string()),
-                ("q2".to_string(), "Tekst to".to_string())
-            ]
-        );
+        db.store
+            .read(async |tx| {
+                let org = tx.organisation_by_code("0101").await.unwrap().unwrap();
+                let mut texts = tx.instrument_texts(org.id, "who5", "da").await.unwrap();
+                texts.sort();
+                assert_eq!(
+                    texts,
+                    [
+                        ("q1".to_string(), "Tekst et".to_string()),
+                        ("q2".to_string(), "Tekst to".to_string())
+                    ]
+                );
+                Ok::<_, samspor_store::StoreError>(())
+            })
+            .await
+            .unwrap();
     }
 }
 
@@ -866,4 +882,93 @@ async fn serve_refuses_to_start_with_a_broken_definition() {
     );
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("broken.json"), "{}", r.stderr);
+}
+
+/// Registers children from many concurrent clients until the server is killed (SIGKILL),
+/// then checks that every registration the server acknowledged is stored and that the
+/// audit log still verifies: an acknowledged write survives a crash mid-batch.
+#[tokio::test]
+async fn a_crash_during_concurrent_writes_loses_no_acknowledged_write() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let added = add_user(&db, "k@kbh.dk", "coordinator", "0101", PASSWORD);
+        assert_eq!(added.code, 0, "{}", added.stderr);
+        let token = run(&db, &["token", "create", "--email", "k@kbh.dk"]);
+        assert_eq!(token.code, 0, "{}", token.stderr);
+        let token = token.stdout.trim().to_string();
+        let mut server = Server::start(&db, &[]);
+        let url = server.url("api/v1/children");
+
+        let acknowledged = Arc::new(Mutex::new(Vec::<uuid::Uuid>::new()));
+        let mut clients = Vec::new();
+        for client in 0..16u32 {
+            let (url, token, acknowledged) = (url.clone(), token.clone(), acknowledged.clone());
+            clients.push(tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for n in 0..10_000u32 {
+                    let born = NaiveDate::from_ymd_opt(2015, 3, 2).unwrap()
+                        + chrono::Days::new(u64::from(client * 50 + n % 50));
+                    let Some(cpr) = Cpr::synthetic(born, Sex::Female, n / 50) else {
+                        continue;
+                    };
+                    let body = serde_json::json!({
+                        "cpr": cpr.as_str(),
+                        "given_name": "Testa",
+                        "family_name": "Testesen",
+                        "guardians": [{"name": "Mette Testesen", "relation": "mother", "custody": true}]
+                    });
+                    let Ok(r) = http.post(&url).bearer_auth(&token).json(&body).send().await
+                    else {
+                        return;
+                    };
+                    if r.status() != reqwest::StatusCode::CREATED {
+                        continue;
+                    }
+                    let Ok(created) = r.json::<serde_json::Value>().await else {
+                        return;
+                    };
+                    let id = created["id"].as_str().unwrap().parse().unwrap();
+                    acknowledged.lock().unwrap().push(id);
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        server.child.kill().expect("kill -9 samspor serve");
+        server.child.wait().expect("wait for the killed server");
+        for c in clients {
+            c.await.unwrap();
+        }
+
+        let acknowledged = acknowledged.lock().unwrap().clone();
+        assert!(
+            acknowledged.len() >= 20,
+            "{backend:?}: only {} writes before the kill",
+            acknowledged.len()
+        );
+        // A fresh process opens the database as an operator would after the crash.
+        let verify = run(&db, &["audit", "verify"]);
+        assert_eq!(
+            verify.code, 0,
+            "{backend:?}: {}{}",
+            verify.stdout, verify.stderr
+        );
+        let reopened = samspor_store::open(&db.target).await.unwrap();
+        let missing = reopened
+            .read(async |tx| {
+                let mut missing = 0;
+                for id in &acknowledged {
+                    missing += usize::from(tx.child(*id).await?.is_none());
+                }
+                Ok::<_, samspor_store::StoreError>(missing)
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            missing,
+            0,
+            "{backend:?}: {missing} of {} acknowledged children are gone",
+            acknowledged.len()
+        );
+        reopened.close().await;
+    }
 }

@@ -168,19 +168,24 @@ async fn every_report_of_the_demo_conforms_and_a_second_export_has_only_what_cha
         assert_eq!(children.len(), reports.len(), "one report per child");
 
         // Recorded, and one export audit entry per child reported.
-        let mut tx = db.store.begin().await.unwrap();
-        let exported = tx
-            .audit_entries(&AuditFilter {
-                action: Some(AuditAction::Export),
-                limit: 1_000_000,
-                ..Default::default()
+        let exported = db
+            .store
+            .read(async |tx| {
+                let exported = tx
+                    .audit_entries(&AuditFilter {
+                        action: Some(AuditAction::Export),
+                        limit: 1_000_000,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|e| e.event.object_type == "kl_delivery")
+                    .count();
+                Ok::<_, samspor_store::StoreError>(exported)
             })
             .await
-            .unwrap()
-            .into_iter()
-            .filter(|e| e.event.object_type == "kl_delivery")
-            .count();
-        tx.commit().await.unwrap();
+            .unwrap();
         assert_eq!(exported, reports.len());
 
         // Nothing changed since: an empty delivery, still a valid one, on standard output.
@@ -245,9 +250,7 @@ async fn since_in_the_future_or_malformed_is_refused_and_nothing_is_recorded() {
         assert!(r.stderr.contains("9999"), "{}", r.stderr);
         let r = run(&db, &["export", "kl-ltt"]);
         assert_ne!(r.code, 0, "--since is required");
-        let mut tx = db.store.begin().await.unwrap();
-        let (seq, _) = tx.audit_head().await.unwrap();
-        tx.commit().await.unwrap();
+        let seq = db.store.audit_length().await.unwrap();
         assert_eq!(seq, 0, "a refused export writes nothing");
     }
 }

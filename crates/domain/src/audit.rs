@@ -3,14 +3,36 @@
 //! Each entry stores the hash of the one before it, so changing or removing any
 //! entry breaks every hash after it. The hash covers a length-prefixed encoding
 //! of every field, so no two different entries can encode to the same bytes.
+//!
+//! There are several chains: every writer appends to its own (`chain`), so that no single
+//! head row serialises the writes of several server instances. Entries are hashed in one of
+//! two versions:
+//! - v1 (entries written before chains existed): the hash covers every field directly.
+//! - v2: the event's fields are hashed into a *payload digest*, and the chain hash covers
+//!   the chain, position, time, digest and the previous hash. Retention can then erase a
+//!   payload while the chain over the digests still verifies; and what a batch ends with (its
+//!   last hash) is what an outside anchor signs.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// The hash that stands before the first entry.
+/// The hash that stands before the first entry of chain 1.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The hash that stands before the first entry of a chain. Chain 1 keeps the all-zero
+/// genesis it always had; every other chain starts from its own, so entries cannot be moved
+/// from the start of one chain to the start of another.
+pub fn genesis(chain: i64) -> String {
+    if chain == 1 {
+        return GENESIS_HASH.to_string();
+    }
+    let mut h = Sha256::new();
+    put(&mut h, "samspor-audit-genesis");
+    put(&mut h, &chain.to_string());
+    hex::encode(h.finalize())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,10 +99,16 @@ pub struct AuditEvent {
 /// An entry as stored: the event, its time, its position and its hashes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
+    /// Which writer's chain the entry belongs to.
+    pub chain: i64,
+    /// Its position in that chain, from 1.
     pub seq: i64,
     pub at: DateTime<Utc>,
     #[serde(flatten)]
     pub event: AuditEvent,
+    /// The digest of the event's fields (v2 entries); `None` for v1 entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_digest: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -123,18 +151,78 @@ pub fn entry_hash(seq: i64, at: DateTime<Utc>, event: &AuditEvent, prev_hash: &s
     hex::encode(h.finalize())
 }
 
+/// The v2 digest of an event's fields: what retention may erase, leaving the digest.
+pub fn payload_digest(event: &AuditEvent) -> String {
+    let mut h = Sha256::new();
+    put(&mut h, "samspor-audit-payload-v2");
+    put(&mut h, &opt(event.user_id));
+    put(&mut h, &opt(event.org_id));
+    put(&mut h, event.action.as_str());
+    put(&mut h, &event.object_type);
+    put(&mut h, &opt(event.object_id));
+    put(&mut h, &opt(event.child_id));
+    put(&mut h, &event.purpose);
+    put(&mut h, &event.request_id);
+    put(&mut h, &event.detail);
+    hex::encode(h.finalize())
+}
+
+/// The v2 chain hash: over the position, the time and the payload digest, not the payload.
+pub fn chain_hash(
+    chain: i64,
+    seq: i64,
+    at: DateTime<Utc>,
+    digest: &str,
+    prev_hash: &str,
+) -> String {
+    let mut h = Sha256::new();
+    put(&mut h, "samspor-audit-v2");
+    put(&mut h, &chain.to_string());
+    put(&mut h, &seq.to_string());
+    put(
+        &mut h,
+        &normalise_time(at)
+            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+            .to_string(),
+    );
+    put(&mut h, digest);
+    put(&mut h, prev_hash);
+    hex::encode(h.finalize())
+}
+
 impl AuditEntry {
-    /// Places an event after the entry with `prev_seq`/`prev_hash`.
-    pub fn chain(prev_seq: i64, prev_hash: &str, at: DateTime<Utc>, event: AuditEvent) -> Self {
+    /// Places an event in `chain` after the entry with `prev_seq`/`prev_hash` (a v2 entry).
+    pub fn append(
+        chain: i64,
+        prev_seq: i64,
+        prev_hash: &str,
+        at: DateTime<Utc>,
+        event: AuditEvent,
+    ) -> Self {
         let seq = prev_seq + 1;
         let at = normalise_time(at);
-        let hash = entry_hash(seq, at, &event, prev_hash);
+        let digest = payload_digest(&event);
+        let hash = chain_hash(chain, seq, at, &digest, prev_hash);
         AuditEntry {
+            chain,
             seq,
             at,
             event,
+            payload_digest: Some(digest),
             prev_hash: prev_hash.to_string(),
             hash,
+        }
+    }
+
+    /// Whether the stored hash is what the entry's content gives.
+    fn hash_matches(&self) -> bool {
+        match &self.payload_digest {
+            None => entry_hash(self.seq, self.at, &self.event, &self.prev_hash) == self.hash,
+            Some(digest) => {
+                *digest == payload_digest(&self.event)
+                    && chain_hash(self.chain, self.seq, self.at, digest, &self.prev_hash)
+                        == self.hash
+            }
         }
     }
 }
@@ -168,7 +256,7 @@ pub fn verify_chain<'a>(
                 expected_prev: seq,
             });
         }
-        if entry_hash(e.seq, e.at, &e.event, &e.prev_hash) != e.hash {
+        if !e.hash_matches() {
             return Err(ChainBreak::Altered { seq: e.seq });
         }
         seq = e.seq;
@@ -203,7 +291,24 @@ mod tests {
                 .last()
                 .map(|e| (e.seq, e.hash.clone()))
                 .unwrap_or((0, GENESIS_HASH.to_string()));
-            out.push(AuditEntry::chain(s, &h, Utc::now(), event(i)));
+            // The first entries as v1 (written before chains), the rest as v2.
+            let entry = if i < 2 {
+                let seq = s + 1;
+                let at = normalise_time(Utc::now());
+                let e = event(i);
+                AuditEntry {
+                    chain: 1,
+                    seq,
+                    at,
+                    hash: entry_hash(seq, at, &e, &h),
+                    event: e,
+                    payload_digest: None,
+                    prev_hash: h,
+                }
+            } else {
+                AuditEntry::append(1, s, &h, Utc::now(), event(i))
+            };
+            out.push(entry);
         }
         out
     }
@@ -251,6 +356,26 @@ mod tests {
         assert_ne!(
             entry_hash(1, t, &a, GENESIS_HASH),
             entry_hash(1, t, &b, GENESIS_HASH)
+        );
+    }
+
+    #[test]
+    fn chains_start_from_their_own_genesis() {
+        assert_eq!(genesis(1), GENESIS_HASH);
+        assert_ne!(genesis(2), genesis(3));
+        let e = AuditEntry::append(2, 0, &genesis(2), Utc::now(), event(1));
+        assert!(verify_chain((0, genesis(2)), [&e]).is_ok());
+        assert!(verify_chain((0, genesis(3)), [&e]).is_err());
+    }
+
+    #[test]
+    fn a_v2_entry_moved_to_another_chain_is_found() {
+        let mut e = AuditEntry::append(2, 0, &genesis(2), Utc::now(), event(1));
+        e.chain = 3;
+        e.prev_hash = genesis(3);
+        assert_eq!(
+            verify_chain((0, genesis(3)), [&e]),
+            Err(ChainBreak::Altered { seq: 1 })
         );
     }
 

@@ -4,14 +4,6 @@
 
 use crate::rows::*;
 
-macro_rules! audit_where {
-    () => {
-        "WHERE ($1 IS NULL OR child_id = $1) AND ($2 IS NULL OR org_id = $2)
-           AND ($3 IS NULL OR user_id = $3) AND ($4 IS NULL OR action = $4)
-           AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) AND ($7 IS NULL OR seq > $7)"
-    };
-}
-
 /// A transaction on one backend.
 pub struct BackendTx {
     tx: sqlx::Transaction<'static, DB>,
@@ -19,92 +11,6 @@ pub struct BackendTx {
 
 #[async_trait::async_trait]
 impl crate::Tx for BackendTx {
-    async fn commit(self: Box<Self>) -> crate::Result<()> {
-        self.tx.commit().await?;
-        Ok(())
-    }
-
-    async fn audit(
-        &mut self,
-        at: chrono::DateTime<chrono::Utc>,
-        event: samspor_domain::audit::AuditEvent,
-    ) -> crate::Result<samspor_domain::audit::AuditEntry> {
-        // Taking the next number locks the head row until commit, so concurrent
-        // appenders queue up behind it and the chain never forks.
-        let (next_seq, prev_hash): (i64, String) =
-            sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_one(&mut *self.tx)
-                .await?;
-        let entry = samspor_domain::audit::AuditEntry::chain(next_seq - 1, &prev_hash, at, event);
-        let e = &entry.event;
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, user_id, org_id, action, object_type, object_id, child_id, purpose, request_id, detail, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(entry.seq)
-        .bind(entry.at)
-        .bind(e.user_id)
-        .bind(e.org_id)
-        .bind(e.action.as_str())
-        .bind(&e.object_type)
-        .bind(e.object_id)
-        .bind(e.child_id)
-        .bind(&e.purpose)
-        .bind(&e.request_id)
-        .bind(&e.detail)
-        .bind(&entry.prev_hash)
-        .bind(&entry.hash)
-        .execute(&mut *self.tx)
-        .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&entry.hash)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(entry)
-    }
-
-    async fn audit_entries(
-        &mut self,
-        f: &crate::AuditFilter,
-    ) -> crate::Result<Vec<samspor_domain::audit::AuditEntry>> {
-        // Two literal statements rather than one built at run time: SQL text stays static.
-        let sql = if f.newest_first {
-            concat!(
-                "SELECT seq, at, user_id, org_id, action, object_type, object_id, child_id, purpose, request_id, detail, prev_hash, hash
-                 FROM audit_log ",
-                audit_where!(),
-                " ORDER BY seq DESC LIMIT $8"
-            )
-        } else {
-            concat!(
-                "SELECT seq, at, user_id, org_id, action, object_type, object_id, child_id, purpose, request_id, detail, prev_hash, hash
-                 FROM audit_log ",
-                audit_where!(),
-                " ORDER BY seq ASC LIMIT $8"
-            )
-        };
-        let rows: Vec<AuditRow> = sqlx::query_as(sql)
-            .bind(f.child_id)
-            .bind(f.org_id)
-            .bind(f.user_id)
-            .bind(f.action.map(|a| a.as_str()))
-            .bind(f.from)
-            .bind(f.to)
-            .bind(f.after_seq)
-            .bind(f.limit)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        rows.into_iter().map(TryInto::try_into).collect()
-    }
-
-    async fn audit_head(&mut self) -> crate::Result<(i64, String)> {
-        Ok(
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_one(&mut *self.tx)
-                .await?,
-        )
-    }
-
     async fn organisations(&mut self) -> crate::Result<Vec<crate::Organisation>> {
         let rows: Vec<OrgRow> = sqlx::query_as(
             "SELECT id, code, kind, name, parent_id, region_code, municipality_code, sor_code, ean_code, created_at

@@ -1,13 +1,39 @@
-//! Persistence for Samspor: one `Store` interface, two backends (SQLite, PostgreSQL).
+//! Persistence for Samspor: one door ([`Store`]), two backends (SQLite, PostgreSQL).
 //!
-//! Every change and every read of personal data happens inside a `Tx`, and the
-//! audit entry for it is appended in that same transaction: either both are on
-//! disk or neither is.
+//! Every change and every read of personal data is a unit of work passed through
+//! [`Store::read`] or [`Store::write`], and its audit entries are committed with it: either
+//! both are on disk or neither is. Nothing outside this crate can open a transaction; the
+//! compiler refuses each way round the door:
+//!
+//! ```compile_fail
+//! // The backend that opens transactions is private to the store.
+//! fn f(store: &samspor_store::Store) {
+//!     let _ = &store.backend;
+//! }
+//! ```
+//! ```compile_fail
+//! // So is the transaction control the door uses (savepoints, commit).
+//! use samspor_store::db::DoorTx;
+//! ```
+//! ```compile_fail
+//! // A unit of work exists only inside the door.
+//! fn f(tx: &mut dyn samspor_store::Tx) {
+//!     let _ = samspor_store::Work::new(tx);
+//! }
+//! ```
+//! ```
+//! // What is left is the door itself.
+//! async fn f(store: &samspor_store::Store) -> Result<(), samspor_store::StoreError> {
+//!     store.read(async |tx| tx.organisations().await).await?;
+//!     Ok(())
+//! }
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod course_model;
 mod course_rows;
 pub mod course_tx;
+pub mod db;
 pub mod export_model;
 pub mod export_tx;
 pub mod groups_model;
@@ -16,11 +42,12 @@ pub mod measurements_model;
 pub mod measurements_tx;
 pub mod model;
 pub mod password;
-pub mod postgres;
+mod postgres;
 mod rows;
 pub mod secret;
 pub mod service;
-pub mod sqlite;
+mod sqlite;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod treatment_model;
 pub mod treatment_tx;
@@ -28,7 +55,7 @@ mod verify;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use samspor_domain::audit::{AuditEntry, AuditEvent, ChainBreak};
+use samspor_domain::audit::{AuditEntry, ChainBreak};
 use samspor_domain::child::ChildData;
 use samspor_domain::organisation::Programme;
 use std::sync::Arc;
@@ -36,6 +63,7 @@ use uuid::Uuid;
 
 pub use course_model::*;
 pub use course_tx::CourseTx;
+pub use db::{Store, Work};
 pub use export_model::*;
 pub use export_tx::ExportTx;
 pub use groups_model::*;
@@ -64,6 +92,12 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// A unit of work tried to open another unit inside itself.
+    #[error("a unit of work cannot open another inside itself")]
+    NestedUnit,
+    /// The batch a unit of work (or a read's audit entry) was in could not be committed.
+    #[error("not saved: {0}")]
+    CommitFailed(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -88,36 +122,40 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// What an audit verification found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
+    /// Entries checked, over every chain.
     pub entries: i64,
-    pub result: Result<(), ChainBreak>,
+    /// The chains found.
+    pub chains: i64,
+    /// The first break found.
+    pub result: Result<(), BrokenChain>,
 }
 
-/// A database, opened and migrated.
-#[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// Which backend this is: "sqlite" or "postgres".
-    fn backend(&self) -> &'static str;
-    /// A read-write transaction. Dropping it without `commit` rolls it back.
-    async fn begin(&self) -> Result<Box<dyn Tx>>;
-    /// Cheap check that the database answers.
-    async fn ping(&self) -> Result<()>;
-    /// Walks the whole audit chain and compares its end with the recorded head.
-    async fn verify_audit(&self) -> Result<VerifyReport>;
-    /// Closes the connections.
-    async fn close(&self);
+/// Where an audit chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("chain {chain}: {fault}")]
+pub struct BrokenChain {
+    pub chain: i64,
+    pub fault: ChainBreak,
 }
 
-/// One transaction. Every method runs inside it.
+/// The audit log as data: reading entries and chain heads (appending is the door's job).
 #[async_trait]
-pub trait Tx: CourseTx + MeasurementTx + TreatmentTx + GroupTx + ExportTx + Send {
-    async fn commit(self: Box<Self>) -> Result<()>;
-
-    // Audit
-    async fn audit(&mut self, at: DateTime<Utc>, event: AuditEvent) -> Result<AuditEntry>;
+pub trait AuditTx: Send {
     async fn audit_entries(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
-    /// The recorded end of the chain: (last sequence number, its hash).
-    async fn audit_head(&mut self) -> Result<(i64, String)>;
+    /// Every chain's head: (chain, last sequence number, its hash).
+    async fn audit_chains(&mut self) -> Result<Vec<(i64, i64, String)>>;
+    /// Entries of one chain after `after_seq`, in order.
+    async fn audit_chain_page(
+        &mut self,
+        chain: i64,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>>;
+}
 
+/// One transaction, as a unit of work sees it. Every method runs inside it.
+#[async_trait]
+pub trait Tx: AuditTx + CourseTx + MeasurementTx + TreatmentTx + GroupTx + ExportTx + Send {
     // Organisations and participation
     async fn organisations(&mut self) -> Result<Vec<Organisation>>;
     async fn organisation(&mut self, id: Uuid) -> Result<Option<Organisation>>;
@@ -214,15 +252,17 @@ pub trait Tx: CourseTx + MeasurementTx + TreatmentTx + GroupTx + ExportTx + Send
     ) -> Result<Vec<(String, String)>>;
 }
 
-/// Opens (creating if needed) and migrates the database named by `target`.
-pub async fn open(target: &DatabaseTarget) -> Result<Arc<dyn Store>> {
-    match target {
-        DatabaseTarget::SqliteDir(dir) => Ok(Arc::new(sqlite::SqliteStore::open_dir(dir).await?)),
+/// Opens (creating if needed) and migrates the database named by `target`, and starts its
+/// writer.
+pub async fn open(target: &DatabaseTarget) -> Result<Arc<Store>> {
+    let backend: Arc<dyn db::Backend> = match target {
+        DatabaseTarget::SqliteDir(dir) => Arc::new(sqlite::SqliteStore::open_dir(dir).await?),
         DatabaseTarget::Url(url) if url.starts_with("sqlite:") => {
-            Ok(Arc::new(sqlite::SqliteStore::open_url(url).await?))
+            Arc::new(sqlite::SqliteStore::open_url(url).await?)
         }
-        DatabaseTarget::Url(url) => Ok(Arc::new(postgres::PgStore::open(url).await?)),
-    }
+        DatabaseTarget::Url(url) => Arc::new(postgres::PgStore::open(url).await?),
+    };
+    Ok(Arc::new(Store::new(backend)))
 }
 
 /// Where the data lives: a directory with an SQLite file, or a database URL.

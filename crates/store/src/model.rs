@@ -162,8 +162,6 @@ pub struct AuditFilter {
     pub action: Option<AuditAction>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
-    /// Only entries with a sequence number above this (for paging in order).
-    pub after_seq: Option<i64>,
     /// Newest first when true.
     pub newest_first: bool,
     pub limit: i64,

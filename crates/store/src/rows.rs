@@ -237,6 +237,7 @@ impl TryFrom<HistoryRow> for ChildHistoryEntry {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditRow {
+    chain_id: i64,
     seq: i64,
     at: DateTime<Utc>,
     user_id: Option<Uuid>,
@@ -248,6 +249,7 @@ pub(crate) struct AuditRow {
     purpose: String,
     request_id: String,
     detail: String,
+    payload_digest: Option<String>,
     prev_hash: String,
     hash: String,
 }
@@ -256,6 +258,7 @@ impl TryFrom<AuditRow> for AuditEntry {
     type Error = StoreError;
     fn try_from(r: AuditRow) -> Result<Self, StoreError> {
         Ok(AuditEntry {
+            chain: r.chain_id,
             seq: r.seq,
             at: r.at,
             event: AuditEvent {
@@ -270,6 +273,7 @@ impl TryFrom<AuditRow> for AuditEntry {
                 request_id: r.request_id,
                 detail: r.detail,
             },
+            payload_digest: r.payload_digest,
             prev_hash: r.prev_hash,
             hash: r.hash,
         })

@@ -1,9 +1,11 @@
 //! The embedded backend: one SQLite file.
 //!
-//! SQLite lets one writer in at a time, so all transactions go through a single
-//! connection and queue in the pool instead of contending for the file lock.
+//! SQLite lets one writer in at a time: the door's writer owns the one writer connection,
+//! and reads run on a small pool of read-only connections beside it (WAL mode lets readers
+//! and the writer work at the same time).
 
-use crate::{Result, Store, Tx, VerifyReport};
+use crate::Result;
+use crate::db::{Backend, DoorTx};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
@@ -14,21 +16,26 @@ use std::time::Duration;
 type DB = Sqlite;
 
 include!("backend.rs");
+include!("backend_audit.rs");
 include!("backend_courses.rs");
 include!("backend_measurements.rs");
 include!("backend_export.rs");
 include!("backend_groups.rs");
 include!("backend_treatment.rs");
 
-pub struct SqliteStore {
+/// Reader connections: enough to keep both cores busy while others wait on the disk.
+const READERS: u32 = 4;
+
+pub(crate) struct SqliteStore {
     writer: Pool<Sqlite>,
+    readers: Pool<Sqlite>,
 }
 
 /// The database file inside a data directory.
 pub const FILE_NAME: &str = "samspor.sqlite3";
 
 impl SqliteStore {
-    pub async fn open_dir(dir: &Path) -> Result<Self> {
+    pub(crate) async fn open_dir(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| {
             crate::StoreError::Database(sqlx::Error::Io(std::io::Error::new(
                 e.kind(),
@@ -38,7 +45,7 @@ impl SqliteStore {
         Self::open_options(SqliteConnectOptions::new().filename(dir.join(FILE_NAME))).await
     }
 
-    pub async fn open_url(url: &str) -> Result<Self> {
+    pub(crate) async fn open_url(url: &str) -> Result<Self> {
         Self::open_options(SqliteConnectOptions::from_str(url)?).await
     }
 
@@ -53,40 +60,53 @@ impl SqliteStore {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-        Ok(SqliteStore { writer })
+        let readers = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(SqliteStore { writer, readers })
     }
 
-    pub fn pool(&self) -> &Pool<Sqlite> {
+    #[cfg(feature = "testing")]
+    pub(crate) fn pool(&self) -> &Pool<Sqlite> {
         &self.writer
     }
 }
 
 #[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
+impl Backend for SqliteStore {
+    fn name(&self) -> &'static str {
         "sqlite"
     }
 
-    async fn begin(&self) -> Result<Box<dyn Tx>> {
+    async fn begin_write(&self) -> Result<Box<dyn DoorTx>> {
         // IMMEDIATE takes the write lock at once, so another process on the same
         // file waits (busy_timeout) instead of failing halfway through.
         let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         Ok(Box::new(BackendTx { tx }))
     }
 
+    async fn begin_read(&self) -> Result<Box<dyn DoorTx>> {
+        let tx = self.readers.begin().await?;
+        Ok(Box::new(BackendTx { tx }))
+    }
+
+    /// One file has one writer at a time (the file lock), so one chain.
+    fn chain(&self) -> i64 {
+        1
+    }
+
     async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.writer).await?;
+        sqlx::query("SELECT 1").execute(&self.readers).await?;
         Ok(())
     }
 
-    async fn verify_audit(&self) -> Result<VerifyReport> {
-        crate::verify::verify(self).await
-    }
-
     async fn close(&self) {
+        self.readers.close().await;
         self.writer.close().await;
     }
 }

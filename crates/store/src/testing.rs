@@ -1,6 +1,7 @@
 //! Fresh databases for tests: an SQLite file in a new directory always, and a new
 //! PostgreSQL database when `SAMSPOR_TEST_POSTGRES_URL` names a server.
 
+use crate::db::Backend as DoorBackend;
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
 use crate::{DatabaseTarget, Store};
@@ -37,7 +38,7 @@ pub fn backends() -> Vec<Backend> {
 pub struct TestDb {
     pub backend: Backend,
     pub target: DatabaseTarget,
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
     raw: Raw,
 }
 
@@ -56,7 +57,7 @@ impl TestDb {
                 TestDb {
                     backend,
                     target: DatabaseTarget::SqliteDir(dir),
-                    store: s.clone(),
+                    store: Arc::new(Store::new(s.clone() as Arc<dyn DoorBackend>)),
                     raw: Raw::Sqlite(s),
                 }
             }
@@ -67,7 +68,7 @@ impl TestDb {
                 TestDb {
                     backend,
                     target: DatabaseTarget::Url(url),
-                    store: s.clone(),
+                    store: Arc::new(Store::new(s.clone() as Arc<dyn DoorBackend>)),
                     raw: Raw::Postgres(s),
                 }
             }

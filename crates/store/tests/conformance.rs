@@ -18,7 +18,7 @@ where
     }
 }
 
-async fn user(store: &dyn Store, email: &str, role: &str, org: &str) -> User {
+async fn user(store: &Store, email: &str, role: &str, org: &str) -> User {
     auth::add_user(
         store,
         UserInput {
@@ -34,7 +34,7 @@ async fn user(store: &dyn Store, email: &str, role: &str, org: &str) -> User {
     .expect("add user")
 }
 
-async fn ctx(store: &dyn Store, u: &User) -> Ctx {
+async fn ctx(store: &Store, u: &User) -> Ctx {
     Ctx::new(auth::actor_for(store, u).await.unwrap(), "test-request")
 }
 
@@ -56,7 +56,7 @@ fn child(cpr: &str, given: &str, family: &str) -> ChildInput {
 #[tokio::test]
 async fn reference_data_has_every_region_and_municipality() {
     each_backend(|db| async move {
-        let orgs = samspor_store::service::organisations::list(&*db.store)
+        let orgs = samspor_store::service::organisations::list(&db.store)
             .await
             .unwrap();
         let count = |k: &str| orgs.iter().filter(|o| o.kind.as_str() == k).count();
@@ -277,7 +277,7 @@ async fn audit_verify_finds_changed_and_removed_entries() {
         let report = s.verify_audit().await.unwrap();
         assert_eq!(
             report.result.unwrap_err().to_string(),
-            "entry 2: its content does not match its hash (changed after it was written)"
+            "chain 1: entry 2: its content does not match its hash (changed after it was written)"
         );
         db.exec_raw("UPDATE audit_log SET purpose = 'treatment' WHERE seq = 2")
             .await
@@ -294,7 +294,7 @@ async fn audit_verify_finds_changed_and_removed_entries() {
                 .result
                 .unwrap_err()
                 .to_string()
-                .starts_with("entry 4:")
+                .starts_with("chain 1: entry 4:")
         );
 
         db.exec_raw("DELETE FROM audit_log WHERE seq >= 3")
@@ -459,10 +459,10 @@ async fn user_input_errors_name_their_fields_and_write_nothing() {
 async fn concurrent_appends_keep_one_unbroken_chain() {
     each_backend(|db| async move {
         let s = db.store.clone();
-        let u = user(&*s, "k@kbh.dk", "coordinator", "0101").await;
-        let actor: Actor = auth::actor_for(&*s, &u).await.unwrap();
+        let u = user(&s, "k@kbh.dk", "coordinator", "0101").await;
+        let actor: Actor = auth::actor_for(&s, &u).await.unwrap();
         let created = children::create(
-            &*s,
+            &s,
             &Ctx::new(actor.clone(), "r"),
             &child("150315-4321", "A", "B"),
         )
@@ -473,7 +473,7 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
             let s = s.clone();
             let actor = actor.clone();
             tasks.push(tokio::spawn(async move {
-                children::read(&*s, &Ctx::new(actor, format!("r{i}")), created.id)
+                children::read(&s, &Ctx::new(actor, format!("r{i}")), created.id)
                     .await
                     .unwrap();
             }));
@@ -536,7 +536,6 @@ async fn the_database_refuses_records_that_break_the_course_rules() {
         .unwrap();
 
         // A Behandling without delivery type and participants.
-        let mut tx = store.begin().await.unwrap();
         let bare = samspor_store::EncounterRecord {
             id: uuid::Uuid::now_v7(),
             course_id: course.id,
@@ -550,11 +549,14 @@ async fn the_database_refuses_records_that_break_the_course_rules() {
             status: samspor_store::EncounterStatus::Held,
             created_at: Utc::now(),
         };
-        assert!(tx.insert_encounter(&bare, Some(u.id)).await.is_err());
-        drop(tx);
+        assert!(
+            store
+                .write(async |tx| tx.insert_encounter(&bare, Some(u.id)).await)
+                .await
+                .is_err()
+        );
 
         // A decision that is not a track, without a way.
-        let mut tx = store.begin().await.unwrap();
         let no_way = DecisionRecord {
             id: uuid::Uuid::now_v7(),
             course_id: course.id,
@@ -567,26 +569,134 @@ async fn the_database_refuses_records_that_break_the_course_rules() {
             decided_by: u.id,
             decided_by_name: None,
         };
-        assert!(tx.insert_decision(&no_way).await.is_err());
-        drop(tx);
+        assert!(
+            store
+                .write(async |tx| tx.insert_decision(&no_way).await)
+                .await
+                .is_err()
+        );
 
         // A completed course without an end.
-        let mut tx = store.begin().await.unwrap();
         let completed_without_end = samspor_store::CourseRecord {
             status: CourseStatus::Completed,
             ended_on: None,
             ..course.clone()
         };
         assert!(
-            tx.save_course(&completed_without_end, Some(u.id), Utc::now())
+            store
+                .write(async |tx| {
+                    tx.save_course(&completed_without_end, Some(u.id), Utc::now())
+                        .await
+                })
                 .await
                 .is_err()
         );
-        drop(tx);
 
         let after = courses::course(store, &ctx, course.id).await.unwrap();
         assert!(after.decisions.is_empty());
         assert_eq!(after.course.status, CourseStatus::Active);
+    })
+    .await;
+}
+
+/// Many concurrent units share batches; a unit that fails after writing is rolled back to its
+/// own savepoint while the others in its batch commit, and the audit chain has exactly the
+/// entries of the units that succeeded.
+#[tokio::test]
+async fn a_failing_unit_fails_alone_in_its_batch() {
+    use samspor_domain::cpr::{Cpr, Sex};
+    each_backend(|db| async move {
+        let s = db.store.clone();
+        let c = ctx(&s, &user(&s, "k@kbh.dk", "coordinator", "0101").await).await;
+        let entries_before = s.audit_length().await.unwrap();
+        let batches_before = s.batches_committed();
+        let units = 40u32;
+        let mut tasks = Vec::new();
+        for n in 0..units {
+            let (s, c) = (s.clone(), c.clone());
+            tasks.push(tokio::spawn(async move {
+                let born = chrono::NaiveDate::from_ymd_opt(2015, 3, 2).unwrap()
+                    + chrono::Days::new(u64::from(n));
+                let cpr = Cpr::synthetic(born, Sex::Female, 0).unwrap();
+                let input = child(cpr.as_str(), "Testa", "Testesen");
+                if n % 5 == 2 {
+                    // Registers the child, then fails: nothing of it may remain.
+                    s.write(async |tx| {
+                        let data = samspor_domain::child::parse_child(&input, c.today())?;
+                        let child = samspor_store::Child {
+                            id: uuid::Uuid::now_v7(),
+                            org_id: c.actor.org_id,
+                            municipality_code: c.actor.municipality_code.clone(),
+                            data,
+                            version: 1,
+                            created_at: c.now,
+                            created_by: c.actor.user_id,
+                            updated_at: c.now,
+                            updated_by: c.actor.user_id,
+                        };
+                        tx.insert_child(&child).await?;
+                        tx.audit(
+                            c.now,
+                            c.event(
+                                samspor_domain::audit::AuditAction::Create,
+                                "child",
+                                Some(child.id),
+                                Some(child.id),
+                                "",
+                            ),
+                        );
+                        Err::<(), _>(ServiceError::Forbidden)
+                    })
+                    .await
+                    .map(|_| None)
+                    .map_err(|_| cpr)
+                } else {
+                    children::create(&s, &c, &input)
+                        .await
+                        .map(|created| Some(created.id))
+                        .map_err(|_| cpr)
+                }
+            }));
+        }
+        let (mut stored, mut refused) = (Vec::new(), Vec::new());
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(Some(id)) => stored.push(id),
+                Ok(None) => panic!("a failing unit reported success"),
+                Err(cpr) => refused.push(cpr),
+            }
+        }
+        assert_eq!(refused.len(), 8);
+        assert_eq!(stored.len(), 32);
+        let batches = s.batches_committed() - batches_before;
+        assert!(
+            batches < u64::from(units),
+            "{} units in {batches} batches: none were gathered",
+            units
+        );
+        for cpr in &refused {
+            let found = children::search(
+                &s,
+                &c,
+                &ChildQuery {
+                    text: Some(cpr.as_str().to_string()),
+                    limit: 10,
+                    offset: 0,
+                },
+            )
+            .await
+            .unwrap();
+            assert!(found.is_empty(), "the failed unit's child was kept");
+        }
+        for id in &stored {
+            children::read(&s, &c, *id).await.unwrap();
+        }
+        // 32 creates, the 8 searches and the 32 reads: nothing of the failed units.
+        assert_eq!(
+            s.audit_length().await.unwrap() - entries_before,
+            32 + 8 + 32
+        );
+        assert_eq!(s.verify_audit().await.unwrap().result, Ok(()));
     })
     .await;
 }

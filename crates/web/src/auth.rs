@@ -49,7 +49,7 @@ impl CurrentUser {
 }
 
 async fn from_session(state: &AppState, token: &str) -> Result<Option<CurrentUser>, WebError> {
-    let Some(m) = auth::session_user(&*state.store, token, state.sessions).await? else {
+    let Some(m) = auth::session_user(&state.store, token, state.sessions).await? else {
         return Ok(None);
     };
     Ok(Some(CurrentUser {
@@ -100,7 +100,7 @@ impl FromRequestParts<AppState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         if let Some(token) = bearer(parts) {
-            let m = auth::user_by_api_token(&*state.store, token)
+            let m = auth::user_by_api_token(&state.store, token)
                 .await?
                 .ok_or(WebError::Unauthorized)?;
             return Ok(ApiUser(CurrentUser {

@@ -54,6 +54,11 @@ impl From<ServiceError> for WebError {
                 WebError::DuplicateChild { existing_id }
             }
             ServiceError::Conflict { current } => WebError::Conflict { current },
+            // Nothing of the request was kept (a read's audit entry included): try again.
+            ServiceError::Store(e @ samspor_store::StoreError::CommitFailed(_)) => {
+                WebError::Unavailable(e.to_string())
+            }
+            ServiceError::RaceLost => WebError::Conflict { current: 0 },
             ServiceError::Store(e) => WebError::Internal(e.to_string()),
         }
     }

@@ -37,7 +37,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
     /// The questionnaires this server knows, loaded and checked at start.
     pub catalogue: Arc<Catalogue>,
     pub sessions: SessionPolicy,
@@ -75,11 +75,11 @@ impl AppState {
     }
 
     /// With the questionnaires shipped in the binary.
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<Store>) -> Self {
         Self::with_catalogue(store, Catalogue::shipped())
     }
 
-    pub fn with_catalogue(store: Arc<dyn Store>, catalogue: Catalogue) -> Self {
+    pub fn with_catalogue(store: Arc<Store>, catalogue: Catalogue) -> Self {
         let tracks = samspor_domain::course::tracks::shipped()
             .expect("the shipped tracks are checked by the domain tests");
         let signs = samspor_domain::course::support::shipped_signs()
@@ -89,7 +89,7 @@ impl AppState {
 
     /// With tracks and signs loaded (and checked against `catalogue`) by the caller.
     pub fn with_definitions(
-        store: Arc<dyn Store>,
+        store: Arc<Store>,
         catalogue: Catalogue,
         tracks: Vec<Track>,
         signs: Vec<SignRule>,
@@ -202,7 +202,7 @@ async fn nightly_kl_export(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
     loop {
         tick.tick().await;
-        match samspor_store::service::export::nightly(&*state.store, chrono::Utc::now()).await {
+        match samspor_store::service::export::nightly(&state.store, chrono::Utc::now()).await {
             Ok(run) => {
                 for d in &run.made {
                     tracing::info!(delivery = %d.id, reports = d.reports, "nightly KL delivery made");
@@ -230,7 +230,7 @@ async fn send_due_measurements(state: AppState) {
     loop {
         tick.tick().await;
         match samspor_store::service::measurements::send_due(
-            &*state.store,
+            &state.store,
             state.rules(),
             chrono::Utc::now(),
         )
@@ -250,7 +250,7 @@ async fn escalate_alerts(state: AppState) {
     loop {
         tick.tick().await;
         match samspor_store::service::questionnaires::escalate_overdue(
-            &*state.store,
+            &state.store,
             state.alert_escalation,
         )
         .await

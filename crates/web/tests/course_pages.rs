@@ -81,8 +81,13 @@ fn course_id(path: &str) -> Uuid {
 }
 
 async fn encounter_count(app: &TestApp, course: Uuid) -> usize {
-    let mut tx = app.db.store.begin().await.unwrap();
-    tx.encounters(course).await.unwrap().len()
+    app.db
+        .store
+        .read(async |tx| {
+            Ok::<_, samspor_store::StoreError>(tx.encounters(course).await.unwrap().len())
+        })
+        .await
+        .unwrap()
 }
 
 async fn coordinator(app: &TestApp) {
@@ -92,13 +97,13 @@ async fn coordinator(app: &TestApp) {
 /// Lets Copenhagen offer a track, as its administrator would on the participation page.
 async fn offer(app: &TestApp, track: Programme) {
     let token = app.user_token("admin@kbh.dk", "admin", "0101").await;
-    let admin = auth::user_by_api_token(&*app.db.store, &token)
+    let admin = auth::user_by_api_token(&app.db.store, &token)
         .await
         .unwrap()
         .unwrap();
     let since = chrono::NaiveDate::from_ymd_opt(2024, 1, 1);
     organisations::set_participation(
-        &*app.db.store,
+        &app.db.store,
         &Ctx::new(admin.actor, "test"),
         "0101",
         track,
@@ -638,9 +643,15 @@ async fn a_contact_with_an_attached_screening_shows_it_on_the_course_page() {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let course = r.header("location");
-        let mut tx = app.db.store.begin().await.unwrap();
-        let stored = tx.contact(course_id(&course)).await.unwrap().unwrap();
-        drop(tx);
+        let stored = app
+            .db
+            .store
+            .read(async |tx| {
+                let stored = tx.contact(course_id(&course)).await.unwrap().unwrap();
+                Ok::<_, samspor_store::StoreError>(stored)
+            })
+            .await
+            .unwrap();
         assert_eq!(
             stored.screening_response_id.map(|id| id.to_string()),
             Some(response)
@@ -695,14 +706,20 @@ async fn a_screening_of_another_child_is_refused_and_nothing_is_written() {
             );
         }
 
-        let mut tx = app.db.store.begin().await.unwrap();
-        assert!(
-            tx.courses_of_child(child_id(&testa))
-                .await
-                .unwrap()
-                .is_empty(),
-            "no course was opened"
-        );
+        app.db
+            .store
+            .read(async |tx| {
+                assert!(
+                    tx.courses_of_child(child_id(&testa))
+                        .await
+                        .unwrap()
+                        .is_empty(),
+                    "no course was opened"
+                );
+                Ok::<_, samspor_store::StoreError>(())
+            })
+            .await
+            .unwrap();
     })
     .await;
 }

@@ -72,17 +72,22 @@ async fn encounter(app: &TestApp, token: &str, course: &str, body: Value) -> sup
 async fn offer(app: &TestApp, token: &str, programme: Programme) {
     let me = app.get("/api/v1/me", token).await.json();
     let by = me["id"].as_str().unwrap().parse().unwrap();
-    let mut tx = app.db.store.begin().await.unwrap();
-    tx.set_participation(
-        "0101",
-        programme,
-        Some(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
-        by,
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    app.db
+        .store
+        .write(async |tx| {
+            tx.set_participation(
+                "0101",
+                programme,
+                Some(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+                by,
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+            Ok::<_, samspor_store::StoreError>(())
+        })
+        .await
+        .unwrap();
 }
 
 fn field_names(body: &Value) -> Vec<String> {

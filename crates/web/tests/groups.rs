@@ -23,26 +23,31 @@ fn cpr(born: &str, n: u32) -> String {
 
 /// Lets municipality `code` offer `programme`, as the secretariat would.
 async fn offer(app: &TestApp, code: &str, programme: Programme) {
-    let mut tx = app.db.store.begin().await.unwrap();
-    let by = tx
-        .organisations()
+    app.db
+        .store
+        .write(async |tx| {
+            let by = tx
+                .organisations()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|o| o.code == code)
+                .unwrap()
+                .id;
+            let user = tx.users_of_org(by).await.unwrap()[0].id;
+            tx.set_participation(
+                code,
+                programme,
+                Some(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+                user,
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+            Ok::<_, samspor_store::StoreError>(())
+        })
         .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.code == code)
-        .unwrap()
-        .id;
-    let user = tx.users_of_org(by).await.unwrap()[0].id;
-    tx.set_participation(
-        code,
-        programme,
-        Some(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
-        user,
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+        .unwrap();
 }
 
 /// A child born on `born` whose course (opened 2026-11-02) has started `track`.
@@ -101,8 +106,15 @@ async fn join(app: &TestApp, token: &str, group: &str, course: &str) -> support:
 
 /// The held encounters of a course, straight from the store.
 async fn encounters(app: &TestApp, course: &str) -> Vec<EncounterRecord> {
-    let mut tx = app.db.store.begin().await.unwrap();
-    tx.encounters(course.parse().unwrap()).await.unwrap()
+    app.db
+        .store
+        .read(async |tx| {
+            Ok::<_, samspor_store::StoreError>(
+                tx.encounters(course.parse().unwrap()).await.unwrap(),
+            )
+        })
+        .await
+        .unwrap()
 }
 
 async fn behandlinger(app: &TestApp, course: &str) -> Vec<EncounterRecord> {
@@ -114,12 +126,19 @@ async fn behandlinger(app: &TestApp, course: &str) -> Vec<EncounterRecord> {
 }
 
 async fn version(app: &TestApp, course: &str) -> i64 {
-    let mut tx = app.db.store.begin().await.unwrap();
-    tx.course(course.parse().unwrap())
+    app.db
+        .store
+        .read(async |tx| {
+            Ok::<_, samspor_store::StoreError>(
+                tx.course(course.parse().unwrap())
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .version,
+            )
+        })
         .await
         .unwrap()
-        .unwrap()
-        .version
 }
 
 fn fields(body: &Value) -> Vec<String> {
@@ -310,36 +329,41 @@ async fn sessions_are_refused_for_closed_members_bad_times_and_empty_attendance(
         let (group, [a, b, c]) = three_in_a_group(&app, &t).await;
         // Course c is closed: its Afslutning is held and it is completed.
         {
-            let mut tx = app.db.store.begin().await.unwrap();
-            let course = tx.course(c.parse().unwrap()).await.unwrap().unwrap();
-            let closing = NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
-            tx.insert_encounter(
-                &EncounterRecord {
-                    id: Uuid::now_v7(),
-                    course_id: course.id,
-                    encounter: Encounter {
-                        kind: EncounterType::Afslutning,
-                        at: closing.and_hms_opt(12, 0, 0).unwrap(),
-                        treatment: None,
-                    },
-                    staff_id: None,
-                    staff_name: None,
-                    status: EncounterStatus::Held,
-                    created_at: chrono::Utc::now(),
-                },
-                None,
-            )
-            .await
-            .unwrap();
-            let closed = samspor_store::CourseRecord {
-                status: CourseStatus::Completed,
-                ended_on: Some(closing),
-                ..course
-            };
-            tx.save_course(&closed, None, chrono::Utc::now())
+            app.db
+                .store
+                .write(async |tx| {
+                    let course = tx.course(c.parse().unwrap()).await.unwrap().unwrap();
+                    let closing = NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
+                    tx.insert_encounter(
+                        &EncounterRecord {
+                            id: Uuid::now_v7(),
+                            course_id: course.id,
+                            encounter: Encounter {
+                                kind: EncounterType::Afslutning,
+                                at: closing.and_hms_opt(12, 0, 0).unwrap(),
+                                treatment: None,
+                            },
+                            staff_id: None,
+                            staff_name: None,
+                            status: EncounterStatus::Held,
+                            created_at: chrono::Utc::now(),
+                        },
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                    let closed = samspor_store::CourseRecord {
+                        status: CourseStatus::Completed,
+                        ended_on: Some(closing),
+                        ..course
+                    };
+                    tx.save_course(&closed, None, chrono::Utc::now())
+                        .await
+                        .unwrap();
+                    Ok::<_, samspor_store::StoreError>(())
+                })
                 .await
                 .unwrap();
-            tx.commit().await.unwrap();
         }
         let before = (
             behandlinger(&app, &a).await.len() + behandlinger(&app, &b).await.len(),

@@ -214,17 +214,22 @@ async fn holbaek(app: &TestApp) -> (String, String) {
     let me = app.get("/api/v1/me", &admin).await.json();
     assert_eq!(me["organisation"]["sor_code"], SOR);
     let by = me["id"].as_str().unwrap().parse().unwrap();
-    let mut tx = app.db.store.begin().await.unwrap();
-    tx.set_participation(
-        HOLBAEK,
-        Programme::BodyFood,
-        Some(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
-        by,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    app.db
+        .store
+        .write(async |tx| {
+            tx.set_participation(
+                HOLBAEK,
+                Programme::BodyFood,
+                Some(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+                by,
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+            Ok::<_, samspor_store::StoreError>(())
+        })
+        .await
+        .unwrap();
     (admin, staff)
 }
 
@@ -721,9 +726,11 @@ async fn missed_nights_are_caught_up_one_day_per_delivery() {
             assert_eq!(d.since, previous, "the periods join");
             assert!(d.until - d.since <= chrono::Duration::hours(25), "{d:?}");
             previous = d.until;
-            let mut tx = store.begin().await.unwrap();
-            let (_, json, _) = tx.kl_delivery(d.id).await.unwrap().unwrap();
-            drop(tx);
+            let (_, json, _) = store
+                .read(async |tx| tx.kl_delivery(d.id).await)
+                .await
+                .unwrap()
+                .unwrap();
             let delivery: Value = serde_json::from_str(&json).unwrap();
             assert!(check_delivery(&delivery).is_empty());
             // The course changed after every one of these periods began, so each carries it.

@@ -47,7 +47,7 @@ impl Definitions {
     }
 }
 
-async fn send_due(store: &dyn Store) -> usize {
+async fn send_due(store: &Store) -> usize {
     let d = Definitions::shipped();
     measurements::send_due(store, d.rules(), Utc::now())
         .await
@@ -65,17 +65,22 @@ fn days_ago(days: i64) -> String {
 async fn offer(app: &TestApp, token: &str) {
     let me = app.get("/api/v1/me", token).await.json();
     let by = me["id"].as_str().unwrap().parse().unwrap();
-    let mut tx = app.db.store.begin().await.unwrap();
-    tx.set_participation(
-        "0101",
-        Programme::WorrySadness,
-        NaiveDate::from_ymd_opt(2024, 1, 1),
-        by,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    app.db
+        .store
+        .write(async |tx| {
+            tx.set_participation(
+                "0101",
+                Programme::WorrySadness,
+                NaiveDate::from_ymd_opt(2024, 1, 1),
+                by,
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+            Ok::<_, samspor_store::StoreError>(())
+        })
+        .await
+        .unwrap();
 }
 
 /// A 12-year-old with a guardian and a course opened by a GP contact three days ago; the
@@ -163,7 +168,7 @@ async fn answer_smfq(app: &TestApp, path: &str, value: &str) {
 }
 
 async fn ctx_of(app: &TestApp, token: &str) -> Ctx {
-    let user = auth::user_by_api_token(&*app.db.store, token)
+    let user = auth::user_by_api_token(&app.db.store, token)
         .await
         .unwrap()
         .unwrap();
@@ -182,7 +187,7 @@ async fn due_measurements_are_sent_once_and_show_reliable_change() {
         let smfq = title("smfq-child");
 
         // Before the track decision nothing is due and the course has no schedule.
-        assert_eq!(send_due(&*app.db.store).await, 0);
+        assert_eq!(send_due(&app.db.store).await, 0);
         let mut b = Browser::logged_in(&app, COORDINATOR).await;
         let r = b.get(&page_path).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -193,7 +198,7 @@ async fn due_measurements_are_sent_once_and_show_reliable_change() {
         assert_eq!(page.matches("Forfalden, ikke sendt").count(), 3, "{page}");
         let ctx = ctx_of(&app, &t).await;
         let today = local(Utc::now()).date();
-        let due = measurements::due_for_therapist(&*app.db.store, d.rules(), &ctx, today)
+        let due = measurements::due_for_therapist(&app.db.store, d.rules(), &ctx, today)
             .await
             .unwrap();
         assert_eq!(due.len(), 3);
@@ -203,22 +208,29 @@ async fn due_measurements_are_sent_once_and_show_reliable_change() {
             && m.child_name == "Testa Testesen"));
 
         // The job sends the three start measurements, and only once.
-        assert_eq!(send_due(&*app.db.store).await, 3);
+        assert_eq!(send_due(&app.db.store).await, 3);
         assert_eq!(
-            send_due(&*app.db.store).await,
+            send_due(&app.db.store).await,
             0,
             "a second run sends nothing"
         );
         let sent = {
-            let mut tx = app.db.store.begin().await.unwrap();
-            tx.course_measurements(course).await.unwrap()
+            app.db
+                .store
+                .read(async |tx| {
+                    Ok::<_, samspor_store::StoreError>(
+                        tx.course_measurements(course).await.unwrap(),
+                    )
+                })
+                .await
+                .unwrap()
         };
         assert_eq!(sent.len(), 3);
         assert!(sent.iter().all(|m| m.point == MeasurePoint::Start
             && m.status == MeasurementStatus::Sent
             && m.sent_by.is_none()
             && m.link_token.is_some()));
-        let due = measurements::due_for_therapist(&*app.db.store, d.rules(), &ctx, today)
+        let due = measurements::due_for_therapist(&app.db.store, d.rules(), &ctx, today)
             .await
             .unwrap();
         assert!(due.iter().all(|m| m.status == LineState::Sent), "{due:?}");
@@ -235,10 +247,10 @@ async fn due_measurements_are_sent_once_and_show_reliable_change() {
 
         // Sessions held make nothing due on this plan; the closing talk makes the end due.
         encounter(&app, &t, course, "behandling", 2).await;
-        assert_eq!(send_due(&*app.db.store).await, 0);
+        assert_eq!(send_due(&app.db.store).await, 0);
         encounter(&app, &t, course, "afsluttende_samtale", 1).await;
-        assert_eq!(send_due(&*app.db.store).await, 3, "the end measurements");
-        assert_eq!(send_due(&*app.db.store).await, 0);
+        assert_eq!(send_due(&app.db.store).await, 3, "the end measurements");
+        assert_eq!(send_due(&app.db.store).await, 0);
 
         let page = b.page(&page_path).await;
         assert!(
@@ -269,19 +281,25 @@ async fn due_measurements_are_sent_once_and_show_reliable_change() {
             "the norms are provisional"
         );
 
-        let mut tx = app.db.store.begin().await.unwrap();
-        let all = tx.course_measurements(course).await.unwrap();
-        let answered: Vec<_> = all
-            .iter()
-            .filter(|m| m.status == MeasurementStatus::Answered)
-            .collect();
-        assert_eq!(answered.len(), 2);
-        assert!(
-            answered
-                .iter()
-                .all(|m| m.link_token.is_none() && m.response_id.is_some()),
-            "an answered link is not kept"
-        );
+        app.db
+            .store
+            .read(async |tx| {
+                let all = tx.course_measurements(course).await.unwrap();
+                let answered: Vec<_> = all
+                    .iter()
+                    .filter(|m| m.status == MeasurementStatus::Answered)
+                    .collect();
+                assert_eq!(answered.len(), 2);
+                assert!(
+                    answered
+                        .iter()
+                        .all(|m| m.link_token.is_none() && m.response_id.is_some()),
+                    "an answered link is not kept"
+                );
+                Ok::<_, samspor_store::StoreError>(())
+            })
+            .await
+            .unwrap();
     })
     .await;
 }
@@ -310,9 +328,14 @@ async fn the_button_sends_once_and_strangers_see_nothing() {
             before,
             "refused requests write nothing"
         );
-        let mut tx = app.db.store.begin().await.unwrap();
-        assert!(tx.course_measurements(course).await.unwrap().is_empty());
-        drop(tx);
+        app.db
+            .store
+            .read(async |tx| {
+                assert!(tx.course_measurements(course).await.unwrap().is_empty());
+                Ok::<_, samspor_store::StoreError>(())
+            })
+            .await
+            .unwrap();
 
         let mut b = Browser::logged_in(&app, COORDINATOR).await;
         let page = b.page(&page_path).await;
@@ -328,16 +351,22 @@ async fn the_button_sends_once_and_strangers_see_nothing() {
         assert_eq!(page.matches("/s/").count(), 3, "three links to hand over");
         let again = b.submit(&send_path, &[]).await;
         assert_eq!(again.header("location"), format!("{page_path}?sent=0"));
-        assert_eq!(send_due(&*app.db.store).await, 0, "the job finds them sent");
+        assert_eq!(send_due(&app.db.store).await, 0, "the job finds them sent");
 
-        let mut tx = app.db.store.begin().await.unwrap();
-        let sent = tx.course_measurements(course).await.unwrap();
-        assert_eq!(sent.len(), 3);
-        assert!(sent.iter().all(|m| m.sent_by.is_some()), "sent by a person");
-        let child = tx.course(course).await.unwrap().unwrap().child_id;
-        let invitations = tx.invitations_of_child(child).await.unwrap();
-        assert_eq!(invitations.len(), 3);
-        drop(tx);
+        let (sent, _child, _invitations) = app
+            .db
+            .store
+            .read(async |tx| {
+                let sent = tx.course_measurements(course).await.unwrap();
+                assert_eq!(sent.len(), 3);
+                assert!(sent.iter().all(|m| m.sent_by.is_some()), "sent by a person");
+                let child = tx.course(course).await.unwrap().unwrap().child_id;
+                let invitations = tx.invitations_of_child(child).await.unwrap();
+                assert_eq!(invitations.len(), 3);
+                Ok::<_, samspor_store::StoreError>((sent, child, invitations))
+            })
+            .await
+            .unwrap();
 
         // A revoked link leaves the outbox and its stored link is cleared.
         let revoked = sent[0].invitation_id;
@@ -351,30 +380,36 @@ async fn the_button_sends_once_and_strangers_see_nothing() {
         // Links nobody answered expire; the job then clears them too.
         let d = Definitions::shipped();
         let later = Utc::now() + Duration::days(DEFAULT_LINK_DAYS + 1);
-        measurements::send_due(&*app.db.store, d.rules(), later)
+        measurements::send_due(&app.db.store, d.rules(), later)
             .await
             .unwrap();
-        let mut tx = app.db.store.begin().await.unwrap();
-        let after = tx.course_measurements(course).await.unwrap();
-        let statuses: Vec<_> = after.iter().map(|m| m.status).collect();
-        assert_eq!(
-            statuses
-                .iter()
-                .filter(|s| **s == MeasurementStatus::Revoked)
-                .count(),
-            1
-        );
-        assert_eq!(
-            statuses
-                .iter()
-                .filter(|s| **s == MeasurementStatus::Expired)
-                .count(),
-            2
-        );
-        assert!(
-            after.iter().all(|m| m.link_token.is_none()),
-            "no stored links left"
-        );
+        app.db
+            .store
+            .read(async |tx| {
+                let after = tx.course_measurements(course).await.unwrap();
+                let statuses: Vec<_> = after.iter().map(|m| m.status).collect();
+                assert_eq!(
+                    statuses
+                        .iter()
+                        .filter(|s| **s == MeasurementStatus::Revoked)
+                        .count(),
+                    1
+                );
+                assert_eq!(
+                    statuses
+                        .iter()
+                        .filter(|s| **s == MeasurementStatus::Expired)
+                        .count(),
+                    2
+                );
+                assert!(
+                    after.iter().all(|m| m.link_token.is_none()),
+                    "no stored links left"
+                );
+                Ok::<_, samspor_store::StoreError>(())
+            })
+            .await
+            .unwrap();
     })
     .await;
 }
@@ -388,7 +423,7 @@ async fn links_of_a_course_entered_in_error_are_withdrawn() {
         offer(&app, &t).await;
         let course = course(&app, &t).await;
         decide_track(&app, &t, course).await;
-        assert_eq!(send_due(&*app.db.store).await, 3);
+        assert_eq!(send_due(&app.db.store).await, 3);
         let page_path = format!("/courses/{course}/measurements");
         let mut b = Browser::logged_in(&app, COORDINATOR).await;
         let page = b.page(&page_path).await;
@@ -420,33 +455,39 @@ async fn links_of_a_course_entered_in_error_are_withdrawn() {
         // Before the job runs, the link still opens; the job withdraws it.
         assert_eq!(app.anon_get(&link).await.status, StatusCode::OK);
         let before = app.audit_count().await;
-        assert_eq!(send_due(&*app.db.store).await, 0);
+        assert_eq!(send_due(&app.db.store).await, 0);
         assert_eq!(
             app.audit_count().await,
             before + 3,
             "each revocation audited"
         );
         assert_eq!(app.anon_get(&link).await.status, StatusCode::NOT_FOUND);
-        let mut tx = app.db.store.begin().await.unwrap();
-        let after = tx.course_measurements(course).await.unwrap();
-        assert_eq!(after.len(), 3);
-        assert!(
-            after
-                .iter()
-                .all(|m| m.status == MeasurementStatus::Revoked && m.link_token.is_none()),
-            "{after:?}"
-        );
-        let child = tx.course(course).await.unwrap().unwrap().child_id;
-        let invitations = tx.invitations_of_child(child).await.unwrap();
-        assert!(
-            invitations
-                .iter()
-                .all(|i| i.status == samspor_store::InvitationStatus::Revoked)
-        );
-        drop(tx);
+        let (_after, _child, _invitations) = app
+            .db
+            .store
+            .read(async |tx| {
+                let after = tx.course_measurements(course).await.unwrap();
+                assert_eq!(after.len(), 3);
+                assert!(
+                    after
+                        .iter()
+                        .all(|m| m.status == MeasurementStatus::Revoked && m.link_token.is_none()),
+                    "{after:?}"
+                );
+                let child = tx.course(course).await.unwrap().unwrap().child_id;
+                let invitations = tx.invitations_of_child(child).await.unwrap();
+                assert!(
+                    invitations
+                        .iter()
+                        .all(|i| i.status == samspor_store::InvitationStatus::Revoked)
+                );
+                Ok::<_, samspor_store::StoreError>((after, child, invitations))
+            })
+            .await
+            .unwrap();
         // A second run has nothing left to do.
         let before = app.audit_count().await;
-        assert_eq!(send_due(&*app.db.store).await, 0);
+        assert_eq!(send_due(&app.db.store).await, 0);
         assert_eq!(app.audit_count().await, before);
     })
     .await;

@@ -124,13 +124,14 @@ async fn links_that_cannot_fit_are_refused_and_revoked_links_stop_working() {
         let inv_id = ok.json()["id"].as_str().unwrap().to_string();
         assert_eq!(app.anon_get(&link).await.status, StatusCode::OK);
         samspor_store::service::questionnaires::revoke(
-            &*app.db.store,
+            &app.db.store,
             &samspor_store::service::Ctx::new(
                 samspor_store::service::auth::actor_for(
-                    &*app.db.store,
+                    &app.db.store,
                     &{
-                        let mut tx = app.db.store.begin().await.unwrap();
-                        tx.user_by_email("k@kbh.dk").await.unwrap().unwrap()
+                        app.db.store.read(async |tx| {
+                            Ok::<_, samspor_store::StoreError>(tx.user_by_email("k@kbh.dk").await.unwrap().unwrap())
+                        }).await.unwrap()
                     },
                 )
                 .await
@@ -171,10 +172,11 @@ async fn paper_forms_are_scored_and_critical_answers_raise_an_alert() {
         assert_eq!(scores["critical"][0]["link_id"], "q9");
 
         // The alert is on the front page of a therapist in the same organisation.
-        let mut tx = app.db.store.begin().await.unwrap();
-        let org = tx.user_by_email("k@kbh.dk").await.unwrap().unwrap().org_id;
-        let alerts = tx.open_alerts(org).await.unwrap();
-        drop(tx);
+        let (_org, alerts) = app.db.store.read(async |tx| {
+            let org = tx.user_by_email("k@kbh.dk").await.unwrap().unwrap().org_id;
+            let alerts = tx.open_alerts(org).await.unwrap();
+            Ok::<_, samspor_store::StoreError>((org, alerts))
+        }).await.unwrap();
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].code, "self_harm_thoughts");
     })
@@ -220,10 +222,10 @@ async fn licensed_texts_replace_the_neutral_labels() {
             lang: "da".into(),
             texts: [("q1".to_string(), "Licenseret ordlyd nummer et".to_string()), ("q99".to_string(), "x".to_string())].into(),
         };
-        let bad = load_text_pack(&*app.db.store, &catalogue, &pack).await;
+        let bad = load_text_pack(&app.db.store, &catalogue, &pack).await;
         assert!(matches!(bad, Err(samspor_store::service::ServiceError::Invalid(e)) if e.get("texts.q99").is_some()));
         pack.texts.remove("q99");
-        assert_eq!(load_text_pack(&*app.db.store, &catalogue, &pack).await.unwrap(), 1);
+        assert_eq!(load_text_pack(&app.db.store, &catalogue, &pack).await.unwrap(), 1);
 
         let r = app
             .post(&format!("/api/v1/children/{id}/invitations"), &t, json!({"instrument": "sdq-parent-4-17", "respondent": {"kind": "guardian", "guardian": 0}}))
@@ -255,9 +257,9 @@ async fn expired_links_reveal_nothing_and_old_alerts_escalate() {
         let answers = json!({"q1": 0, "q2": 0, "q3": 0, "q4": 0, "q5": 0, "q6": 0, "q7": 0, "q8": 0, "q9": 1});
         app.post(&format!("/api/v1/children/{id}/responses"), &t, json!({"instrument": "phq-a", "respondent_name": "Testa", "answers": answers})).await;
         use samspor_store::service::questionnaires::escalate_overdue;
-        assert_eq!(escalate_overdue(&*app.db.store, chrono::Duration::hours(1)).await.unwrap(), 0, "a fresh alert waits");
-        assert_eq!(escalate_overdue(&*app.db.store, chrono::Duration::zero()).await.unwrap(), 1);
-        assert_eq!(escalate_overdue(&*app.db.store, chrono::Duration::zero()).await.unwrap(), 0, "escalated once");
+        assert_eq!(escalate_overdue(&app.db.store, chrono::Duration::hours(1)).await.unwrap(), 0, "a fresh alert waits");
+        assert_eq!(escalate_overdue(&app.db.store, chrono::Duration::zero()).await.unwrap(), 1);
+        assert_eq!(escalate_overdue(&app.db.store, chrono::Duration::zero()).await.unwrap(), 0, "escalated once");
     })
     .await;
 }

@@ -19,17 +19,22 @@ async fn setup(app: &TestApp) -> String {
     let me = app.get("/api/v1/me", &t).await.json();
     let by = me["id"].as_str().unwrap().parse().unwrap();
     for p in [Programme::WorrySadness, Programme::Restlessness] {
-        let mut tx = app.db.store.begin().await.unwrap();
-        tx.set_participation(
-            "0101",
-            p,
-            Some(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
-            by,
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
+        app.db
+            .store
+            .write(async |tx| {
+                tx.set_participation(
+                    "0101",
+                    p,
+                    Some(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+                    by,
+                    chrono::Utc::now(),
+                )
+                .await
+                .unwrap();
+                Ok::<_, samspor_store::StoreError>(())
+            })
+            .await
+            .unwrap();
     }
     t
 }
@@ -477,13 +482,19 @@ async fn the_journal_is_append_only_and_corrections_stay_in_their_course() {
         );
 
         // No journal text reaches the audit log.
-        let mut tx = app.db.store.begin().await.unwrap();
-        let entries = tx
-            .audit_entries(&samspor_store::AuditFilter::default())
+        let _entries = app
+            .db
+            .store
+            .read(async |tx| {
+                let entries = tx
+                    .audit_entries(&samspor_store::AuditFilter::default())
+                    .await
+                    .unwrap();
+                assert!(entries.iter().all(|e| !e.event.detail.contains("søvnen")));
+                Ok::<_, samspor_store::StoreError>(entries)
+            })
             .await
             .unwrap();
-        assert!(entries.iter().all(|e| !e.event.detail.contains("søvnen")));
-        drop(tx);
 
         // The database itself refuses to change or remove an entry.
         for sql in [
@@ -635,8 +646,15 @@ async fn the_therapist_is_chosen_among_staff_who_work_with_children() {
         let id_of = |email: &'static str| {
             let app = &app;
             async move {
-                let mut tx = app.db.store.begin().await.unwrap();
-                tx.user_by_email(email).await.unwrap().unwrap().id
+                app.db
+                    .store
+                    .read(async |tx| {
+                        Ok::<_, samspor_store::StoreError>(
+                            tx.user_by_email(email).await.unwrap().unwrap().id,
+                        )
+                    })
+                    .await
+                    .unwrap()
             }
         };
         let path = format!("/api/v1/courses/{c}/therapist");

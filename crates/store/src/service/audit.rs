@@ -1,6 +1,7 @@
 //! Reading the audit log: per child ("who looked at this child") and for administrators.
 
 use super::{Ctx, ServiceError, ServiceResult, check};
+use crate::Work;
 use crate::{AuditFilter, Store};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::{AuditAction, AuditEntry};
@@ -16,10 +17,7 @@ pub struct AuditLine {
     pub org_name: Option<String>,
 }
 
-async fn with_names(
-    tx: &mut Box<dyn crate::Tx>,
-    entries: Vec<AuditEntry>,
-) -> ServiceResult<Vec<AuditLine>> {
+async fn with_names(tx: &mut Work<'_>, entries: Vec<AuditEntry>) -> ServiceResult<Vec<AuditLine>> {
     let mut users: HashMap<Uuid, Option<String>> = HashMap::new();
     let mut orgs: HashMap<Uuid, Option<String>> = HashMap::new();
     let mut out = Vec::with_capacity(entries.len());
@@ -57,113 +55,124 @@ async fn with_names(
 
 /// Everyone who read or changed this child's data, newest first.
 pub async fn child_access_log(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     child_id: Uuid,
     limit: i64,
 ) -> ServiceResult<Vec<AuditLine>> {
-    let mut tx = store.begin().await?;
-    let child = tx.child(child_id).await?.ok_or(ServiceError::NotFound)?;
-    check(authorize(
-        &ctx.actor,
-        Action::Read,
-        Resource::Child {
-            owner_org: child.org_id,
-        },
-    ))?;
-    // Record this look first, so the list shows the reader too.
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Read,
-            "child_access_log",
-            Some(child_id),
-            Some(child_id),
-            "",
-        ),
-    )
-    .await?;
-    let entries = tx
-        .audit_entries(&AuditFilter {
-            child_id: Some(child_id),
-            newest_first: true,
-            limit,
-            ..Default::default()
+    let may_read = async |tx: &mut Work<'_>| {
+        let child = tx.child(child_id).await?.ok_or(ServiceError::NotFound)?;
+        check(authorize(
+            &ctx.actor,
+            Action::Read,
+            Resource::Child {
+                owner_org: child.org_id,
+            },
+        ))
+    };
+    // Record this look first, in a commit of its own, so the list shows the reader too.
+    store
+        .write(async |tx| {
+            may_read(tx).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Read,
+                    "child_access_log",
+                    Some(child_id),
+                    Some(child_id),
+                    "",
+                ),
+            );
+            Ok::<_, ServiceError>(())
         })
         .await?;
-    let lines = with_names(&mut tx, entries).await?;
-    tx.commit().await?;
-    Ok(lines)
+    store
+        .read(async |tx| {
+            may_read(tx).await?;
+            let entries = tx
+                .audit_entries(&AuditFilter {
+                    child_id: Some(child_id),
+                    newest_first: true,
+                    limit,
+                    ..Default::default()
+                })
+                .await?;
+            with_names(tx, entries).await
+        })
+        .await
 }
 
 /// The administrator's view: entries made by users of the administrator's organisation.
 pub async fn org_log(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     filter: AuditFilter,
 ) -> ServiceResult<Vec<AuditLine>> {
     check(authorize(&ctx.actor, Action::Read, Resource::AuditLog))?;
-    let mut tx = store.begin().await?;
-    let entries = tx
-        .audit_entries(&AuditFilter {
-            org_id: Some(ctx.actor.org_id),
-            ..filter
+    store
+        .read(async |tx| {
+            let entries = tx
+                .audit_entries(&AuditFilter {
+                    org_id: Some(ctx.actor.org_id),
+                    ..filter
+                })
+                .await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Read,
+                    "audit_log",
+                    None,
+                    None,
+                    format!("results={}", entries.len()),
+                ),
+            );
+            let lines = with_names(tx, entries).await?;
+            Ok(lines)
         })
-        .await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Read,
-            "audit_log",
-            None,
-            None,
-            format!("results={}", entries.len()),
-        ),
-    )
-    .await?;
-    let lines = with_names(&mut tx, entries).await?;
-    tx.commit().await?;
-    Ok(lines)
+        .await
 }
 
 /// Every entry about one child, oldest first, for an access request from a citizen.
 /// Run by an operator from the command line; the export itself is recorded.
 pub async fn export_for_child(
-    store: &dyn Store,
+    store: &Store,
     request_id: &str,
     cpr: &str,
 ) -> ServiceResult<Vec<AuditLine>> {
-    let mut tx = store.begin().await?;
-    let ids = tx.children_by_cpr_everywhere(cpr).await?;
-    let mut lines = Vec::new();
-    for id in &ids {
-        let entries = tx
-            .audit_entries(&AuditFilter {
-                child_id: Some(*id),
-                limit: i64::MAX,
-                ..Default::default()
-            })
-            .await?;
-        lines.extend(with_names(&mut tx, entries).await?);
-    }
-    for id in &ids {
-        tx.audit(
-            chrono::Utc::now(),
-            samspor_domain::audit::AuditEvent {
-                user_id: None,
-                org_id: None,
-                action: AuditAction::Export,
-                object_type: "child_access_log".into(),
-                object_id: Some(*id),
-                child_id: Some(*id),
-                purpose: "access_request".into(),
-                request_id: request_id.into(),
-                detail: "cli audit export".into(),
-            },
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    lines.sort_by_key(|l| l.entry.seq);
-    Ok(lines)
+    store
+        .read(async |tx| {
+            let ids = tx.children_by_cpr_everywhere(cpr).await?;
+            let mut lines = Vec::new();
+            for id in &ids {
+                let entries = tx
+                    .audit_entries(&AuditFilter {
+                        child_id: Some(*id),
+                        limit: i64::MAX,
+                        ..Default::default()
+                    })
+                    .await?;
+                lines.extend(with_names(tx, entries).await?);
+            }
+            for id in &ids {
+                tx.audit(
+                    chrono::Utc::now(),
+                    samspor_domain::audit::AuditEvent {
+                        user_id: None,
+                        org_id: None,
+                        action: AuditAction::Export,
+                        object_type: "child_access_log".into(),
+                        object_id: Some(*id),
+                        child_id: Some(*id),
+                        purpose: "access_request".into(),
+                        request_id: request_id.into(),
+                        detail: "cli audit export".into(),
+                    },
+                );
+            }
+            lines.sort_by_key(|l| l.entry.seq);
+            Ok(lines)
+        })
+        .await
 }

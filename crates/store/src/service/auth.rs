@@ -1,6 +1,7 @@
 //! Logging in and out, sessions, API tokens and staff accounts.
 
 use super::{ServiceError, ServiceResult};
+use crate::Work;
 use crate::secret::{random_token, token_hash};
 use crate::{ApiToken, NewUser, SessionRecord, Store, User, password};
 use chrono::{DateTime, Duration, Utc};
@@ -62,19 +63,16 @@ fn event(user: Option<&User>, action: AuditAction, request_id: &str, detail: &st
 }
 
 pub async fn login(
-    store: &dyn Store,
+    store: &Store,
     email: &str,
     password_input: &str,
     request_id: &str,
     policy: SessionPolicy,
 ) -> ServiceResult<Result<LoggedIn, LoginFailure>> {
     let email = email.trim().to_lowercase();
-    let user = {
-        let mut tx = store.begin().await?;
-        let u = tx.user_by_email(&email).await?;
-        tx.commit().await?;
-        u
-    };
+    let user = store
+        .read(async |tx| tx.user_by_email(&email).await)
+        .await?;
     let stored_hash = user
         .as_ref()
         .map(|u| u.password_hash.clone())
@@ -85,110 +83,106 @@ pub async fn login(
             .await
             .unwrap_or(false);
     let now = Utc::now();
-    let mut tx = store.begin().await?;
-    let Some(user) = user else {
-        tx.audit(
-            now,
-            event(
-                None,
-                AuditAction::LoginFailed,
-                request_id,
-                "unknown account",
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Err(LoginFailure::WrongCredentials));
-    };
-    // Re-read inside the write transaction: another login may have counted a failure meanwhile.
-    let user = tx.user(user.id).await?.ok_or(ServiceError::NotFound)?;
-    if user.locked_until.is_some_and(|t| t > now) {
-        tx.audit(
-            now,
-            event(Some(&user), AuditAction::LoginFailed, request_id, "locked"),
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Err(LoginFailure::Locked));
-    }
-    if !password_ok || !user.active {
-        let failed = user.failed_logins + 1;
-        let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| now + LOCK_DURATION);
-        let stored_failed = if locked_until.is_some() { 0 } else { failed };
-        tx.set_login_state(user.id, stored_failed, locked_until)
-            .await?;
-        let detail = if locked_until.is_some() {
-            "wrong password; locked"
-        } else {
-            "wrong password"
-        };
-        tx.audit(
-            now,
-            event(Some(&user), AuditAction::LoginFailed, request_id, detail),
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Err(if locked_until.is_some() {
-            LoginFailure::Locked
-        } else {
-            LoginFailure::WrongCredentials
-        }));
-    }
-    tx.set_login_state(user.id, 0, None).await?;
-    let token = random_token();
-    let session = SessionRecord {
-        id_hash: token_hash(&token),
-        user_id: user.id,
-        csrf_token: random_token(),
-        created_at: now,
-        last_seen_at: now,
-        expires_at: now + policy.absolute,
-    };
-    tx.insert_session(&session).await?;
-    tx.delete_expired_sessions(now).await?;
-    tx.audit(now, event(Some(&user), AuditAction::Login, request_id, ""))
-        .await?;
-    tx.commit().await?;
-    Ok(Ok(LoggedIn {
-        token,
-        session,
-        user,
-    }))
+    store
+        .write(async |tx| {
+            let Some(user) = user else {
+                tx.audit(
+                    now,
+                    event(
+                        None,
+                        AuditAction::LoginFailed,
+                        request_id,
+                        "unknown account",
+                    ),
+                );
+                return Ok(Err(LoginFailure::WrongCredentials));
+            };
+            // Re-read inside the write transaction: another login may have counted a failure meanwhile.
+            let user = tx.user(user.id).await?.ok_or(ServiceError::NotFound)?;
+            if user.locked_until.is_some_and(|t| t > now) {
+                tx.audit(
+                    now,
+                    event(Some(&user), AuditAction::LoginFailed, request_id, "locked"),
+                );
+                return Ok(Err(LoginFailure::Locked));
+            }
+            if !password_ok || !user.active {
+                let failed = user.failed_logins + 1;
+                let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| now + LOCK_DURATION);
+                let stored_failed = if locked_until.is_some() { 0 } else { failed };
+                tx.set_login_state(user.id, stored_failed, locked_until)
+                    .await?;
+                let detail = if locked_until.is_some() {
+                    "wrong password; locked"
+                } else {
+                    "wrong password"
+                };
+                tx.audit(
+                    now,
+                    event(Some(&user), AuditAction::LoginFailed, request_id, detail),
+                );
+                return Ok(Err(if locked_until.is_some() {
+                    LoginFailure::Locked
+                } else {
+                    LoginFailure::WrongCredentials
+                }));
+            }
+            tx.set_login_state(user.id, 0, None).await?;
+            let token = random_token();
+            let session = SessionRecord {
+                id_hash: token_hash(&token),
+                user_id: user.id,
+                csrf_token: random_token(),
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + policy.absolute,
+            };
+            tx.insert_session(&session).await?;
+            tx.delete_expired_sessions(now).await?;
+            tx.audit(now, event(Some(&user), AuditAction::Login, request_id, ""));
+            Ok(Ok(LoggedIn {
+                token,
+                session,
+                user,
+            }))
+        })
+        .await
 }
 
 /// The session and user behind a cookie token, if it is still valid.
 /// Refreshes the idle clock, at most once a minute to spare writes.
 /// Everything is read in one transaction, since every page request starts here.
 pub async fn session_user(
-    store: &dyn Store,
+    store: &Store,
     token: &str,
     policy: SessionPolicy,
 ) -> ServiceResult<Option<Member>> {
     let now = Utc::now();
     let id_hash = token_hash(token);
-    let mut tx = store.begin().await?;
-    let Some(session) = tx.session(&id_hash).await? else {
-        return Ok(None);
-    };
-    if session.expires_at <= now || session.last_seen_at + policy.idle <= now {
-        tx.delete_session(&id_hash).await?;
-        tx.commit().await?;
-        return Ok(None);
-    }
-    let Some(user) = tx.user(session.user_id).await?.filter(|u| u.active) else {
-        return Ok(None);
-    };
-    if now - session.last_seen_at > Duration::minutes(1) {
-        tx.touch_session(&id_hash, now).await?;
-    }
-    let (actor, org) = membership(&mut tx, &user).await?;
-    tx.commit().await?;
-    Ok(Some(Member {
-        session: Some(session),
-        user,
-        actor,
-        org,
-    }))
+    store
+        .write(async |tx| {
+            let Some(session) = tx.session(&id_hash).await? else {
+                return Ok(None);
+            };
+            if session.expires_at <= now || session.last_seen_at + policy.idle <= now {
+                tx.delete_session(&id_hash).await?;
+                return Ok(None);
+            }
+            let Some(user) = tx.user(session.user_id).await?.filter(|u| u.active) else {
+                return Ok(None);
+            };
+            if now - session.last_seen_at > Duration::minutes(1) {
+                tx.touch_session(&id_hash, now).await?;
+            }
+            let (actor, org) = membership(tx, &user).await?;
+            Ok(Some(Member {
+                session: Some(session),
+                user,
+                actor,
+                org,
+            }))
+        })
+        .await
 }
 
 /// A signed-in person as a request needs them: who, in which organisation, acting as what.
@@ -202,72 +196,73 @@ pub struct Member {
 }
 
 pub async fn logout(
-    store: &dyn Store,
+    store: &Store,
     token: &str,
     user: &User,
     request_id: &str,
 ) -> ServiceResult<()> {
-    let mut tx = store.begin().await?;
-    tx.delete_session(&token_hash(token)).await?;
-    tx.audit(
-        Utc::now(),
-        event(Some(user), AuditAction::Logout, request_id, ""),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    store
+        .write(async |tx| {
+            tx.delete_session(&token_hash(token)).await?;
+            tx.audit(
+                Utc::now(),
+                event(Some(user), AuditAction::Logout, request_id, ""),
+            );
+            Ok(())
+        })
+        .await
 }
 
-pub async fn user_by_api_token(store: &dyn Store, token: &str) -> ServiceResult<Option<Member>> {
-    let mut tx = store.begin().await?;
-    let Some(user) = tx
-        .user_by_token(&token_hash(token))
-        .await?
-        .filter(|u| u.active)
-    else {
-        return Ok(None);
-    };
-    let (actor, org) = membership(&mut tx, &user).await?;
-    tx.commit().await?;
-    Ok(Some(Member {
-        session: None,
-        user,
-        actor,
-        org,
-    }))
+pub async fn user_by_api_token(store: &Store, token: &str) -> ServiceResult<Option<Member>> {
+    store
+        .read(async |tx| {
+            let Some(user) = tx
+                .user_by_token(&token_hash(token))
+                .await?
+                .filter(|u| u.active)
+            else {
+                return Ok(None);
+            };
+            let (actor, org) = membership(tx, &user).await?;
+            Ok(Some(Member {
+                session: None,
+                user,
+                actor,
+                org,
+            }))
+        })
+        .await
 }
 
 /// Creates an API token for a user and returns it; only its hash is kept.
-pub async fn create_api_token(
-    store: &dyn Store,
-    email: &str,
-    label: &str,
-) -> ServiceResult<String> {
-    let mut tx = store.begin().await?;
-    let user = tx
-        .user_by_email(&email.trim().to_lowercase())
-        .await?
-        .ok_or_else(|| {
-            ServiceError::Invalid(
-                FieldError::new(
-                    "email",
-                    "No user has this e-mail address.",
-                    "Ingen bruger har denne e-mailadresse.",
-                )
-                .into(),
-            )
-        })?;
-    let token = format!("sp_{}", random_token());
-    tx.insert_token(&ApiToken {
-        id: Uuid::now_v7(),
-        user_id: user.id,
-        token_hash: token_hash(&token),
-        label: label.to_string(),
-        created_at: Utc::now(),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(token)
+pub async fn create_api_token(store: &Store, email: &str, label: &str) -> ServiceResult<String> {
+    store
+        .write(async |tx| {
+            let user = tx
+                .user_by_email(&email.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| {
+                    ServiceError::Invalid(
+                        FieldError::new(
+                            "email",
+                            "No user has this e-mail address.",
+                            "Ingen bruger har denne e-mailadresse.",
+                        )
+                        .into(),
+                    )
+                })?;
+            let token = format!("sp_{}", random_token());
+            tx.insert_token(&ApiToken {
+                id: Uuid::now_v7(),
+                user_id: user.id,
+                token_hash: token_hash(&token),
+                label: label.to_string(),
+                created_at: Utc::now(),
+            })
+            .await?;
+            Ok(token)
+        })
+        .await
 }
 
 /// Input for a new staff account.
@@ -280,7 +275,7 @@ pub struct UserInput<'a> {
 }
 
 pub async fn add_user(
-    store: &dyn Store,
+    store: &Store,
     input: UserInput<'_>,
     now: DateTime<Utc>,
 ) -> ServiceResult<User> {
@@ -311,67 +306,63 @@ pub async fn add_user(
             ),
         ));
     }
-    let mut tx = store.begin().await?;
-    let org = tx.organisation_by_code(input.org_code.trim()).await?;
-    if org.is_none() {
-        errors.push(FieldError::new(
-            "org",
-            "Unknown organisation code: use a municipality code like 0101, a region like DK-84, or a unit code like U000001.",
-            "Ukendt organisationskode: brug en kommunekode som 0101, en region som DK-84 eller en enhedskode som U000001.",
-        ));
-    }
-    if let Some(e) = &email
-        && tx.user_by_email(e).await?.is_some()
-    {
-        errors.push(FieldError::new(
-            "email",
-            "A user with this e-mail address already exists.",
-            "Der findes allerede en bruger med denne e-mailadresse.",
-        ));
-    }
-    let (Some(email), Some(role), Some(org), true) = (email, role, org, errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    let pw = input.password.to_string();
-    let password_hash = tokio::task::spawn_blocking(move || password::hash(&pw))
-        .await
-        .map_err(|e| ServiceError::Store(crate::StoreError::Corrupt(e.to_string())))?
-        .map_err(|e| ServiceError::Store(crate::StoreError::Corrupt(e)))?;
-    let new = NewUser {
-        id: Uuid::now_v7(),
-        org_id: org.id,
-        email,
-        name,
-        role,
-        password_hash,
-        created_at: now,
-    };
-    tx.insert_user(&new).await?;
-    let user = tx.user(new.id).await?.ok_or(ServiceError::NotFound)?;
-    tx.commit().await?;
-    Ok(user)
+    store.write(async |tx| {
+        let org = tx.organisation_by_code(input.org_code.trim()).await?;
+        if org.is_none() {
+            errors.push(FieldError::new(
+                "org",
+                "Unknown organisation code: use a municipality code like 0101, a region like DK-84, or a unit code like U000001.",
+                "Ukendt organisationskode: brug en kommunekode som 0101, en region som DK-84 eller en enhedskode som U000001.",
+            ));
+        }
+        if let Some(e) = &email
+            && tx.user_by_email(e).await?.is_some()
+        {
+            errors.push(FieldError::new(
+                "email",
+                "A user with this e-mail address already exists.",
+                "Der findes allerede en bruger med denne e-mailadresse.",
+            ));
+        }
+        let (Some(email), Some(role), Some(org), true) = (email, role, org, errors.is_empty()) else {
+            return Err(ServiceError::Invalid(errors));
+        };
+        let pw = input.password.to_string();
+        let password_hash = tokio::task::spawn_blocking(move || password::hash(&pw))
+            .await
+            .map_err(|e| ServiceError::Store(crate::StoreError::Corrupt(e.to_string())))?
+            .map_err(|e| ServiceError::Store(crate::StoreError::Corrupt(e)))?;
+        let new = NewUser {
+            id: Uuid::now_v7(),
+            org_id: org.id,
+            email,
+            name,
+            role,
+            password_hash,
+            created_at: now,
+        };
+        tx.insert_user(&new).await?;
+        let user = tx.user(new.id).await?.ok_or(ServiceError::NotFound)?;
+        Ok(user)
+    }).await
 }
 
 /// The actor a user acts as: their role in their organisation.
-pub async fn actor_for(store: &dyn Store, user: &User) -> ServiceResult<Actor> {
+pub async fn actor_for(store: &Store, user: &User) -> ServiceResult<Actor> {
     Ok(member_of(store, user).await?.0)
 }
 
 /// The actor a user acts as, with the organisation itself.
-pub async fn member_of(
-    store: &dyn Store,
-    user: &User,
-) -> ServiceResult<(Actor, crate::Organisation)> {
-    let mut tx = store.begin().await?;
-    let found = membership(&mut tx, user).await?;
-    tx.commit().await?;
-    Ok(found)
+pub async fn member_of(store: &Store, user: &User) -> ServiceResult<(Actor, crate::Organisation)> {
+    store
+        .read(async |tx| {
+            let found = membership(tx, user).await?;
+            Ok(found)
+        })
+        .await
 }
 
-async fn membership(
-    tx: &mut Box<dyn crate::Tx>,
-    user: &User,
-) -> ServiceResult<(Actor, crate::Organisation)> {
+async fn membership(tx: &mut Work<'_>, user: &User) -> ServiceResult<(Actor, crate::Organisation)> {
     let org = tx
         .organisation(user.org_id)
         .await?

@@ -1,32 +1,35 @@
 //! Registering, reading, correcting and finding children.
 
 use super::{Ctx, ServiceError, ServiceResult, check};
-use crate::{Child, ChildHistoryEntry, ChildQuery, ChildSummary, Store, Tx};
+use crate::Work;
+use crate::{Child, ChildHistoryEntry, ChildQuery, ChildSummary, Store};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::AuditAction;
 use samspor_domain::child::{ChildData, ChildInput, apply_patch, changed_fields, parse_child};
 use uuid::Uuid;
 
-pub async fn create(store: &dyn Store, ctx: &Ctx, input: &ChildInput) -> ServiceResult<Child> {
+pub async fn create(store: &Store, ctx: &Ctx, input: &ChildInput) -> ServiceResult<Child> {
     check(authorize(
         &ctx.actor,
         Action::Create,
         Resource::ChildRegister,
     ))?;
     let data = parse_child(input, ctx.today())?;
-    let mut tx = store.begin().await?;
-    if let Some(existing_id) = tx.child_by_cpr(ctx.actor.org_id, data.cpr.as_str()).await? {
-        return Err(ServiceError::DuplicateChild { existing_id });
-    }
-    let child = insert_new(&mut tx, ctx, data, "").await?;
-    tx.commit().await?;
-    Ok(child)
+    store
+        .write(async |tx| {
+            if let Some(existing_id) = tx.child_by_cpr(ctx.actor.org_id, data.cpr.as_str()).await? {
+                return Err(ServiceError::DuplicateChild { existing_id });
+            }
+            let child = insert_new(tx, ctx, data, "").await?;
+            Ok(child)
+        })
+        .await
 }
 
 /// Registers a checked child in the actor's organisation, audited, inside the caller's
 /// transaction; `detail` says where the record came from.
 pub(crate) async fn insert_new(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     data: ChildData,
     detail: &str,
@@ -52,14 +55,13 @@ pub(crate) async fn insert_new(
             Some(child.id),
             detail,
         ),
-    )
-    .await?;
+    );
     Ok(child)
 }
 
 /// Loads a child the actor may see; anything else is `NotFound`.
 pub(crate) async fn load(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     id: Uuid,
     action: Action,
@@ -75,62 +77,65 @@ pub(crate) async fn load(
     Ok(child)
 }
 
-pub async fn read(store: &dyn Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Child> {
-    let mut tx = store.begin().await?;
-    let child = load(&mut tx, ctx, id, Action::Read).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(AuditAction::Read, "child", Some(id), Some(id), ""),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(child)
+pub async fn read(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Child> {
+    store
+        .read(async |tx| {
+            let child = load(tx, ctx, id, Action::Read).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(AuditAction::Read, "child", Some(id), Some(id), ""),
+            );
+            Ok(child)
+        })
+        .await
 }
 
 /// Applies a correction. With `expected_version`, a record changed since it was
 /// read is refused rather than overwritten.
 pub async fn update(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     id: Uuid,
     patch: &ChildInput,
     expected_version: Option<i64>,
 ) -> ServiceResult<Child> {
-    let mut tx = store.begin().await?;
-    let current = load(&mut tx, ctx, id, Action::Update).await?;
-    if let Some(v) = expected_version
-        && v != current.version
-    {
-        return Err(ServiceError::Conflict {
-            current: current.version,
-        });
-    }
-    let data = apply_patch(&current.data, patch, ctx.today())?;
-    if data.cpr != current.data.cpr
-        && let Some(existing_id) = tx.child_by_cpr(current.org_id, data.cpr.as_str()).await?
-    {
-        return Err(ServiceError::DuplicateChild { existing_id });
-    }
-    let fields = changed_fields(&current.data, &data);
-    let updated = tx
-        .update_child(&current, &data, ctx.actor.user_id, ctx.now)
-        .await?;
-    let action = if fields.is_empty() {
-        AuditAction::Read
-    } else {
-        AuditAction::Update
-    };
-    tx.audit(
-        ctx.now,
-        ctx.event(action, "child", Some(id), Some(id), fields.join(",")),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(updated)
+    store
+        .write(async |tx| {
+            let current = load(tx, ctx, id, Action::Update).await?;
+            if let Some(v) = expected_version
+                && v != current.version
+            {
+                return Err(ServiceError::Conflict {
+                    current: current.version,
+                });
+            }
+            let data = apply_patch(&current.data, patch, ctx.today())?;
+            if data.cpr != current.data.cpr
+                && let Some(existing_id) =
+                    tx.child_by_cpr(current.org_id, data.cpr.as_str()).await?
+            {
+                return Err(ServiceError::DuplicateChild { existing_id });
+            }
+            let fields = changed_fields(&current.data, &data);
+            let updated = tx
+                .update_child(&current, &data, ctx.actor.user_id, ctx.now)
+                .await?;
+            let action = if fields.is_empty() {
+                AuditAction::Read
+            } else {
+                AuditAction::Update
+            };
+            tx.audit(
+                ctx.now,
+                ctx.event(action, "child", Some(id), Some(id), fields.join(",")),
+            );
+            Ok(updated)
+        })
+        .await
 }
 
 pub async fn search(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     query: &ChildQuery,
 ) -> ServiceResult<Vec<ChildSummary>> {
@@ -139,38 +144,36 @@ pub async fn search(
         Action::Search,
         Resource::ChildRegister,
     ))?;
-    let mut tx = store.begin().await?;
-    let found = tx.search_children(ctx.actor.org_id, query).await?;
-    // The search terms can be a CPR number or a name: record only that a search
-    // happened and how many records it showed.
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Search,
-            "child_list",
-            None,
-            None,
-            format!("results={}", found.len()),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(found)
+    store
+        .read(async |tx| {
+            let found = tx.search_children(ctx.actor.org_id, query).await?;
+            // The search terms can be a CPR number or a name: record only that a search
+            // happened and how many records it showed.
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Search,
+                    "child_list",
+                    None,
+                    None,
+                    format!("results={}", found.len()),
+                ),
+            );
+            Ok(found)
+        })
+        .await
 }
 
-pub async fn history(
-    store: &dyn Store,
-    ctx: &Ctx,
-    id: Uuid,
-) -> ServiceResult<Vec<ChildHistoryEntry>> {
-    let mut tx = store.begin().await?;
-    load(&mut tx, ctx, id, Action::Read).await?;
-    let entries = tx.child_history(id).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(AuditAction::Read, "child_history", Some(id), Some(id), ""),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(entries)
+pub async fn history(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Vec<ChildHistoryEntry>> {
+    store
+        .read(async |tx| {
+            load(tx, ctx, id, Action::Read).await?;
+            let entries = tx.child_history(id).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(AuditAction::Read, "child_history", Some(id), Some(id), ""),
+            );
+            Ok(entries)
+        })
+        .await
 }

@@ -4,8 +4,9 @@
 //! else is refused as a conflict, so nobody overwrites what they have not seen.
 
 use super::{Ctx, ServiceError, ServiceResult, check};
+use crate::Work;
 use crate::course_model::*;
-use crate::{Child, Store, Tx};
+use crate::{Child, Store};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::AuditAction;
@@ -119,7 +120,7 @@ fn waiting_of(
 
 /// Loads a course the actor may see, with its child.
 pub(crate) async fn load(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     id: Uuid,
     action: Action,
@@ -156,10 +157,10 @@ impl From<FieldError> for ServiceError {
     }
 }
 
-/// Saves a changed course (bumping its version, refused if someone saved in between), audits
-/// the change and commits: the last step of every write to a course.
-pub(crate) async fn save_and_commit(
-    mut tx: Box<dyn Tx>,
+/// Saves a changed course (bumping its version, refused if someone saved in between) and
+/// audits the change: the last step of every write to a course.
+pub(crate) async fn save(
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     next: &CourseRecord,
     child_id: Uuid,
@@ -177,9 +178,7 @@ pub(crate) async fn save_and_commit(
             Some(child_id),
             detail,
         ),
-    )
-    .await?;
-    tx.commit().await?;
+    );
     Ok(saved)
 }
 
@@ -210,20 +209,22 @@ pub(crate) fn completed(course: &CourseRecord, end: NaiveDate) -> ServiceResult<
 
 /// Registers a contact: creates the course, its Henvendelse encounter and the referral content.
 pub async fn create_contact(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     input: &NewContact,
 ) -> ServiceResult<CourseRecord> {
-    let mut tx = store.begin().await?;
-    let child = super::children::load(&mut tx, ctx, input.child_id, Action::Update).await?;
-    let course = open_course(&mut tx, ctx, &child, input, None).await?;
-    tx.commit().await?;
-    Ok(course)
+    store
+        .write(async |tx| {
+            let child = super::children::load(tx, ctx, input.child_id, Action::Update).await?;
+            let course = open_course(tx, ctx, &child, input, None).await?;
+            Ok(course)
+        })
+        .await
 }
 
 /// The shared part of staff contacts and registered self-referrals, inside one transaction.
 pub(crate) async fn open_course(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     child: &Child,
     input: &NewContact,
@@ -308,13 +309,12 @@ pub(crate) async fn open_course(
             Some(child.id),
             "contact",
         ),
-    )
-    .await?;
+    );
     Ok(course)
 }
 
 async fn view(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     course: CourseRecord,
     child: &Child,
     today: NaiveDate,
@@ -354,41 +354,43 @@ async fn view(
 }
 
 /// One course with everything on it; the read is audited.
-pub async fn course(store: &dyn Store, ctx: &Ctx, id: Uuid) -> ServiceResult<CourseView> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, id, Action::Read).await?;
-    let v = view(&mut tx, course, &child, local(ctx.now).date()).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(AuditAction::Read, "course", Some(id), Some(child.id), ""),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(v)
+pub async fn course(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<CourseView> {
+    store
+        .read(async |tx| {
+            let (course, child) = load(tx, ctx, id, Action::Read).await?;
+            let v = view(tx, course, &child, local(ctx.now).date()).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(AuditAction::Read, "course", Some(id), Some(child.id), ""),
+            );
+            Ok(v)
+        })
+        .await
 }
 
 /// The courses of one child (for the child page).
 pub async fn courses_of_child(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     child_id: Uuid,
 ) -> ServiceResult<Vec<CourseRecord>> {
-    let mut tx = store.begin().await?;
-    super::children::load(&mut tx, ctx, child_id, Action::Read).await?;
-    let courses = tx.courses_of_child(child_id).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(AuditAction::Read, "course", None, Some(child_id), "list"),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(courses)
+    store
+        .read(async |tx| {
+            super::children::load(tx, ctx, child_id, Action::Read).await?;
+            let courses = tx.courses_of_child(child_id).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(AuditAction::Read, "course", None, Some(child_id), "list"),
+            );
+            Ok(courses)
+        })
+        .await
 }
 
 /// Adds an encounter other than an Afslutning (which needs its reason: see
 /// [`add_encounter_with`]).
 pub async fn add_encounter(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
@@ -403,7 +405,7 @@ pub async fn add_encounter(
 /// message. The first Behandling makes its recorder the responsible therapist and writes the
 /// GP's start message.
 pub async fn add_encounter_with(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
@@ -411,94 +413,103 @@ pub async fn add_encounter_with(
     closing: Option<&samspor_domain::course::closing::ClosingInput>,
     tracks: &[Track],
 ) -> ServiceResult<(CourseRecord, EncounterRecord)> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, expected_version)?;
-    must_be_active(&course)?;
-    if input.kind == EncounterType::Afslutning {
-        let request = super::treatment::CloseRequest {
-            closing_talk_at: None,
-            at: Some(input.at),
-            closing: closing.cloned().unwrap_or_default(),
-        };
-        let (next, closed) =
-            super::treatment::close_in(&mut tx, ctx, &course, &child, &request, tracks).await?;
-        let saved = save_and_commit(tx, ctx, &next, child.id, "encounter afslutning").await?;
-        return Ok((saved, closed.afslutning));
-    }
-    let existing: Vec<_> = tx
-        .encounters(course_id)
-        .await?
-        .into_iter()
-        .filter(|e| e.status == EncounterStatus::Held)
-        .map(|e| e.encounter)
-        .collect();
-    let encounter = validate_encounter(
-        input,
-        &CourseContext {
-            birth_date: child.data.birth_date(),
-            existing: &existing,
-            now: local(ctx.now),
-        },
-    )?;
-    let record = held_by(ctx, course_id, encounter);
-    tx.insert_encounter(&record, Some(ctx.actor.user_id))
-        .await?;
-    if encounter.kind == EncounterType::Behandling {
-        super::treatment::treatment_recorded(&mut tx, ctx, &course).await?;
-    }
-    // Saving bumps the version even when only an encounter was added: the course changed.
-    let saved = save_and_commit(
-        tx,
-        ctx,
-        &course,
-        child.id,
-        format!("encounter {}", encounter.kind.as_str()),
-    )
-    .await?;
-    Ok((saved, record))
+    store
+        .write(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+            conflict_check(&course, expected_version)?;
+            must_be_active(&course)?;
+            if input.kind == EncounterType::Afslutning {
+                let request = super::treatment::CloseRequest {
+                    closing_talk_at: None,
+                    at: Some(input.at),
+                    closing: closing.cloned().unwrap_or_default(),
+                };
+                let (next, closed) =
+                    super::treatment::close_in(tx, ctx, &course, &child, &request, tracks).await?;
+                let saved = save(tx, ctx, &next, child.id, "encounter afslutning").await?;
+                return Ok((saved, closed.afslutning));
+            }
+            let existing: Vec<_> = tx
+                .encounters(course_id)
+                .await?
+                .into_iter()
+                .filter(|e| e.status == EncounterStatus::Held)
+                .map(|e| e.encounter)
+                .collect();
+            let encounter = validate_encounter(
+                input,
+                &CourseContext {
+                    birth_date: child.data.birth_date(),
+                    existing: &existing,
+                    now: local(ctx.now),
+                },
+            )?;
+            let record = held_by(ctx, course_id, encounter);
+            tx.insert_encounter(&record, Some(ctx.actor.user_id))
+                .await?;
+            if encounter.kind == EncounterType::Behandling {
+                super::treatment::treatment_recorded(tx, ctx, &course).await?;
+            }
+            // Saving bumps the version even when only an encounter was added: the course changed.
+            let saved = save(
+                tx,
+                ctx,
+                &course,
+                child.id,
+                format!("encounter {}", encounter.kind.as_str()),
+            )
+            .await?;
+            Ok((saved, record))
+        })
+        .await
 }
 
 /// Replaces the course's themes; the earlier ones stay in the history.
 pub async fn set_themes(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
     themes: &[String],
 ) -> ServiceResult<CourseRecord> {
     let themes = parse_themes(themes)?;
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, expected_version)?;
-    must_be_active(&course)?;
-    tx.set_themes(course_id, &themes, Some(ctx.actor.user_id), ctx.now)
-        .await?;
-    let saved = save_and_commit(tx, ctx, &course, child.id, "themes").await?;
-    Ok(saved)
+    store
+        .write(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+            conflict_check(&course, expected_version)?;
+            must_be_active(&course)?;
+            tx.set_themes(course_id, &themes, Some(ctx.actor.user_id), ctx.now)
+                .await?;
+            let saved = save(tx, ctx, &course, child.id, "themes").await?;
+            Ok(saved)
+        })
+        .await
 }
 
 /// Marks a course registered by mistake; it stays on record with that status.
 pub async fn mark_entered_in_error(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
 ) -> ServiceResult<CourseRecord> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, expected_version)?;
-    let next = CourseRecord {
-        status: CourseStatus::EnteredInError,
-        ..course.clone()
-    };
-    let saved = save_and_commit(tx, ctx, &next, child.id, "entered-in-error").await?;
-    Ok(saved)
+    store
+        .write(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+            conflict_check(&course, expected_version)?;
+            let next = CourseRecord {
+                status: CourseStatus::EnteredInError,
+                ..course.clone()
+            };
+            let saved = save(tx, ctx, &next, child.id, "entered-in-error").await?;
+            Ok(saved)
+        })
+        .await
 }
 
 /// The tracks the course's municipality offers, from the participation data.
 pub(crate) async fn offered_tracks(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     org_id: Uuid,
 ) -> ServiceResult<Vec<Programme>> {
     let org = tx
@@ -537,7 +548,7 @@ pub struct Rules<'a> {
 
 /// Gathers what decision support looks at for one child, inside the caller's transaction.
 async fn support_for(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     child: &Child,
     offered: &[Programme],
     rules: Rules<'_>,
@@ -589,37 +600,31 @@ async fn support_for(
 
 /// Decision support for a course: the tracks the scores point to, checklists, signs.
 pub async fn support(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     rules: Rules<'_>,
     ticked: &[CriterionRef],
 ) -> ServiceResult<Support> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Read).await?;
-    let offered = offered_tracks(&mut tx, course.org_id).await?;
-    let support = support_for(
-        &mut tx,
-        &child,
-        &offered,
-        rules,
-        ticked,
-        local(ctx.now).date(),
-    )
-    .await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Read,
-            "course",
-            Some(course_id),
-            Some(child.id),
-            "decision support",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(support)
+    store
+        .read(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Read).await?;
+            let offered = offered_tracks(tx, course.org_id).await?;
+            let support =
+                support_for(tx, &child, &offered, rules, ticked, local(ctx.now).date()).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Read,
+                    "course",
+                    Some(course_id),
+                    Some(child.id),
+                    "decision support",
+                ),
+            );
+            Ok(support)
+        })
+        .await
 }
 
 /// What the decision produced.
@@ -635,133 +640,141 @@ pub struct Decided {
 /// Referral; a psychiatry decision also writes the outgoing referral; a decision that starts
 /// no track closes the course with an Afslutning, since the municipality's part ends there.
 pub async fn decide(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     new: &NewDecision,
     rules: Rules<'_>,
 ) -> ServiceResult<Decided> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, new.expected_version)?;
-    must_be_active(&course)?;
-    if course.track.is_some() {
-        return Err(FieldError::new(
-            "outcome",
-            "The course has already started a track.",
-            "Forløbet er allerede startet i et spor.",
-        )
-        .into());
-    }
-    if let Some(meeting_id) = new.meeting_id {
-        let meeting = tx.meeting(meeting_id).await?;
-        if meeting.is_none_or(|m| m.org_id != course.org_id) {
-            return Err(FieldError::new(
-                "meeting_id",
-                "No such visitation meeting in this organisation.",
-                "Visitationsmødet findes ikke i denne organisation.",
-            )
-            .into());
-        }
-    }
-    let offered = offered_tracks(&mut tx, course.org_id).await?;
-    let today = local(ctx.now).date();
-    // Signs are worked out here from the stored data, never taken from the caller.
-    let support = support_for(&mut tx, &child, &offered, rules, &new.ticked, today).await?;
-    let decision = validate_decision(
-        &new.input,
-        &TrackOffer {
-            offered: &offered,
-            age: child.data.cpr.age_on(today),
-            tracks: rules.tracks,
-            signs: &support.signs,
-        },
-    )?;
-    let record = DecisionRecord {
-        id: Uuid::now_v7(),
-        course_id,
-        meeting_id: new.meeting_id,
-        outcome: decision.outcome(),
-        track: decision.track(),
-        way: decision.way().cloned(),
-        reason_despite_signs: decision.reason_despite_signs().map(str::to_string),
-        decided_at: ctx.now,
-        decided_by: ctx.actor.user_id,
-        decided_by_name: None,
-    };
-    tx.insert_decision(&record).await?;
-    let referral = match decision.way() {
-        Some(way) => {
-            let r = ReferralRecord {
+    store
+        .write(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+            conflict_check(&course, new.expected_version)?;
+            must_be_active(&course)?;
+            if course.track.is_some() {
+                return Err(FieldError::new(
+                    "outcome",
+                    "The course has already started a track.",
+                    "Forløbet er allerede startet i et spor.",
+                )
+                .into());
+            }
+            if let Some(meeting_id) = new.meeting_id {
+                let meeting = tx.meeting(meeting_id).await?;
+                if meeting.is_none_or(|m| m.org_id != course.org_id) {
+                    return Err(FieldError::new(
+                        "meeting_id",
+                        "No such visitation meeting in this organisation.",
+                        "Visitationsmødet findes ikke i denne organisation.",
+                    )
+                    .into());
+                }
+            }
+            let offered = offered_tracks(tx, course.org_id).await?;
+            let today = local(ctx.now).date();
+            // Signs are worked out here from the stored data, never taken from the caller.
+            let support = support_for(tx, &child, &offered, rules, &new.ticked, today).await?;
+            let decision = validate_decision(
+                &new.input,
+                &TrackOffer {
+                    offered: &offered,
+                    age: child.data.cpr.age_on(today),
+                    tracks: rules.tracks,
+                    signs: &support.signs,
+                },
+            )?;
+            let record = DecisionRecord {
                 id: Uuid::now_v7(),
                 course_id,
-                decision_id: Some(record.id),
-                destination: way.destination,
-                note: way.note.clone(),
-                at: ctx.now,
-                created_by: ctx.actor.user_id,
-                recorded_at: ctx.now,
+                meeting_id: new.meeting_id,
+                outcome: decision.outcome(),
+                track: decision.track(),
+                way: decision.way().cloned(),
+                reason_despite_signs: decision.reason_despite_signs().map(str::to_string),
+                decided_at: ctx.now,
+                decided_by: ctx.actor.user_id,
+                decided_by_name: None,
             };
-            tx.insert_referral(&r).await?;
-            Some(r)
-        }
-        None => None,
-    };
-    let psychiatry_referral = if decision.outcome() == Outcome::Psychiatry {
-        let contact = tx.contact(course_id).await?;
-        let responses = tx.responses_of_child(child.id).await?;
-        let r = PsychiatryReferral {
-            id: Uuid::now_v7(),
-            course_id,
-            decision_id: record.id,
-            content: psychiatry_referral_content(&child, contact.as_ref(), &responses, &record),
-            status: "to_be_sent".into(),
-            created_at: ctx.now,
-            created_by: ctx.actor.user_id,
-        };
-        tx.insert_psychiatry_referral(&r).await?;
-        Some(r)
-    } else {
-        None
-    };
+            tx.insert_decision(&record).await?;
+            let referral = match decision.way() {
+                Some(way) => {
+                    let r = ReferralRecord {
+                        id: Uuid::now_v7(),
+                        course_id,
+                        decision_id: Some(record.id),
+                        destination: way.destination,
+                        note: way.note.clone(),
+                        at: ctx.now,
+                        created_by: ctx.actor.user_id,
+                        recorded_at: ctx.now,
+                    };
+                    tx.insert_referral(&r).await?;
+                    Some(r)
+                }
+                None => None,
+            };
+            let psychiatry_referral = if decision.outcome() == Outcome::Psychiatry {
+                let contact = tx.contact(course_id).await?;
+                let responses = tx.responses_of_child(child.id).await?;
+                let r = PsychiatryReferral {
+                    id: Uuid::now_v7(),
+                    course_id,
+                    decision_id: record.id,
+                    content: psychiatry_referral_content(
+                        &child,
+                        contact.as_ref(),
+                        &responses,
+                        &record,
+                    ),
+                    status: "to_be_sent".into(),
+                    created_at: ctx.now,
+                    created_by: ctx.actor.user_id,
+                };
+                tx.insert_psychiatry_referral(&r).await?;
+                Some(r)
+            } else {
+                None
+            };
 
-    let mut next = course.clone();
-    next.track = decision.track();
-    if let Some(track) = decision.track() {
-        super::treatment::plan_sessions(&mut tx, course_id, track, rules.tracks).await?;
-    }
-    if decision.track().is_none() {
-        let existing = tx.encounters(course_id).await?;
-        let now = local(ctx.now);
-        // Closing at the decision moment, but never before an encounter already recorded.
-        let at = existing
-            .iter()
-            .map(|e| e.encounter.at)
-            .max()
-            .map_or(now, |last| last.max(now));
-        let closing = Encounter {
-            kind: EncounterType::Afslutning,
-            at,
-            treatment: None,
-        };
-        tx.insert_encounter(&held_by(ctx, course_id, closing), Some(ctx.actor.user_id))
+            let mut next = course.clone();
+            next.track = decision.track();
+            if let Some(track) = decision.track() {
+                super::treatment::plan_sessions(tx, course_id, track, rules.tracks).await?;
+            }
+            if decision.track().is_none() {
+                let existing = tx.encounters(course_id).await?;
+                let now = local(ctx.now);
+                // Closing at the decision moment, but never before an encounter already recorded.
+                let at = existing
+                    .iter()
+                    .map(|e| e.encounter.at)
+                    .max()
+                    .map_or(now, |last| last.max(now));
+                let closing = Encounter {
+                    kind: EncounterType::Afslutning,
+                    at,
+                    treatment: None,
+                };
+                tx.insert_encounter(&held_by(ctx, course_id, closing), Some(ctx.actor.user_id))
+                    .await?;
+                next = completed(&next, at.date())?;
+            }
+            let saved = save(
+                tx,
+                ctx,
+                &next,
+                child.id,
+                format!("decision {}", record.outcome.as_str()),
+            )
             .await?;
-        next = completed(&next, at.date())?;
-    }
-    let saved = save_and_commit(
-        tx,
-        ctx,
-        &next,
-        child.id,
-        format!("decision {}", record.outcome.as_str()),
-    )
-    .await?;
-    Ok(Decided {
-        course: saved,
-        decision: record,
-        referral,
-        psychiatry_referral,
-    })
+            Ok(Decided {
+                course: saved,
+                decision: record,
+                referral,
+                psychiatry_referral,
+            })
+        })
+        .await
 }
 
 /// The standard content of a referral to child psychiatry, as far as the course knows it.
@@ -791,7 +804,7 @@ fn psychiatry_referral_content(
 
 /// The deadline worklist of the actor's organisation, nearest open deadline first.
 pub async fn worklist(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     filter: &WorklistFilter,
 ) -> ServiceResult<Vec<WorkItem>> {
@@ -801,44 +814,45 @@ pub async fn worklist(
         Resource::ChildRegister,
     ))?;
     let today = local(ctx.now).date();
-    let mut tx = store.begin().await?;
-    let summaries = tx.courses_of_org(ctx.actor.org_id, filter.status).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(AuditAction::Search, "course", None, None, "worklist"),
-    )
-    .await?;
-    tx.commit().await?;
-    let mut items: Vec<WorkItem> = summaries
-        .into_iter()
-        .map(|s| {
-            let waiting = waiting_of(s.received_at, s.forsamtale, s.screening, today);
-            WorkItem {
-                summary: s,
-                waiting,
-            }
+    store
+        .read(async |tx| {
+            let summaries = tx.courses_of_org(ctx.actor.org_id, filter.status).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(AuditAction::Search, "course", None, None, "worklist"),
+            );
+            let mut items: Vec<WorkItem> = summaries
+                .into_iter()
+                .map(|s| {
+                    let waiting = waiting_of(s.received_at, s.forsamtale, s.screening, today);
+                    WorkItem {
+                        summary: s,
+                        waiting,
+                    }
+                })
+                .filter(|i| filter.status.is_none_or(|s| i.summary.course.status == s))
+                .filter(|i| filter.theme.is_none_or(|t| i.summary.themes.contains(&t)))
+                .filter(|i| !filter.undecided || !i.summary.decided)
+                .filter(|i| {
+                    filter
+                        .due_by
+                        .is_none_or(|d| i.waiting.next_open_due().is_some_and(|due| due <= d))
+                })
+                .collect();
+            items.sort_by_key(|i| {
+                (
+                    i.waiting.next_open_due().unwrap_or(NaiveDate::MAX),
+                    i.summary.received_at,
+                )
+            });
+            Ok(items)
         })
-        .filter(|i| filter.status.is_none_or(|s| i.summary.course.status == s))
-        .filter(|i| filter.theme.is_none_or(|t| i.summary.themes.contains(&t)))
-        .filter(|i| !filter.undecided || !i.summary.decided)
-        .filter(|i| {
-            filter
-                .due_by
-                .is_none_or(|d| i.waiting.next_open_due().is_some_and(|due| due <= d))
-        })
-        .collect();
-    items.sort_by_key(|i| {
-        (
-            i.waiting.next_open_due().unwrap_or(NaiveDate::MAX),
-            i.summary.received_at,
-        )
-    });
-    Ok(items)
+        .await
 }
 
 /// Opens a visitation meeting in the actor's organisation.
 pub async fn create_meeting(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     held_on: Option<NaiveDate>,
     participants: Option<&str>,
@@ -865,50 +879,54 @@ pub async fn create_meeting(
         created_at: ctx.now,
         created_by: ctx.actor.user_id,
     };
-    let mut tx = store.begin().await?;
-    tx.insert_meeting(&meeting).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Create,
-            "visitation_meeting",
-            Some(meeting.id),
-            None,
-            "",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(meeting)
+    store
+        .write(async |tx| {
+            tx.insert_meeting(&meeting).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Create,
+                    "visitation_meeting",
+                    Some(meeting.id),
+                    None,
+                    "",
+                ),
+            );
+            Ok(meeting)
+        })
+        .await
 }
 
 /// A meeting with the decisions taken at it.
 pub async fn meeting(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     id: Uuid,
 ) -> ServiceResult<(Meeting, Vec<DecisionRecord>)> {
     check(authorize(&ctx.actor, Action::Read, Resource::ChildRegister))?;
-    let mut tx = store.begin().await?;
-    let meeting = tx
-        .meeting(id)
-        .await?
-        .filter(|m| m.org_id == ctx.actor.org_id)
-        .ok_or(ServiceError::NotFound)?;
-    let decisions = tx.decisions_of_meeting(id).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(AuditAction::Read, "visitation_meeting", Some(id), None, ""),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((meeting, decisions))
+    store
+        .read(async |tx| {
+            let meeting = tx
+                .meeting(id)
+                .await?
+                .filter(|m| m.org_id == ctx.actor.org_id)
+                .ok_or(ServiceError::NotFound)?;
+            let decisions = tx.decisions_of_meeting(id).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(AuditAction::Read, "visitation_meeting", Some(id), None, ""),
+            );
+            Ok((meeting, decisions))
+        })
+        .await
 }
 
-pub async fn meetings(store: &dyn Store, ctx: &Ctx) -> ServiceResult<Vec<Meeting>> {
+pub async fn meetings(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<Meeting>> {
     check(authorize(&ctx.actor, Action::Read, Resource::ChildRegister))?;
-    let mut tx = store.begin().await?;
-    let meetings = tx.meetings_of_org(ctx.actor.org_id).await?;
-    tx.commit().await?;
-    Ok(meetings)
+    store
+        .read(async |tx| {
+            let meetings = tx.meetings_of_org(ctx.actor.org_id).await?;
+            Ok(meetings)
+        })
+        .await
 }

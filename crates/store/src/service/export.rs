@@ -16,8 +16,9 @@
 //! export any organisation; what they export is audited all the same.
 
 use super::{Ctx, ServiceError, ServiceResult};
+use crate::Work;
 use crate::export_model::*;
-use crate::{Organisation, Store, StoreError, Tx};
+use crate::{Organisation, Store, StoreError};
 use chrono::{DateTime, Duration, NaiveTime, SubsecRound, Utc};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::{AuditAction, AuditEvent};
@@ -125,7 +126,7 @@ pub struct Delivery {
     pub json: String,
 }
 
-async fn check_staff(tx: &mut Box<dyn Tx>, ctx: &Ctx) -> ServiceResult<Organisation> {
+async fn check_staff(tx: &mut Work<'_>, ctx: &Ctx) -> ServiceResult<Organisation> {
     let org = tx
         .organisation(ctx.actor.org_id)
         .await?
@@ -218,94 +219,93 @@ fn refused(field: &str, message: String) -> ServiceError {
 /// Makes a KL Gateway LTT delivery of what changed in the window, records it and audits one
 /// export per child reported, all in one transaction.
 pub async fn kl_ltt(
-    store: &dyn Store,
+    store: &Store,
     caller: Caller<'_>,
     req: ExportRequest,
 ) -> ServiceResult<Delivery> {
     let now = caller.now();
-    let mut tx = store.begin().await?;
-    let mut req = req;
-    if let Caller::Staff(ctx) = &caller {
-        let org = check_staff(&mut tx, ctx).await?;
-        match req.org {
-            None => req.org = Some(org.id),
-            Some(id) if id == org.id => {}
-            // Another organisation's deliveries do not exist for this admin.
-            Some(_) => return Err(ServiceError::NotFound),
+    store.write(async |tx| {
+        let mut req = req;
+        if let Caller::Staff(ctx) = &caller {
+            let org = check_staff(tx, ctx).await?;
+            match req.org {
+                None => req.org = Some(org.id),
+                Some(id) if id == org.id => {}
+                // Another organisation's deliveries do not exist for this admin.
+                Some(_) => return Err(ServiceError::NotFound),
+            }
         }
-    }
-    let w = window(&req, now)?;
-    let citizens = read_citizens(&mut tx, &w).await?;
+        let w = window(&req, now)?;
+        let citizens = read_citizens(tx, &w).await?;
 
-    let mut reports = Vec::with_capacity(citizens.len());
-    let mut children = Vec::with_capacity(citizens.len());
-    for (citizen, org_code) in &citizens {
-        let report = build_report(citizen, now, BASE_URL).map_err(|e| {
-            refused(
-                "records",
-                format!(
-                    "child record {} of organisation {org_code}: {e}",
-                    citizen.child_id
-                ),
-            )
-        })?;
-        let found = check_report(&report);
-        if has_errors(&found) {
-            let listed: Vec<String> = found
-                .iter()
-                .filter(|v| v.is_error())
-                .take(5)
-                .map(ToString::to_string)
-                .collect();
-            return Err(refused(
-                "records",
-                format!(
-                    "the report of child record {} of organisation {org_code} does not conform to the KL profiles: {}",
-                    citizen.child_id,
-                    listed.join("; ")
-                ),
-            ));
+        let mut reports = Vec::with_capacity(citizens.len());
+        let mut children = Vec::with_capacity(citizens.len());
+        for (citizen, org_code) in &citizens {
+            let report = build_report(citizen, now, BASE_URL).map_err(|e| {
+                refused(
+                    "records",
+                    format!(
+                        "child record {} of organisation {org_code}: {e}",
+                        citizen.child_id
+                    ),
+                )
+            })?;
+            let found = check_report(&report);
+            if has_errors(&found) {
+                let listed: Vec<String> = found
+                    .iter()
+                    .filter(|v| v.is_error())
+                    .take(5)
+                    .map(ToString::to_string)
+                    .collect();
+                return Err(refused(
+                    "records",
+                    format!(
+                        "the report of child record {} of organisation {org_code} does not conform to the KL profiles: {}",
+                        citizen.child_id,
+                        listed.join("; ")
+                    ),
+                ));
+            }
+            reports.push(report);
+            children.push(citizen.child_id);
         }
-        reports.push(report);
-        children.push(citizen.child_id);
-    }
-    let bundle =
-        build_delivery(reports, now, BASE_URL).map_err(|e| refused("records", e.to_string()))?;
-    let json = serde_json::to_string(&bundle)
-        .map_err(|e| StoreError::Corrupt(format!("delivery JSON: {e}")))?;
-    let record = KlDelivery {
-        id: Uuid::now_v7(),
-        org_id: w.org_id,
-        since: w.since,
-        until: w.until,
-        created_at: now,
-        created_by: caller.user(),
-        created_by_name: None,
-        source: caller.source(),
-        reports: i64::try_from(children.len()).unwrap_or(i64::MAX),
-    };
-    tx.insert_kl_delivery(&record, &json, &children).await?;
-    for child in &children {
-        tx.audit(
-            now,
-            caller.event(
-                AuditAction::Export,
-                w.org_id,
-                Some(record.id),
-                Some(*child),
-                "kl-ltt",
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Delivery { record, json })
+        let bundle =
+            build_delivery(reports, now, BASE_URL).map_err(|e| refused("records", e.to_string()))?;
+        let json = serde_json::to_string(&bundle)
+            .map_err(|e| StoreError::Corrupt(format!("delivery JSON: {e}")))?;
+        let record = KlDelivery {
+            id: Uuid::now_v7(),
+            org_id: w.org_id,
+            since: w.since,
+            until: w.until,
+            created_at: now,
+            created_by: caller.user(),
+            created_by_name: None,
+            source: caller.source(),
+            reports: i64::try_from(children.len()).unwrap_or(i64::MAX),
+        };
+        tx.insert_kl_delivery(&record, &json, &children).await?;
+        for child in &children {
+            tx.audit(
+                now,
+                caller.event(
+                    AuditAction::Export,
+                    w.org_id,
+                    Some(record.id),
+                    Some(*child),
+                    "kl-ltt",
+                ),
+            );
+        }
+        Ok(Delivery { record, json })
+    }).await
 }
 
 /// The citizens to report in the window, each with the code of the organisation keeping the
 /// record (for messages), in child-id order.
 async fn read_citizens(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     w: &KlWindow,
 ) -> ServiceResult<Vec<(CitizenData, String)>> {
     let courses = tx.kl_courses(w).await?;
@@ -496,14 +496,9 @@ pub struct NightlyRun {
 /// The deliveries of one run are stamped a second apart, oldest day first: a report's id is
 /// derived from the child and the second it was made, and two reports on one child in two
 /// deliveries must not share an id.
-pub async fn nightly(store: &dyn Store, now: DateTime<Utc>) -> ServiceResult<NightlyRun> {
+pub async fn nightly(store: &Store, now: DateTime<Utc>) -> ServiceResult<NightlyRun> {
     let until = nightly_until(now);
-    let orgs = {
-        let mut tx = store.begin().await?;
-        let orgs = tx.kl_organisations().await?;
-        tx.commit().await?;
-        orgs
-    };
+    let orgs = store.read(async |tx| tx.kl_organisations().await).await?;
     let mut run = NightlyRun::default();
     for org in orgs {
         let ends = nightly_ends(org.last_job_until, until);
@@ -551,137 +546,142 @@ pub async fn nightly(store: &dyn Store, now: DateTime<Utc>) -> ServiceResult<Nig
 
 /// The deliveries of the administrator's organisation, newest first (no personal data).
 pub async fn deliveries(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
 ) -> ServiceResult<(Organisation, Vec<KlDelivery>)> {
-    let mut tx = store.begin().await?;
-    let org = check_staff(&mut tx, ctx).await?;
-    let list = tx.kl_deliveries(org.id).await?;
-    let mut event = ctx.event(
-        AuditAction::Read,
-        "kl_delivery",
-        None,
-        None,
-        format!("list results={}", list.len()),
-    );
-    event.purpose = PURPOSE.into();
-    tx.audit(ctx.now, event).await?;
-    tx.commit().await?;
-    Ok((org, list))
+    store
+        .write(async |tx| {
+            let org = check_staff(tx, ctx).await?;
+            let list = tx.kl_deliveries(org.id).await?;
+            let mut event = ctx.event(
+                AuditAction::Read,
+                "kl_delivery",
+                None,
+                None,
+                format!("list results={}", list.len()),
+            );
+            event.purpose = PURPOSE.into();
+            tx.audit(ctx.now, event);
+            Ok((org, list))
+        })
+        .await
 }
 
 /// One delivery of the administrator's organisation with its JSON, for download; recorded as
 /// an export of each child it reports on.
-pub async fn download(store: &dyn Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Delivery> {
-    let mut tx = store.begin().await?;
-    let org = check_staff(&mut tx, ctx).await?;
-    let (record, json, children) = tx
-        .kl_delivery(id)
-        .await?
-        .filter(|(d, _, _)| d.org_id == Some(org.id))
-        .ok_or(ServiceError::NotFound)?;
-    let caller = Caller::Staff(ctx);
-    for child in &children {
-        tx.audit(
-            ctx.now,
-            caller.event(
-                AuditAction::Export,
-                Some(org.id),
-                Some(id),
-                Some(*child),
-                "download",
-            ),
-        )
-        .await?;
-    }
-    if children.is_empty() {
-        tx.audit(
-            ctx.now,
-            caller.event(
-                AuditAction::Export,
-                Some(org.id),
-                Some(id),
-                None,
-                "download",
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Delivery { record, json })
+pub async fn download(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Delivery> {
+    store
+        .write(async |tx| {
+            let org = check_staff(tx, ctx).await?;
+            let (record, json, children) = tx
+                .kl_delivery(id)
+                .await?
+                .filter(|(d, _, _)| d.org_id == Some(org.id))
+                .ok_or(ServiceError::NotFound)?;
+            let caller = Caller::Staff(ctx);
+            for child in &children {
+                tx.audit(
+                    ctx.now,
+                    caller.event(
+                        AuditAction::Export,
+                        Some(org.id),
+                        Some(id),
+                        Some(*child),
+                        "download",
+                    ),
+                );
+            }
+            if children.is_empty() {
+                tx.audit(
+                    ctx.now,
+                    caller.event(
+                        AuditAction::Export,
+                        Some(org.id),
+                        Some(id),
+                        None,
+                        "download",
+                    ),
+                );
+            }
+            Ok(Delivery { record, json })
+        })
+        .await
 }
 
 /// Sets the SOR code of the administrator's own municipality organisation, which every report
 /// names as the record-keeping organisation. The secretariat may set any organisation's.
 pub async fn set_sor_code(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     org_code: &str,
     sor_code: &str,
 ) -> ServiceResult<Organisation> {
     let sor = parse_sor(sor_code)?;
-    let mut tx = store.begin().await?;
-    let org = tx
-        .organisation_by_code(org_code.trim())
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let allowed = match ctx.actor.role {
-        Role::Secretariat => true,
-        Role::Admin => org.id == ctx.actor.org_id,
-        _ => false,
-    };
-    if !allowed {
-        return Err(ServiceError::Forbidden);
-    }
-    tx.set_sor_code(org.id, Some(&sor)).await?;
-    let mut event = ctx.event(
-        AuditAction::Update,
-        "organisation",
-        Some(org.id),
-        None,
-        "sor_code",
-    );
-    event.purpose = "administration".into();
-    tx.audit(ctx.now, event).await?;
-    tx.commit().await?;
-    Ok(Organisation {
-        sor_code: Some(sor),
-        ..org
-    })
+    store
+        .write(async |tx| {
+            let org = tx
+                .organisation_by_code(org_code.trim())
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let allowed = match ctx.actor.role {
+                Role::Secretariat => true,
+                Role::Admin => org.id == ctx.actor.org_id,
+                _ => false,
+            };
+            if !allowed {
+                return Err(ServiceError::Forbidden);
+            }
+            tx.set_sor_code(org.id, Some(&sor)).await?;
+            let mut event = ctx.event(
+                AuditAction::Update,
+                "organisation",
+                Some(org.id),
+                None,
+                "sor_code",
+            );
+            event.purpose = "administration".into();
+            tx.audit(ctx.now, event);
+            Ok(Organisation {
+                sor_code: Some(sor),
+                ..org
+            })
+        })
+        .await
 }
 
 /// Sets an organisation's SOR code without a user: for the demo data and operators.
 pub async fn set_sor_code_as_operator(
-    store: &dyn Store,
+    store: &Store,
     org_code: &str,
     sor_code: &str,
     request_id: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let sor = parse_sor(sor_code)?;
-    let mut tx = store.begin().await?;
-    let org = tx
-        .organisation_by_code(org_code.trim())
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    tx.set_sor_code(org.id, Some(&sor)).await?;
-    tx.audit(
-        now,
-        AuditEvent {
-            user_id: None,
-            org_id: Some(org.id),
-            action: AuditAction::Update,
-            object_type: "organisation".into(),
-            object_id: Some(org.id),
-            child_id: None,
-            purpose: "administration".into(),
-            request_id: request_id.into(),
-            detail: "sor_code".into(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    store
+        .write(async |tx| {
+            let org = tx
+                .organisation_by_code(org_code.trim())
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            tx.set_sor_code(org.id, Some(&sor)).await?;
+            tx.audit(
+                now,
+                AuditEvent {
+                    user_id: None,
+                    org_id: Some(org.id),
+                    action: AuditAction::Update,
+                    object_type: "organisation".into(),
+                    object_id: Some(org.id),
+                    child_id: None,
+                    purpose: "administration".into(),
+                    request_id: request_id.into(),
+                    detail: "sor_code".into(),
+                },
+            );
+            Ok(())
+        })
+        .await
 }
 
 #[cfg(test)]

@@ -8,10 +8,11 @@
 
 use super::courses::local;
 use super::{Ctx, ServiceError, ServiceResult, check};
+use crate::Work;
 use crate::course_model::{CourseRecord, CourseSummary, EncounterRecord, EncounterStatus};
 use crate::groups_model::*;
 use crate::treatment_model::{PlannedSessionRecord, PlannedStatus};
-use crate::{Organisation, Store, Tx};
+use crate::{Organisation, Store};
 use chrono::{NaiveDate, NaiveDateTime};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::AuditAction;
@@ -120,7 +121,7 @@ fn field(en: &str, da: &str, name: &str) -> FieldError {
 }
 
 /// Loads a group of the actor's organisation; any other group does not exist for them.
-async fn load_group(tx: &mut Box<dyn Tx>, ctx: &Ctx, id: Uuid) -> ServiceResult<GroupCourse> {
+async fn load_group(tx: &mut Work<'_>, ctx: &Ctx, id: Uuid) -> ServiceResult<GroupCourse> {
     check(authorize(&ctx.actor, Action::Read, Resource::ChildRegister))?;
     tx.group(id)
         .await?
@@ -130,7 +131,7 @@ async fn load_group(tx: &mut Box<dyn Tx>, ctx: &Ctx, id: Uuid) -> ServiceResult<
 
 /// Loads a course whose child the actor may act on, with the child's id.
 async fn load_course(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     id: Uuid,
     action: Action,
@@ -142,7 +143,7 @@ async fn load_course(
 
 /// Creates a parent group in the actor's organisation.
 pub async fn create_group(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     tracks: &[Track],
     input: &NewGroup,
@@ -174,57 +175,58 @@ pub async fn create_group(
     if input.starts_on.is_none() {
         errors.push(FieldError::required("starts_on"));
     }
-    let mut tx = store.begin().await?;
-    let leader_id = input.leader_id.unwrap_or(ctx.actor.user_id);
-    let leader = tx.user(leader_id).await?;
-    if !leader.is_some_and(|u| u.org_id == ctx.actor.org_id && u.role.works_with_children()) {
-        errors.push(field(
-            "The leader must be a member of staff of your organisation who works with children.",
-            "Gruppelederen skal være en medarbejder i din organisation, der arbejder med børn.",
-            "leader_id",
-        ));
-    }
-    let (Some(track), Some(starts_on), true) = (track, input.starts_on, errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    let group = GroupCourse {
-        id: Uuid::now_v7(),
-        org_id: ctx.actor.org_id,
-        track,
-        name,
-        starts_on,
-        leader_id,
-        leader_name: None,
-        created_at: ctx.now,
-        created_by: ctx.actor.user_id,
-    };
-    tx.insert_group(&group).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Create,
-            "group_course",
-            Some(group.id),
-            None,
-            "",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(group)
+    store.write(async |tx| {
+        let leader_id = input.leader_id.unwrap_or(ctx.actor.user_id);
+        let leader = tx.user(leader_id).await?;
+        if !leader.is_some_and(|u| u.org_id == ctx.actor.org_id && u.role.works_with_children()) {
+            errors.push(field(
+                "The leader must be a member of staff of your organisation who works with children.",
+                "Gruppelederen skal være en medarbejder i din organisation, der arbejder med børn.",
+                "leader_id",
+            ));
+        }
+        let (Some(track), Some(starts_on), true) = (track, input.starts_on, errors.is_empty()) else {
+            return Err(ServiceError::Invalid(errors));
+        };
+        let group = GroupCourse {
+            id: Uuid::now_v7(),
+            org_id: ctx.actor.org_id,
+            track,
+            name,
+            starts_on,
+            leader_id,
+            leader_name: None,
+            created_at: ctx.now,
+            created_by: ctx.actor.user_id,
+        };
+        tx.insert_group(&group).await?;
+        tx.audit(
+            ctx.now,
+            ctx.event(
+                AuditAction::Create,
+                "group_course",
+                Some(group.id),
+                None,
+                "",
+            ),
+        );
+        Ok(group)
+    }).await
 }
 
 /// The actor organisation's groups.
-pub async fn groups(store: &dyn Store, ctx: &Ctx) -> ServiceResult<Vec<GroupSummary>> {
+pub async fn groups(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<GroupSummary>> {
     check(authorize(&ctx.actor, Action::Read, Resource::ChildRegister))?;
-    let mut tx = store.begin().await?;
-    let list = tx.groups_of_org(ctx.actor.org_id).await?;
-    tx.commit().await?;
-    Ok(list)
+    store
+        .read(async |tx| {
+            let list = tx.groups_of_org(ctx.actor.org_id).await?;
+            Ok(list)
+        })
+        .await
 }
 
 /// The courses that could join `group`: active, on its track, in its organisation, in no group.
-async fn eligible(tx: &mut Box<dyn Tx>, group: &GroupCourse) -> ServiceResult<Vec<CourseSummary>> {
+async fn eligible(tx: &mut Work<'_>, group: &GroupCourse) -> ServiceResult<Vec<CourseSummary>> {
     // Two queries whatever the number of courses: the page is shown after every session saved.
     let grouped = tx.grouped_courses_of_org(group.org_id).await?;
     Ok(tx
@@ -237,63 +239,63 @@ async fn eligible(tx: &mut Box<dyn Tx>, group: &GroupCourse) -> ServiceResult<Ve
 
 /// A group with its members, sessions and the courses that could join; every child shown is
 /// audited as read.
-pub async fn group(store: &dyn Store, ctx: &Ctx, id: Uuid) -> ServiceResult<GroupView> {
-    let mut tx = store.begin().await?;
-    let group = load_group(&mut tx, ctx, id).await?;
-    let members = tx.group_members(id).await?;
-    let sessions = tx.group_sessions(id).await?;
-    let mut attendance = tx.group_attendance(id).await?;
-    let eligible = eligible(&mut tx, &group).await?;
-    for m in &members {
-        tx.audit(
-            ctx.now,
-            ctx.event(
-                AuditAction::Read,
-                "group_course",
-                Some(id),
-                Some(m.child_id),
-                "member",
-            ),
-        )
-        .await?;
-    }
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Search,
-            "course",
-            None,
-            None,
-            format!("group eligible: {} results", eligible.len()),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    let sessions = sessions
-        .into_iter()
-        .map(|session| {
-            let (mine, rest) = attendance
-                .drain(..)
-                .partition(|a| a.group_session_id == session.id);
-            attendance = rest;
-            SessionView {
-                session,
-                attendance: mine,
+pub async fn group(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<GroupView> {
+    store
+        .read(async |tx| {
+            let group = load_group(tx, ctx, id).await?;
+            let members = tx.group_members(id).await?;
+            let sessions = tx.group_sessions(id).await?;
+            let mut attendance = tx.group_attendance(id).await?;
+            let eligible = eligible(tx, &group).await?;
+            for m in &members {
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Read,
+                        "group_course",
+                        Some(id),
+                        Some(m.child_id),
+                        "member",
+                    ),
+                );
             }
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Search,
+                    "course",
+                    None,
+                    None,
+                    format!("group eligible: {} results", eligible.len()),
+                ),
+            );
+            let sessions = sessions
+                .into_iter()
+                .map(|session| {
+                    let (mine, rest) = attendance
+                        .drain(..)
+                        .partition(|a| a.group_session_id == session.id);
+                    attendance = rest;
+                    SessionView {
+                        session,
+                        attendance: mine,
+                    }
+                })
+                .collect();
+            Ok(GroupView {
+                group,
+                members,
+                sessions,
+                eligible,
+            })
         })
-        .collect();
-    Ok(GroupView {
-        group,
-        members,
-        sessions,
-        eligible,
-    })
+        .await
 }
 
 /// Adds a course to a group: an active course of the group's track and organisation that is in
 /// no other group.
 pub async fn add_member(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     group_id: Uuid,
     course_id: Option<Uuid>,
@@ -301,239 +303,240 @@ pub async fn add_member(
     let Some(course_id) = course_id else {
         return Err(FieldError::required("course_id").into());
     };
-    let mut tx = store.begin().await?;
-    let group = load_group(&mut tx, ctx, group_id).await?;
-    let not_eligible = |en: &str, da: &str| -> ServiceError { field(en, da, "course_id").into() };
-    // A course the actor cannot see is answered like any other that cannot join, so the
-    // field error tells nothing about other organisations' courses.
-    let Some(course) = tx.course(course_id).await? else {
-        return Err(not_eligible(
-            "No such course in your organisation.",
-            "Forløbet findes ikke i din organisation.",
-        ));
-    };
-    if course.org_id != group.org_id {
-        return Err(not_eligible(
-            "No such course in your organisation.",
-            "Forløbet findes ikke i din organisation.",
-        ));
-    }
-    let child = super::children::load(&mut tx, ctx, course.child_id, Action::Update).await?;
-    if course.status != CourseStatus::Active {
-        return Err(not_eligible(
-            "The course is no longer active.",
-            "Forløbet er ikke længere aktivt.",
-        ));
-    }
-    if course.track != Some(group.track) {
-        return Err(not_eligible(
-            "The course has not started the group's track.",
-            "Forløbet er ikke startet i gruppens spor.",
-        ));
-    }
-    if tx.group_of_course(course_id).await?.is_some() {
-        return Err(not_eligible(
-            "The course is already in a group.",
-            "Forløbet er allerede med i en gruppe.",
-        ));
-    }
-    tx.insert_group_member(group_id, course_id, ctx.actor.user_id, ctx.now)
-        .await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Update,
-            "group_course",
-            Some(group_id),
-            Some(child.id),
-            "member added",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(GroupMember {
-        group_id,
-        course_id,
-        child_id: child.id,
-        child_name: format!("{} {}", child.data.given_name, child.data.family_name),
-        course_status: course.status,
-        added_at: ctx.now,
-    })
+    store
+        .write(async |tx| {
+            let group = load_group(tx, ctx, group_id).await?;
+            let not_eligible =
+                |en: &str, da: &str| -> ServiceError { field(en, da, "course_id").into() };
+            // A course the actor cannot see is answered like any other that cannot join, so the
+            // field error tells nothing about other organisations' courses.
+            let Some(course) = tx.course(course_id).await? else {
+                return Err(not_eligible(
+                    "No such course in your organisation.",
+                    "Forløbet findes ikke i din organisation.",
+                ));
+            };
+            if course.org_id != group.org_id {
+                return Err(not_eligible(
+                    "No such course in your organisation.",
+                    "Forløbet findes ikke i din organisation.",
+                ));
+            }
+            let child = super::children::load(tx, ctx, course.child_id, Action::Update).await?;
+            if course.status != CourseStatus::Active {
+                return Err(not_eligible(
+                    "The course is no longer active.",
+                    "Forløbet er ikke længere aktivt.",
+                ));
+            }
+            if course.track != Some(group.track) {
+                return Err(not_eligible(
+                    "The course has not started the group's track.",
+                    "Forløbet er ikke startet i gruppens spor.",
+                ));
+            }
+            if tx.group_of_course(course_id).await?.is_some() {
+                return Err(not_eligible(
+                    "The course is already in a group.",
+                    "Forløbet er allerede med i en gruppe.",
+                ));
+            }
+            tx.insert_group_member(group_id, course_id, ctx.actor.user_id, ctx.now)
+                .await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Update,
+                    "group_course",
+                    Some(group_id),
+                    Some(child.id),
+                    "member added",
+                ),
+            );
+            Ok(GroupMember {
+                group_id,
+                course_id,
+                child_id: child.id,
+                child_name: format!("{} {}", child.data.given_name, child.data.family_name),
+                course_status: course.status,
+                added_at: ctx.now,
+            })
+        })
+        .await
 }
 
 /// Records one group session: for every member who attended, a KL Behandling (delivery
 /// `group`, participants as recorded) in that member's course, which is saved (version and
 /// `updated_at` bumped, so the KL export sees it) and audited per child; all in one transaction.
 pub async fn record_session(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     group_id: Uuid,
     tracks: &[Track],
     input: &NewSession,
 ) -> ServiceResult<SessionRecorded> {
-    let mut tx = store.begin().await?;
-    let group = load_group(&mut tx, ctx, group_id).await?;
-    let now = local(ctx.now);
-    let mut errors = FieldErrors::default();
-    match input.at {
-        None => errors.push(FieldError::required("at")),
-        Some(at) if at > now => errors.push(field(
-            "The time cannot be in the future; record a session once it has been held.",
-            "Tidspunktet må ikke ligge i fremtiden; registrér sessionen, når den er holdt.",
-            "at",
-        )),
-        Some(at) if at.date() < group.starts_on => errors.push(field(
-            "The session cannot be before the group started.",
-            "Sessionen kan ikke ligge før gruppens start.",
-            "at",
-        )),
-        // A form sent twice would otherwise give every attending course a second Behandling
-        // in the KL report.
-        Some(at) if tx.group_sessions(group_id).await?.iter().any(|s| s.at == at) => {
-            errors.push(field(
-                "A session of the group at this time is already recorded; see the list of sessions.",
-                "Der er allerede registreret en session i gruppen på dette tidspunkt; se listen over sessioner.",
+    store.write(async |tx| {
+        let group = load_group(tx, ctx, group_id).await?;
+        let now = local(ctx.now);
+        let mut errors = FieldErrors::default();
+        match input.at {
+            None => errors.push(FieldError::required("at")),
+            Some(at) if at > now => errors.push(field(
+                "The time cannot be in the future; record a session once it has been held.",
+                "Tidspunktet må ikke ligge i fremtiden; registrér sessionen, når den er holdt.",
                 "at",
-            ))
-        }
-        Some(_) => {}
-    }
-    if let Some(module) = input.module {
-        let planned = find(tracks, group.track).map_or(0, |t| t.plan.sessions.len());
-        if module == 0 || module as usize > planned {
-            errors.push(field(
-                &format!("The track's plan has sessions 1 to {planned}."),
-                &format!("Sporets plan har sessionerne 1 til {planned}."),
-                "module",
-            ));
-        }
-    }
-    let note =
-        optional_text(&mut errors, "note", input.note.as_deref(), TEXT_MAX).unwrap_or_default();
-    if !input.attendance.iter().any(|a| a.attended) {
-        errors.push(field(
-            "Record who attended: at least one member must have taken part.",
-            "Registrér fremmøde: mindst ét medlem skal have deltaget.",
-            "attendance",
-        ));
-    }
-    let members = tx.group_members(group_id).await?;
-    let mut seen: Vec<Uuid> = Vec::new();
-    for (i, a) in input.attendance.iter().enumerate() {
-        let name = |f: &str| format!("attendance[{i}].{f}");
-        if seen.contains(&a.course_id) {
-            errors.push(field(
-                "The member is listed twice.",
-                "Medlemmet står der to gange.",
-                &name("course_id"),
-            ));
-            continue;
-        }
-        seen.push(a.course_id);
-        let Some(member) = members.iter().find(|m| m.course_id == a.course_id) else {
-            errors.push(field(
-                "This course is not a member of the group.",
-                "Forløbet er ikke med i gruppen.",
-                &name("course_id"),
-            ));
-            continue;
-        };
-        if a.attended && member.course_status != CourseStatus::Active {
-            errors.push(field(
-                "The course is closed; nothing more can be registered on it.",
-                "Forløbet er afsluttet; der kan ikke registreres mere på det.",
-                &name("course_id"),
-            ));
-        }
-        match (a.attended, a.participants) {
-            (true, None) => errors.push(field(
-                "Choose whether the child took part or only the caregivers.",
-                "Vælg, om barnet deltog, eller kun omsorgspersonerne.",
-                &name("participants"),
             )),
-            (false, Some(_)) => errors.push(field(
-                "A member who did not attend has no participants.",
-                "Et medlem, der ikke deltog, har ingen deltagere.",
-                &name("participants"),
+            Some(at) if at.date() < group.starts_on => errors.push(field(
+                "The session cannot be before the group started.",
+                "Sessionen kan ikke ligge før gruppens start.",
+                "at",
             )),
-            _ => {}
-        }
-    }
-    let Some(at) = input.at.filter(|_| errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-
-    let session = GroupSession {
-        id: Uuid::now_v7(),
-        group_id,
-        at,
-        module: input.module,
-        note,
-        created_at: ctx.now,
-        created_by: ctx.actor.user_id,
-    };
-    tx.insert_group_session(&session).await?;
-    let mut written = Vec::new();
-    for (i, a) in input.attendance.iter().enumerate() {
-        let (course, child) = load_course(&mut tx, ctx, a.course_id, Action::Update).await?;
-        let encounter_id = match a.participants.filter(|_| a.attended) {
-            Some(participants) => {
-                let id = behandling(&mut tx, ctx, &course, &child, i, at, participants).await?;
-                deliver_planned_session(&mut tx, course.id, id, at, input.module).await?;
-                Some(id)
+            // A form sent twice would otherwise give every attending course a second Behandling
+            // in the KL report.
+            Some(at) if tx.group_sessions(group_id).await?.iter().any(|s| s.at == at) => {
+                errors.push(field(
+                    "A session of the group at this time is already recorded; see the list of sessions.",
+                    "Der er allerede registreret en session i gruppen på dette tidspunkt; se listen over sessioner.",
+                    "at",
+                ))
             }
-            None => None,
+            Some(_) => {}
+        }
+        if let Some(module) = input.module {
+            let planned = find(tracks, group.track).map_or(0, |t| t.plan.sessions.len());
+            if module == 0 || module as usize > planned {
+                errors.push(field(
+                    &format!("The track's plan has sessions 1 to {planned}."),
+                    &format!("Sporets plan har sessionerne 1 til {planned}."),
+                    "module",
+                ));
+            }
+        }
+        let note =
+            optional_text(&mut errors, "note", input.note.as_deref(), TEXT_MAX).unwrap_or_default();
+        if !input.attendance.iter().any(|a| a.attended) {
+            errors.push(field(
+                "Record who attended: at least one member must have taken part.",
+                "Registrér fremmøde: mindst ét medlem skal have deltaget.",
+                "attendance",
+            ));
+        }
+        let members = tx.group_members(group_id).await?;
+        let mut seen: Vec<Uuid> = Vec::new();
+        for (i, a) in input.attendance.iter().enumerate() {
+            let name = |f: &str| format!("attendance[{i}].{f}");
+            if seen.contains(&a.course_id) {
+                errors.push(field(
+                    "The member is listed twice.",
+                    "Medlemmet står der to gange.",
+                    &name("course_id"),
+                ));
+                continue;
+            }
+            seen.push(a.course_id);
+            let Some(member) = members.iter().find(|m| m.course_id == a.course_id) else {
+                errors.push(field(
+                    "This course is not a member of the group.",
+                    "Forløbet er ikke med i gruppen.",
+                    &name("course_id"),
+                ));
+                continue;
+            };
+            if a.attended && member.course_status != CourseStatus::Active {
+                errors.push(field(
+                    "The course is closed; nothing more can be registered on it.",
+                    "Forløbet er afsluttet; der kan ikke registreres mere på det.",
+                    &name("course_id"),
+                ));
+            }
+            match (a.attended, a.participants) {
+                (true, None) => errors.push(field(
+                    "Choose whether the child took part or only the caregivers.",
+                    "Vælg, om barnet deltog, eller kun omsorgspersonerne.",
+                    &name("participants"),
+                )),
+                (false, Some(_)) => errors.push(field(
+                    "A member who did not attend has no participants.",
+                    "Et medlem, der ikke deltog, har ingen deltagere.",
+                    &name("participants"),
+                )),
+                _ => {}
+            }
+        }
+        let Some(at) = input.at.filter(|_| errors.is_empty()) else {
+            return Err(ServiceError::Invalid(errors));
         };
-        let row = Attendance {
-            group_session_id: session.id,
-            course_id: a.course_id,
-            attended: a.attended,
-            participants: a.participants.filter(|_| a.attended),
-            encounter_id,
+
+        let session = GroupSession {
+            id: Uuid::now_v7(),
+            group_id,
+            at,
+            module: input.module,
+            note,
+            created_at: ctx.now,
+            created_by: ctx.actor.user_id,
         };
-        tx.insert_attendance(group_id, &row).await?;
-        written.push(row);
-    }
-    // Attendance is recorded for every active member: one left out of the request did not come.
-    for m in &members {
-        if m.course_status == CourseStatus::Active && !seen.contains(&m.course_id) {
+        tx.insert_group_session(&session).await?;
+        let mut written = Vec::new();
+        for (i, a) in input.attendance.iter().enumerate() {
+            let (course, child) = load_course(tx, ctx, a.course_id, Action::Update).await?;
+            let encounter_id = match a.participants.filter(|_| a.attended) {
+                Some(participants) => {
+                    let id = behandling(tx, ctx, &course, &child, i, at, participants).await?;
+                    deliver_planned_session(tx, course.id, id, at, input.module).await?;
+                    Some(id)
+                }
+                None => None,
+            };
             let row = Attendance {
                 group_session_id: session.id,
-                course_id: m.course_id,
-                attended: false,
-                participants: None,
-                encounter_id: None,
+                course_id: a.course_id,
+                attended: a.attended,
+                participants: a.participants.filter(|_| a.attended),
+                encounter_id,
             };
             tx.insert_attendance(group_id, &row).await?;
             written.push(row);
         }
-    }
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Create,
-            "group_session",
-            Some(session.id),
-            None,
-            format!(
-                "group {group_id}: {} attended of {}",
-                written.iter().filter(|a| a.attended).count(),
-                written.len()
+        // Attendance is recorded for every active member: one left out of the request did not come.
+        for m in &members {
+            if m.course_status == CourseStatus::Active && !seen.contains(&m.course_id) {
+                let row = Attendance {
+                    group_session_id: session.id,
+                    course_id: m.course_id,
+                    attended: false,
+                    participants: None,
+                    encounter_id: None,
+                };
+                tx.insert_attendance(group_id, &row).await?;
+                written.push(row);
+            }
+        }
+        tx.audit(
+            ctx.now,
+            ctx.event(
+                AuditAction::Create,
+                "group_session",
+                Some(session.id),
+                None,
+                format!(
+                    "group {group_id}: {} attended of {}",
+                    written.iter().filter(|a| a.attended).count(),
+                    written.len()
+                ),
             ),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(SessionRecorded {
-        session,
-        attendance: written,
-    })
+        );
+        Ok(SessionRecorded {
+            session,
+            attendance: written,
+        })
+    }).await
 }
 
 /// Writes one attending member's Behandling, checked by the same rules as any encounter
 /// (after the Henvendelse, not after the Afslutning), saves the course and audits it.
 async fn behandling(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     course: &CourseRecord,
     child: &crate::Child,
@@ -598,8 +601,7 @@ async fn behandling(
             Some(child.id),
             "encounter behandling (group session)",
         ),
-    )
-    .await?;
+    );
     Ok(record.id)
 }
 
@@ -607,7 +609,7 @@ async fn behandling(
 /// member's own course too, so the course shows it held and the next one as next. A session
 /// the child already had (say, individually) stays as it was.
 async fn deliver_planned_session(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     course_id: Uuid,
     encounter_id: Uuid,
     at: NaiveDateTime,
@@ -638,7 +640,7 @@ async fn deliver_planned_session(
 
 /// The schools registered in a municipality.
 async fn schools(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     municipality_code: Option<&str>,
 ) -> ServiceResult<Vec<Organisation>> {
     let Some(code) = municipality_code else {
@@ -654,7 +656,7 @@ async fn schools(
     Ok(out)
 }
 
-async fn municipality_of(tx: &mut Box<dyn Tx>, org_id: Uuid) -> ServiceResult<Option<String>> {
+async fn municipality_of(tx: &mut Work<'_>, org_id: Uuid) -> ServiceResult<Option<String>> {
     Ok(tx
         .organisation(org_id)
         .await?
@@ -663,155 +665,155 @@ async fn municipality_of(tx: &mut Box<dyn Tx>, org_id: Uuid) -> ServiceResult<Op
 
 /// Records a learning-environment guidance session on a course.
 pub async fn add_guidance(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     input: &NewGuidance,
 ) -> ServiceResult<GuidanceSession> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load_course(&mut tx, ctx, course_id, Action::Update).await?;
-    let mut errors = FieldErrors::default();
-    if course.status != CourseStatus::Active {
-        errors.push(field(
-            "The course is no longer active; nothing more can be registered on it.",
-            "Forløbet er ikke længere aktivt; der kan ikke registreres mere på det.",
-            "course",
-        ));
-    }
-    let today = local(ctx.now).date();
-    match input.held_on {
-        None => errors.push(FieldError::required("held_on")),
-        Some(d) if d > today => errors.push(field(
-            "The date cannot be in the future; record guidance once it has been given.",
-            "Datoen må ikke ligge i fremtiden; registrér vejledningen, når den er givet.",
-            "held_on",
-        )),
-        Some(d) if d < course.started_on => errors.push(field(
-            "The date is before the course started.",
-            "Datoen ligger før forløbets start.",
-            "held_on",
-        )),
-        Some(_) => {}
-    }
-    let participants = required_text(
-        &mut errors,
-        "participants",
-        input.participants.as_deref(),
-        TEXT_MAX,
-    );
-    let topic = required_text(&mut errors, "topic", input.topic.as_deref(), TEXT_MAX);
-    let agreed_actions = optional_text(
-        &mut errors,
-        "agreed_actions",
-        input.agreed_actions.as_deref(),
-        TEXT_MAX,
-    )
-    .unwrap_or_default();
-    let school_name = optional_text(
-        &mut errors,
-        "school_name",
-        input.school_name.as_deref(),
-        NAME_MAX,
-    );
-    match input.school_org_id {
-        Some(id) => {
-            let municipality = municipality_of(&mut tx, course.org_id).await?;
-            if !schools(&mut tx, municipality.as_deref())
-                .await?
-                .iter()
-                .any(|s| s.id == id)
-            {
+    store
+        .write(async |tx| {
+            let (course, child) = load_course(tx, ctx, course_id, Action::Update).await?;
+            let mut errors = FieldErrors::default();
+            if course.status != CourseStatus::Active {
                 errors.push(field(
-                    "Choose a school of the course's municipality.",
-                    "Vælg en skole i forløbets kommune.",
-                    "school_org_id",
+                    "The course is no longer active; nothing more can be registered on it.",
+                    "Forløbet er ikke længere aktivt; der kan ikke registreres mere på det.",
+                    "course",
                 ));
             }
-        }
-        None if school_name.is_none() => errors.push(field(
-            "Choose the school, or write its name.",
-            "Vælg skolen, eller skriv dens navn.",
-            "school_name",
-        )),
-        None => {}
-    }
-    let Some(held_on) = input.held_on.filter(|_| errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    let session = GuidanceSession {
-        id: Uuid::now_v7(),
-        course_id,
-        school_org_id: input.school_org_id,
-        // A registered school is named by the unit; a typed name beside it would be a second truth.
-        school_name: school_name.filter(|_| input.school_org_id.is_none()),
-        held_on,
-        participants,
-        topic,
-        agreed_actions,
-        created_at: ctx.now,
-        created_by: ctx.actor.user_id,
-        created_by_name: None,
-    };
-    tx.insert_guidance(&session).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Create,
-            "guidance_session",
-            Some(session.id),
-            Some(child.id),
-            "",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(session)
+            let today = local(ctx.now).date();
+            match input.held_on {
+                None => errors.push(FieldError::required("held_on")),
+                Some(d) if d > today => errors.push(field(
+                    "The date cannot be in the future; record guidance once it has been given.",
+                    "Datoen må ikke ligge i fremtiden; registrér vejledningen, når den er givet.",
+                    "held_on",
+                )),
+                Some(d) if d < course.started_on => errors.push(field(
+                    "The date is before the course started.",
+                    "Datoen ligger før forløbets start.",
+                    "held_on",
+                )),
+                Some(_) => {}
+            }
+            let participants = required_text(
+                &mut errors,
+                "participants",
+                input.participants.as_deref(),
+                TEXT_MAX,
+            );
+            let topic = required_text(&mut errors, "topic", input.topic.as_deref(), TEXT_MAX);
+            let agreed_actions = optional_text(
+                &mut errors,
+                "agreed_actions",
+                input.agreed_actions.as_deref(),
+                TEXT_MAX,
+            )
+            .unwrap_or_default();
+            let school_name = optional_text(
+                &mut errors,
+                "school_name",
+                input.school_name.as_deref(),
+                NAME_MAX,
+            );
+            match input.school_org_id {
+                Some(id) => {
+                    let municipality = municipality_of(tx, course.org_id).await?;
+                    if !schools(tx, municipality.as_deref())
+                        .await?
+                        .iter()
+                        .any(|s| s.id == id)
+                    {
+                        errors.push(field(
+                            "Choose a school of the course's municipality.",
+                            "Vælg en skole i forløbets kommune.",
+                            "school_org_id",
+                        ));
+                    }
+                }
+                None if school_name.is_none() => errors.push(field(
+                    "Choose the school, or write its name.",
+                    "Vælg skolen, eller skriv dens navn.",
+                    "school_name",
+                )),
+                None => {}
+            }
+            let Some(held_on) = input.held_on.filter(|_| errors.is_empty()) else {
+                return Err(ServiceError::Invalid(errors));
+            };
+            let session = GuidanceSession {
+                id: Uuid::now_v7(),
+                course_id,
+                school_org_id: input.school_org_id,
+                // A registered school is named by the unit; a typed name beside it would be a second truth.
+                school_name: school_name.filter(|_| input.school_org_id.is_none()),
+                held_on,
+                participants,
+                topic,
+                agreed_actions,
+                created_at: ctx.now,
+                created_by: ctx.actor.user_id,
+                created_by_name: None,
+            };
+            tx.insert_guidance(&session).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Create,
+                    "guidance_session",
+                    Some(session.id),
+                    Some(child.id),
+                    "",
+                ),
+            );
+            Ok(session)
+        })
+        .await
 }
 
 /// A course's guidance sessions; the read is audited.
-pub async fn guidance(
-    store: &dyn Store,
-    ctx: &Ctx,
-    course_id: Uuid,
-) -> ServiceResult<GuidanceView> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load_course(&mut tx, ctx, course_id, Action::Read).await?;
-    let sessions = tx.guidance_sessions(course_id).await?;
-    let municipality = municipality_of(&mut tx, course.org_id).await?;
-    let schools = schools(&mut tx, municipality.as_deref()).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Read,
-            "guidance_session",
-            None,
-            Some(child.id),
-            format!("course {course_id}"),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(GuidanceView {
-        child_name: format!("{} {}", child.data.given_name, child.data.family_name),
-        course,
-        sessions,
-        schools,
-    })
+pub async fn guidance(store: &Store, ctx: &Ctx, course_id: Uuid) -> ServiceResult<GuidanceView> {
+    store
+        .read(async |tx| {
+            let (course, child) = load_course(tx, ctx, course_id, Action::Read).await?;
+            let sessions = tx.guidance_sessions(course_id).await?;
+            let municipality = municipality_of(tx, course.org_id).await?;
+            let schools = schools(tx, municipality.as_deref()).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Read,
+                    "guidance_session",
+                    None,
+                    Some(child.id),
+                    format!("course {course_id}"),
+                ),
+            );
+            Ok(GuidanceView {
+                child_name: format!("{} {}", child.data.given_name, child.data.family_name),
+                course,
+                sessions,
+                schools,
+            })
+        })
+        .await
 }
 
 /// The staff of the actor's organisation who may lead a group: active and working with
 /// children, by name. Staff names are not personal data about a child, so this is not audited.
-pub async fn leaders(store: &dyn Store, ctx: &Ctx) -> ServiceResult<Vec<(Uuid, String)>> {
+pub async fn leaders(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<(Uuid, String)>> {
     check(authorize(&ctx.actor, Action::Read, Resource::ChildRegister))?;
-    let mut tx = store.begin().await?;
-    let mut out: Vec<(Uuid, String)> = tx
-        .users_of_org(ctx.actor.org_id)
-        .await?
-        .into_iter()
-        .filter(|u| u.active && u.role.works_with_children())
-        .map(|u| (u.id, u.name))
-        .collect();
-    tx.commit().await?;
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(out)
+    store
+        .read(async |tx| {
+            let mut out: Vec<(Uuid, String)> = tx
+                .users_of_org(ctx.actor.org_id)
+                .await?
+                .into_iter()
+                .filter(|u| u.active && u.role.works_with_children())
+                .map(|u| (u.id, u.name))
+                .collect();
+            out.sort_by(|a, b| a.1.cmp(&b.1));
+            Ok(out)
+        })
+        .await
 }

@@ -6,6 +6,7 @@
 use super::courses::{NewContact, local, open_course};
 use super::{Ctx, ServiceError, ServiceResult, check};
 use crate::Store;
+use crate::Work;
 use crate::course_model::*;
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -31,21 +32,25 @@ fn receipt() -> String {
 }
 
 /// The municipality a public form belongs to, by its municipality code.
-pub async fn municipality(store: &dyn Store, code: &str) -> ServiceResult<crate::Organisation> {
-    let mut tx = store.begin().await?;
-    let org = tx
-        .organisations()
-        .await?
-        .into_iter()
-        .find(|o| o.kind == OrgKind::Municipality && o.municipality_code.as_deref() == Some(code))
-        .ok_or(ServiceError::NotFound)?;
-    tx.commit().await?;
-    Ok(org)
+pub async fn municipality(store: &Store, code: &str) -> ServiceResult<crate::Organisation> {
+    store
+        .read(async |tx| {
+            let org = tx
+                .organisations()
+                .await?
+                .into_iter()
+                .find(|o| {
+                    o.kind == OrgKind::Municipality && o.municipality_code.as_deref() == Some(code)
+                })
+                .ok_or(ServiceError::NotFound)?;
+            Ok(org)
+        })
+        .await
 }
 
 /// Receives the public form; returns the receipt shown to the family.
 pub async fn submit_self_referral(
-    store: &dyn Store,
+    store: &Store,
     municipality_code: &str,
     input: &SelfReferralInput,
     now: DateTime<Utc>,
@@ -62,30 +67,31 @@ pub async fn submit_self_referral(
         course_id: None,
         received_at: now,
     };
-    let mut tx = store.begin().await?;
-    tx.insert_self_referral(&record).await?;
-    tx.audit(
-        now,
-        AuditEvent {
-            user_id: None,
-            org_id: Some(org.id),
-            action: AuditAction::Create,
-            object_type: "self_referral".into(),
-            object_id: Some(record.id),
-            child_id: None,
-            purpose: "intake".into(),
-            request_id: request_id.into(),
-            detail: "public form".into(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(record.receipt)
+    store
+        .write(async |tx| {
+            tx.insert_self_referral(&record).await?;
+            tx.audit(
+                now,
+                AuditEvent {
+                    user_id: None,
+                    org_id: Some(org.id),
+                    action: AuditAction::Create,
+                    object_type: "self_referral".into(),
+                    object_id: Some(record.id),
+                    child_id: None,
+                    purpose: "intake".into(),
+                    request_id: request_id.into(),
+                    detail: "public form".into(),
+                },
+            );
+            Ok(record.receipt)
+        })
+        .await
 }
 
 /// Self-referrals of the actor's organisation still waiting to be registered.
 pub async fn new_self_referrals(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
 ) -> ServiceResult<Vec<SelfReferralRecord>> {
     check(authorize(
@@ -93,30 +99,27 @@ pub async fn new_self_referrals(
         Action::Search,
         Resource::ChildRegister,
     ))?;
-    let mut tx = store.begin().await?;
-    let list = tx.new_self_referrals(ctx.actor.org_id).await?;
-    if !list.is_empty() {
-        tx.audit(
-            ctx.now,
-            ctx.event(
-                AuditAction::Search,
-                "self_referral",
-                None,
-                None,
-                "intake queue",
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(list)
+    store
+        .read(async |tx| {
+            let list = tx.new_self_referrals(ctx.actor.org_id).await?;
+            if !list.is_empty() {
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Search,
+                        "self_referral",
+                        None,
+                        None,
+                        "intake queue",
+                    ),
+                );
+            }
+            Ok(list)
+        })
+        .await
 }
 
-async fn load_new(
-    tx: &mut Box<dyn crate::Tx>,
-    ctx: &Ctx,
-    id: Uuid,
-) -> ServiceResult<SelfReferralRecord> {
+async fn load_new(tx: &mut Work<'_>, ctx: &Ctx, id: Uuid) -> ServiceResult<SelfReferralRecord> {
     check(authorize(
         &ctx.actor,
         Action::Create,
@@ -140,76 +143,79 @@ async fn load_new(
 
 /// Registers a self-referral: finds or creates the child and opens the course.
 pub async fn register_self_referral(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     id: Uuid,
 ) -> ServiceResult<CourseRecord> {
-    let mut tx = store.begin().await?;
-    let sr = load_new(&mut tx, ctx, id).await?;
-    let content = &sr.content;
-    let child = match tx
-        .child_by_cpr(ctx.actor.org_id, content.child_cpr.as_str())
-        .await?
-    {
-        Some(child_id) => tx.child(child_id).await?.ok_or(ServiceError::NotFound)?,
-        None => {
-            let data = parse_child(&content.child_input(), local(ctx.now).date())?;
-            super::children::insert_new(&mut tx, ctx, data, "from self-referral").await?
-        }
-    };
-    let course = open_course(
-        &mut tx,
-        ctx,
-        &child,
-        &NewContact {
-            child_id: child.id,
-            received_at: Some(local(sr.received_at)),
-            contact: content.contact_input(),
-            themes: Vec::new(),
-            screening_response_id: None,
-        },
-        Some(sr.id),
-    )
-    .await?;
-    if !tx
-        .handle_self_referral(
-            id,
-            SelfReferralStatus::Registered,
-            Some(course.id),
-            ctx.actor.user_id,
-            ctx.now,
-        )
-        .await?
-    {
-        return Err(ServiceError::Conflict { current: 0 });
-    }
-    tx.commit().await?;
-    Ok(course)
+    store
+        .write(async |tx| {
+            let sr = load_new(tx, ctx, id).await?;
+            let content = &sr.content;
+            let child = match tx
+                .child_by_cpr(ctx.actor.org_id, content.child_cpr.as_str())
+                .await?
+            {
+                Some(child_id) => tx.child(child_id).await?.ok_or(ServiceError::NotFound)?,
+                None => {
+                    let data = parse_child(&content.child_input(), local(ctx.now).date())?;
+                    super::children::insert_new(tx, ctx, data, "from self-referral").await?
+                }
+            };
+            let course = open_course(
+                tx,
+                ctx,
+                &child,
+                &NewContact {
+                    child_id: child.id,
+                    received_at: Some(local(sr.received_at)),
+                    contact: content.contact_input(),
+                    themes: Vec::new(),
+                    screening_response_id: None,
+                },
+                Some(sr.id),
+            )
+            .await?;
+            if !tx
+                .handle_self_referral(
+                    id,
+                    SelfReferralStatus::Registered,
+                    Some(course.id),
+                    ctx.actor.user_id,
+                    ctx.now,
+                )
+                .await?
+            {
+                return Err(ServiceError::Conflict { current: 0 });
+            }
+            Ok(course)
+        })
+        .await
 }
 
 /// Sets aside a self-referral that is not a real request (a test, a duplicate, spam).
-pub async fn dismiss_self_referral(store: &dyn Store, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
-    let mut tx = store.begin().await?;
-    load_new(&mut tx, ctx, id).await?;
-    tx.handle_self_referral(
-        id,
-        SelfReferralStatus::Dismissed,
-        None,
-        ctx.actor.user_id,
-        ctx.now,
-    )
-    .await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Update,
-            "self_referral",
-            Some(id),
-            None,
-            "dismissed",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+pub async fn dismiss_self_referral(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
+    store
+        .write(async |tx| {
+            load_new(tx, ctx, id).await?;
+            tx.handle_self_referral(
+                id,
+                SelfReferralStatus::Dismissed,
+                None,
+                ctx.actor.user_id,
+                ctx.now,
+            )
+            .await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Update,
+                    "self_referral",
+                    Some(id),
+                    None,
+                    "dismissed",
+                ),
+            );
+            Ok(())
+        })
+        .await
 }

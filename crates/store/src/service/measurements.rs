@@ -15,9 +15,10 @@
 use super::courses::{Rules, local};
 use super::questionnaires::{DEFAULT_LINK_DAYS, LinkRespondent, new_link};
 use super::{Ctx, ServiceError, ServiceResult, check};
+use crate::Store;
+use crate::Work;
 use crate::measurements_model::{CourseMeasurement, MeasurementStatus};
 use crate::{Child, CourseRecord, EncounterStatus, InvitationStatus, ResponseRecord};
-use crate::{Store, Tx};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::{AuditAction, AuditEvent};
@@ -206,7 +207,7 @@ impl Sender<'_> {
 
 /// The course's facts for the schedule, and who decided its track.
 async fn facts_of(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     course: &CourseRecord,
 ) -> ServiceResult<(CourseFacts, Option<Uuid>)> {
     let decision = tx
@@ -300,23 +301,23 @@ fn respondent_of(child: &Child, kind: Respondent) -> (String, Option<String>) {
     }
 }
 
-/// Sends every due measurement of one course inside `tx`. `None` when another sender got
-/// there first: the caller then drops the transaction, so nothing of this attempt is kept.
+/// Sends every due measurement of one course inside `tx`. [`ServiceError::RaceLost`] when
+/// another sender got there first, so the door rolls back everything of this attempt.
 #[allow(clippy::too_many_arguments)]
 async fn send_lines(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     rules: Rules<'_>,
     course: &CourseRecord,
     child: &Child,
     lines: &[ScheduleLine],
     decided_by: Option<Uuid>,
     sender: Sender<'_>,
-) -> ServiceResult<Option<usize>> {
+) -> ServiceResult<usize> {
     let now = sender.now();
     // The invitation names who created it: the member of staff who pressed the button, or for
     // the job the one who decided the track, on whose decision the schedule runs.
     let Some(created_by) = sender.user().or(decided_by) else {
-        return Ok(Some(0));
+        return Ok(0);
     };
     let mut sent = 0;
     for line in lines.iter().filter(|l| l.state == LineState::Due) {
@@ -355,7 +356,7 @@ async fn send_lines(
             closed_at: None,
         };
         if !tx.insert_course_measurement(&measurement).await? {
-            return Ok(None);
+            return Err(ServiceError::RaceLost);
         }
         tx.audit(
             now,
@@ -370,11 +371,10 @@ async fn send_lines(
                     point_code(line.point)
                 ),
             ),
-        )
-        .await?;
+        );
         sent += 1;
     }
-    Ok(Some(sent))
+    Ok(sent)
 }
 
 /// Whether measurements may still be sent on the course: active, or (for the job) completed
@@ -393,40 +393,47 @@ fn open_for_sending(course: &CourseRecord, today: NaiveDate, grace: Option<i64>)
 
 /// One course's turn in the job, in its own transaction.
 async fn send_course_job(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     course_id: Uuid,
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
-    let mut tx = store.begin().await?;
-    // Read again inside the transaction: the course may have changed since the list was made.
-    let Some(course) = tx.course(course_id).await? else {
-        return Ok(0);
-    };
-    let today = local(now).date();
-    let (Some(track), true) = (
-        course.track,
-        open_for_sending(&course, today, Some(END_GRACE_DAYS)),
-    ) else {
-        return Ok(0);
-    };
-    let child = tx
-        .child(course.child_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let (facts, decided_by) = facts_of(&mut tx, &course).await?;
-    let sent = tx.course_measurements(course.id).await?;
-    let lines = lines_of(rules, track, &facts, &sent, &child, local(now));
-    if !lines.iter().any(|l| l.state == LineState::Due) {
-        return Ok(0);
-    }
-    let sender = Sender::Job { at: now };
-    match send_lines(&mut tx, rules, &course, &child, &lines, decided_by, sender).await? {
-        Some(n) => {
-            tx.commit().await?;
-            Ok(n)
-        }
-        None => Ok(0),
+    store
+        .write(async |tx| {
+            // Read again inside the transaction: the course may have changed since the list was made.
+            let Some(course) = tx.course(course_id).await? else {
+                return Ok(0);
+            };
+            let today = local(now).date();
+            let (Some(track), true) = (
+                course.track,
+                open_for_sending(&course, today, Some(END_GRACE_DAYS)),
+            ) else {
+                return Ok(0);
+            };
+            let child = tx
+                .child(course.child_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let (facts, decided_by) = facts_of(tx, &course).await?;
+            let sent = tx.course_measurements(course.id).await?;
+            let lines = lines_of(rules, track, &facts, &sent, &child, local(now));
+            if !lines.iter().any(|l| l.state == LineState::Due) {
+                return Ok(0);
+            }
+            let sender = Sender::Job { at: now };
+            send_lines(tx, rules, &course, &child, &lines, decided_by, sender).await
+        })
+        .await
+        .or_else(nothing_if_race_lost)
+}
+
+/// Another sender sent the same measurements a moment ago: they are out, which is what was
+/// asked, and nothing of this attempt was kept.
+fn nothing_if_race_lost(e: ServiceError) -> ServiceResult<usize> {
+    match e {
+        ServiceError::RaceLost => Ok(0),
+        e => Err(e),
     }
 }
 
@@ -435,17 +442,16 @@ async fn send_course_job(
 /// that were answered, revoked or have expired. Each course is its own transaction, audited as
 /// the system. Returns how many links were sent; a course that fails does not stop the others,
 /// and the first failure is returned after all were tried.
-pub async fn send_due(
-    store: &dyn Store,
-    rules: Rules<'_>,
-    now: DateTime<Utc>,
-) -> ServiceResult<usize> {
-    let mut tx = store.begin().await?;
-    withdraw_links_of_courses_in_error(&mut tx, now).await?;
-    tx.close_finished_measurements(None, now).await?;
-    let since = local(now).date() - Duration::days(END_GRACE_DAYS);
-    let courses = tx.courses_on_track(None, Some(since)).await?;
-    tx.commit().await?;
+pub async fn send_due(store: &Store, rules: Rules<'_>, now: DateTime<Utc>) -> ServiceResult<usize> {
+    let courses = store
+        .write(async |tx| {
+            withdraw_links_of_courses_in_error(tx, now).await?;
+            tx.close_finished_measurements(None, now).await?;
+            let since = local(now).date() - Duration::days(END_GRACE_DAYS);
+            Ok::<_, ServiceError>(tx.courses_on_track(None, Some(since)).await?)
+        })
+        .await?;
+    // Each course in a unit of its own, so one course's failure keeps no one else's links back.
     let mut sent = 0;
     let mut first_error = None;
     for course in courses {
@@ -466,7 +472,7 @@ pub async fn send_due(
 /// must not go on answering for a course that was never real, and the stored raw link is then
 /// cleared with the other revoked ones by `close_finished_measurements`.
 async fn withdraw_links_of_courses_in_error(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     for m in tx.open_measurements_of_courses_in_error().await? {
@@ -494,8 +500,7 @@ async fn withdraw_links_of_courses_in_error(
                 request_id: JOB_REQUEST_ID.into(),
                 detail: "revoked: course entered in error".into(),
             },
-        )
-        .await?;
+        );
     }
     Ok(())
 }
@@ -513,32 +518,29 @@ fn no_track() -> ServiceError {
 /// course only, audited as that person. Sending twice sends nothing new. On a completed course
 /// it sends what fell due while the course ran, whenever it closed.
 pub async fn send_due_for_course(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     ctx: &Ctx,
     course_id: Uuid,
 ) -> ServiceResult<usize> {
-    let mut tx = store.begin().await?;
-    let course = tx.course(course_id).await?.ok_or(ServiceError::NotFound)?;
-    let child = super::children::load(&mut tx, ctx, course.child_id, Action::Update).await?;
-    let track = course.track.ok_or_else(no_track)?;
-    if !open_for_sending(&course, local(ctx.now).date(), None) {
-        return Ok(0);
-    }
-    tx.close_finished_measurements(Some(course.id), ctx.now)
-        .await?;
-    let (facts, decided_by) = facts_of(&mut tx, &course).await?;
-    let sent = tx.course_measurements(course.id).await?;
-    let lines = lines_of(rules, track, &facts, &sent, &child, local(ctx.now));
-    let sender = Sender::Staff(ctx);
-    match send_lines(&mut tx, rules, &course, &child, &lines, decided_by, sender).await? {
-        Some(n) => {
-            tx.commit().await?;
-            Ok(n)
-        }
-        // Someone else sent them a moment ago: they are out, which is what was asked.
-        None => Ok(0),
-    }
+    store
+        .write(async |tx| {
+            let course = tx.course(course_id).await?.ok_or(ServiceError::NotFound)?;
+            let child = super::children::load(tx, ctx, course.child_id, Action::Update).await?;
+            let track = course.track.ok_or_else(no_track)?;
+            if !open_for_sending(&course, local(ctx.now).date(), None) {
+                return Ok(0);
+            }
+            tx.close_finished_measurements(Some(course.id), ctx.now)
+                .await?;
+            let (facts, decided_by) = facts_of(tx, &course).await?;
+            let sent = tx.course_measurements(course.id).await?;
+            let lines = lines_of(rules, track, &facts, &sent, &child, local(ctx.now));
+            let sender = Sender::Staff(ctx);
+            send_lines(tx, rules, &course, &child, &lines, decided_by, sender).await
+        })
+        .await
+        .or_else(nothing_if_race_lost)
 }
 
 fn score_of(r: &ResponseRecord, scale: &str) -> Option<i64> {
@@ -605,51 +607,52 @@ fn changes_of(
 /// between start and end. The read is audited; finished links are closed first, so the page
 /// never offers a link that can no longer be used.
 pub async fn measurements(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     ctx: &Ctx,
     course_id: Uuid,
 ) -> ServiceResult<MeasurementsView> {
-    let mut tx = store.begin().await?;
-    let course = tx.course(course_id).await?.ok_or(ServiceError::NotFound)?;
-    let child = super::children::load(&mut tx, ctx, course.child_id, Action::Read).await?;
-    let track = course.track.ok_or_else(no_track)?;
-    tx.close_finished_measurements(Some(course.id), ctx.now)
-        .await?;
-    let (facts, _) = facts_of(&mut tx, &course).await?;
-    let sent = tx.course_measurements(course.id).await?;
-    let lines = lines_of(rules, track, &facts, &sent, &child, local(ctx.now));
-    let responses = if sent.iter().any(|m| m.response_id.is_some()) {
-        tx.responses_of_child(child.id).await?
-    } else {
-        Vec::new()
-    };
-    let changes = changes_of(rules, &lines, &responses);
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Read,
-            "course_measurements",
-            Some(course.id),
-            Some(child.id),
-            format!("sent={}", sent.len()),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(MeasurementsView {
-        child_name: format!("{} {}", child.data.given_name, child.data.family_name),
-        course,
-        track,
-        lines,
-        changes,
-    })
+    store
+        .write(async |tx| {
+            let course = tx.course(course_id).await?.ok_or(ServiceError::NotFound)?;
+            let child = super::children::load(tx, ctx, course.child_id, Action::Read).await?;
+            let track = course.track.ok_or_else(no_track)?;
+            tx.close_finished_measurements(Some(course.id), ctx.now)
+                .await?;
+            let (facts, _) = facts_of(tx, &course).await?;
+            let sent = tx.course_measurements(course.id).await?;
+            let lines = lines_of(rules, track, &facts, &sent, &child, local(ctx.now));
+            let responses = if sent.iter().any(|m| m.response_id.is_some()) {
+                tx.responses_of_child(child.id).await?
+            } else {
+                Vec::new()
+            };
+            let changes = changes_of(rules, &lines, &responses);
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Read,
+                    "course_measurements",
+                    Some(course.id),
+                    Some(child.id),
+                    format!("sent={}", sent.len()),
+                ),
+            );
+            Ok(MeasurementsView {
+                child_name: format!("{} {}", child.data.given_name, child.data.family_name),
+                course,
+                track,
+                lines,
+                changes,
+            })
+        })
+        .await
 }
 
 /// Outstanding measurements of the active courses of the caller's organisation: due and not
 /// sent, or sent and not answered. Oldest first.
 pub async fn due_for_therapist(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     ctx: &Ctx,
     today: NaiveDate,
@@ -660,7 +663,7 @@ pub async fn due_for_therapist(
 /// The same for some of the organisation's courses only (the therapist's own, on the front
 /// page): the others are not read at all.
 pub async fn due_on_courses(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     ctx: &Ctx,
     today: NaiveDate,
@@ -670,7 +673,7 @@ pub async fn due_on_courses(
 }
 
 async fn outstanding(
-    store: &dyn Store,
+    store: &Store,
     rules: Rules<'_>,
     ctx: &Ctx,
     today: NaiveDate,
@@ -687,63 +690,64 @@ async fn outstanding(
     } else {
         today.and_hms_opt(23, 59, 59).unwrap_or(now)
     };
-    let mut tx = store.begin().await?;
-    let mut out = Vec::new();
-    for course in tx.courses_on_track(Some(ctx.actor.org_id), None).await? {
-        let Some(track) = course.track else { continue };
-        if only.is_some_and(|ids| !ids.contains(&course.id)) {
-            continue;
-        }
-        let Some(child) = tx.child(course.child_id).await? else {
-            continue;
-        };
-        let allowed = authorize(
-            &ctx.actor,
-            Action::Read,
-            Resource::Child {
-                owner_org: child.org_id,
-            },
-        )
-        .is_allowed();
-        if !allowed {
-            continue;
-        }
-        tx.close_finished_measurements(Some(course.id), ctx.now)
-            .await?;
-        let (facts, _) = facts_of(&mut tx, &course).await?;
-        let sent = tx.course_measurements(course.id).await?;
-        for line in lines_of(rules, track, &facts, &sent, &child, now) {
-            let since = match (line.state, &line.sent, line.due_at) {
-                (LineState::Due, _, Some(due)) => due,
-                (LineState::Sent | LineState::Expired, Some(m), _) => local(m.sent_at),
-                _ => continue,
-            };
-            out.push(DueMeasurement {
-                course_id: course.id,
-                child_id: child.id,
-                child_name: format!("{} {}", child.data.given_name, child.data.family_name),
-                instrument_id: line.instrument_id,
-                respondent: line.respondent,
-                point: line.point,
-                status: line.state,
-                since,
-            });
-        }
-    }
-    out.sort_by_key(|d| (d.since, d.course_id));
-    if !out.is_empty() {
-        tx.audit(
-            ctx.now,
-            ctx.event(
-                AuditAction::Read,
-                "measurement_list",
-                None,
-                None,
-                format!("results={}", out.len()),
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(out)
+    store
+        .write(async |tx| {
+            let mut out = Vec::new();
+            for course in tx.courses_on_track(Some(ctx.actor.org_id), None).await? {
+                let Some(track) = course.track else { continue };
+                if only.is_some_and(|ids| !ids.contains(&course.id)) {
+                    continue;
+                }
+                let Some(child) = tx.child(course.child_id).await? else {
+                    continue;
+                };
+                let allowed = authorize(
+                    &ctx.actor,
+                    Action::Read,
+                    Resource::Child {
+                        owner_org: child.org_id,
+                    },
+                )
+                .is_allowed();
+                if !allowed {
+                    continue;
+                }
+                tx.close_finished_measurements(Some(course.id), ctx.now)
+                    .await?;
+                let (facts, _) = facts_of(tx, &course).await?;
+                let sent = tx.course_measurements(course.id).await?;
+                for line in lines_of(rules, track, &facts, &sent, &child, now) {
+                    let since = match (line.state, &line.sent, line.due_at) {
+                        (LineState::Due, _, Some(due)) => due,
+                        (LineState::Sent | LineState::Expired, Some(m), _) => local(m.sent_at),
+                        _ => continue,
+                    };
+                    out.push(DueMeasurement {
+                        course_id: course.id,
+                        child_id: child.id,
+                        child_name: format!("{} {}", child.data.given_name, child.data.family_name),
+                        instrument_id: line.instrument_id,
+                        respondent: line.respondent,
+                        point: line.point,
+                        status: line.state,
+                        since,
+                    });
+                }
+            }
+            out.sort_by_key(|d| (d.since, d.course_id));
+            if !out.is_empty() {
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Read,
+                        "measurement_list",
+                        None,
+                        None,
+                        format!("results={}", out.len()),
+                    ),
+                );
+            }
+            Ok(out)
+        })
+        .await
 }

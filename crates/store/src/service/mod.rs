@@ -45,7 +45,7 @@ impl Ctx {
         courses::local(self.now).date()
     }
 
-    pub(crate) fn event(
+    pub fn event(
         &self,
         action: AuditAction,
         object_type: &str,
@@ -79,6 +79,9 @@ pub enum ServiceError {
     DuplicateChild { existing_id: Uuid },
     #[error("changed by someone else (now version {current})")]
     Conflict { current: i64 },
+    /// Another request did the same thing a moment before; nothing of this one was kept.
+    #[error("done by another request at the same time")]
+    RaceLost,
     #[error(transparent)]
     Store(StoreError),
 }

@@ -9,26 +9,30 @@ use samspor_domain::organisation::{OrgKind, Programme, parse_ean, parse_sor};
 use samspor_domain::validation::{FieldError, FieldErrors, required_text};
 use uuid::Uuid;
 
-pub async fn list(store: &dyn Store) -> ServiceResult<Vec<Organisation>> {
-    let mut tx = store.begin().await?;
-    let orgs = tx.organisations().await?;
-    tx.commit().await?;
-    Ok(orgs)
+pub async fn list(store: &Store) -> ServiceResult<Vec<Organisation>> {
+    store
+        .read(async |tx| {
+            let orgs = tx.organisations().await?;
+            Ok(orgs)
+        })
+        .await
 }
 
 pub async fn participation(
-    store: &dyn Store,
+    store: &Store,
     municipality_code: Option<&str>,
 ) -> ServiceResult<Vec<Participation>> {
-    let mut tx = store.begin().await?;
-    let p = tx.participation(municipality_code).await?;
-    tx.commit().await?;
-    Ok(p)
+    store
+        .read(async |tx| {
+            let p = tx.participation(municipality_code).await?;
+            Ok(p)
+        })
+        .await
 }
 
 /// Sets (or with `None` ends) a municipality's participation in a programme.
 pub async fn set_participation(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     municipality_code: &str,
     programme: Programme,
@@ -39,22 +43,24 @@ pub async fn set_participation(
         Action::Update,
         Resource::Participation { municipality_code },
     ))?;
-    let mut tx = store.begin().await?;
-    tx.set_participation(
-        municipality_code,
-        programme,
-        since,
-        ctx.actor.user_id,
-        ctx.now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    store
+        .write(async |tx| {
+            tx.set_participation(
+                municipality_code,
+                programme,
+                since,
+                ctx.actor.user_id,
+                ctx.now,
+            )
+            .await?;
+            Ok(())
+        })
+        .await
 }
 
 /// Sets every programme of a municipality in one transaction: all or nothing.
 pub async fn set_participation_all(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     municipality_code: &str,
     values: &[(Programme, Option<NaiveDate>)],
@@ -64,19 +70,21 @@ pub async fn set_participation_all(
         Action::Update,
         Resource::Participation { municipality_code },
     ))?;
-    let mut tx = store.begin().await?;
-    for (programme, since) in values {
-        tx.set_participation(
-            municipality_code,
-            *programme,
-            *since,
-            ctx.actor.user_id,
-            ctx.now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    store
+        .write(async |tx| {
+            for (programme, since) in values {
+                tx.set_participation(
+                    municipality_code,
+                    *programme,
+                    *since,
+                    ctx.actor.user_id,
+                    ctx.now,
+                )
+                .await?;
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// A unit to create under a region or municipality.
@@ -92,7 +100,7 @@ pub struct UnitInput<'a> {
 /// school). It gets the next free unit code and inherits its parent's region and
 /// municipality.
 pub async fn create_unit(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     input: UnitInput<'_>,
 ) -> ServiceResult<Organisation> {
@@ -115,39 +123,39 @@ pub async fn create_unit(
         Some(s) => parse_ean(s).map_err(|e| errors.push(e)).ok(),
         None => None,
     };
-    let mut tx = store.begin().await?;
-    let parent = tx.organisation_by_code(input.parent_code.trim()).await?;
-    let Some(parent) = parent else {
-        errors.push(FieldError::new(
-            "parent",
-            "Unknown parent organisation: use a municipality code like 0101 or a region like DK-84.",
-            "Ukendt overordnet organisation: brug en kommunekode som 0101 eller en region som DK-84.",
-        ));
-        return Err(ServiceError::Invalid(errors));
-    };
-    check(authorize(
-        &ctx.actor,
-        Action::Create,
-        Resource::Units {
-            parent_org: parent.id,
-        },
-    ))?;
-    let (Some(kind), true) = (kind, errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    let org = Organisation {
-        id: Uuid::now_v7(),
-        code: tx.next_unit_code().await?,
-        kind,
-        name,
-        parent_id: Some(parent.id),
-        region_code: parent.region_code.clone(),
-        municipality_code: parent.municipality_code.clone(),
-        sor_code,
-        ean_code,
-        created_at: ctx.now,
-    };
-    tx.insert_organisation(&org).await?;
-    tx.commit().await?;
-    Ok(org)
+    store.write(async |tx| {
+        let parent = tx.organisation_by_code(input.parent_code.trim()).await?;
+        let Some(parent) = parent else {
+            errors.push(FieldError::new(
+                "parent",
+                "Unknown parent organisation: use a municipality code like 0101 or a region like DK-84.",
+                "Ukendt overordnet organisation: brug en kommunekode som 0101 eller en region som DK-84.",
+            ));
+            return Err(ServiceError::Invalid(errors));
+        };
+        check(authorize(
+            &ctx.actor,
+            Action::Create,
+            Resource::Units {
+                parent_org: parent.id,
+            },
+        ))?;
+        let (Some(kind), true) = (kind, errors.is_empty()) else {
+            return Err(ServiceError::Invalid(errors));
+        };
+        let org = Organisation {
+            id: Uuid::now_v7(),
+            code: tx.next_unit_code().await?,
+            kind,
+            name,
+            parent_id: Some(parent.id),
+            region_code: parent.region_code.clone(),
+            municipality_code: parent.municipality_code.clone(),
+            sor_code,
+            ean_code,
+            created_at: ctx.now,
+        };
+        tx.insert_organisation(&org).await?;
+        Ok(org)
+    }).await
 }

@@ -2,8 +2,9 @@
 //! scoring, and the alerts that critical answers raise.
 
 use super::{Ctx, ServiceError, ServiceResult};
+use crate::Work;
 use crate::secret::{random_link_token, token_hash};
-use crate::{Alert, Child, Invitation, InvitationStatus, ResponseRecord, Store, StoreError, Tx};
+use crate::{Alert, Child, Invitation, InvitationStatus, ResponseRecord, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::{AuditAction, AuditEvent};
@@ -127,136 +128,139 @@ fn check_fit(
 }
 
 pub async fn invite(
-    store: &dyn Store,
+    store: &Store,
     catalogue: &Catalogue,
     ctx: &Ctx,
     child_id: Uuid,
     input: InvitationInput,
 ) -> ServiceResult<CreatedInvitation> {
-    let mut tx = store.begin().await?;
-    let child = super::children::load(&mut tx, ctx, child_id, Action::Update).await?;
-    let instrument = catalogue
-        .get(&input.instrument_id)
-        .ok_or_else(|| ServiceError::Invalid(unknown_instrument(catalogue).into()))?;
-    let mut errors = FieldErrors::default();
-    let (kind, name, email) = match &input.respondent {
-        RespondentChoice::Guardian(i) => match child.data.guardians.get(*i) {
-            Some(g) => (Respondent::Parent, g.name.clone(), g.email.clone()),
-            None => {
-                errors.push(FieldError::new(
-                    "respondent",
-                    "Choose one of the adults registered on the child.",
-                    "Vælg en af de voksne, der er registreret på barnet.",
-                ));
-                (Respondent::Parent, String::new(), None)
-            }
-        },
-        RespondentChoice::Child => (Respondent::Child, child.data.given_name.clone(), None),
-        RespondentChoice::Teacher { name, email } => {
-            let name = name.trim().to_string();
-            if name.is_empty() {
-                errors.push(FieldError::new(
-                    "respondent_name",
-                    "Write the teacher's name.",
-                    "Skriv lærerens navn.",
-                ));
-            }
-            let email = match email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-                Some(e) => parse_email("respondent_email", e)
-                    .map_err(|e| errors.push(e))
-                    .ok(),
-                None => None,
+    store
+        .write(async |tx| {
+            let child = super::children::load(tx, ctx, child_id, Action::Update).await?;
+            let instrument = catalogue
+                .get(&input.instrument_id)
+                .ok_or_else(|| ServiceError::Invalid(unknown_instrument(catalogue).into()))?;
+            let mut errors = FieldErrors::default();
+            let (kind, name, email) = match &input.respondent {
+                RespondentChoice::Guardian(i) => match child.data.guardians.get(*i) {
+                    Some(g) => (Respondent::Parent, g.name.clone(), g.email.clone()),
+                    None => {
+                        errors.push(FieldError::new(
+                            "respondent",
+                            "Choose one of the adults registered on the child.",
+                            "Vælg en af de voksne, der er registreret på barnet.",
+                        ));
+                        (Respondent::Parent, String::new(), None)
+                    }
+                },
+                RespondentChoice::Child => (Respondent::Child, child.data.given_name.clone(), None),
+                RespondentChoice::Teacher { name, email } => {
+                    let name = name.trim().to_string();
+                    if name.is_empty() {
+                        errors.push(FieldError::new(
+                            "respondent_name",
+                            "Write the teacher's name.",
+                            "Skriv lærerens navn.",
+                        ));
+                    }
+                    let email = match email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+                        Some(e) => parse_email("respondent_email", e)
+                            .map_err(|e| errors.push(e))
+                            .ok(),
+                        None => None,
+                    };
+                    (Respondent::Teacher, name, email)
+                }
             };
-            (Respondent::Teacher, name, email)
-        }
-    };
-    if let Err(e) = check_fit(instrument, &child, kind, ctx.today()) {
-        errors.0.extend(e.0);
-    }
-    let days = input.expires_in_days.unwrap_or(DEFAULT_LINK_DAYS);
-    if !(1..=MAX_LINK_DAYS).contains(&days) {
-        errors.push(FieldError::new(
-            "expires_in_days",
-            format!("A link can be valid for 1 to {MAX_LINK_DAYS} days."),
-            format!("Et link kan gælde i 1 til {MAX_LINK_DAYS} dage."),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
-    let (invitation, token) = new_link(
-        &child,
-        instrument.id(),
-        LinkRespondent { kind, name, email },
-        ctx.now + Duration::days(days),
-        ctx.now,
-        ctx.actor.user_id,
-    );
-    tx.insert_invitation(&invitation).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Create,
-            "invitation",
-            Some(invitation.id),
-            Some(child_id),
-            instrument.id(),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(CreatedInvitation { invitation, token })
+            if let Err(e) = check_fit(instrument, &child, kind, ctx.today()) {
+                errors.0.extend(e.0);
+            }
+            let days = input.expires_in_days.unwrap_or(DEFAULT_LINK_DAYS);
+            if !(1..=MAX_LINK_DAYS).contains(&days) {
+                errors.push(FieldError::new(
+                    "expires_in_days",
+                    format!("A link can be valid for 1 to {MAX_LINK_DAYS} days."),
+                    format!("Et link kan gælde i 1 til {MAX_LINK_DAYS} dage."),
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(ServiceError::Invalid(errors));
+            }
+            let (invitation, token) = new_link(
+                &child,
+                instrument.id(),
+                LinkRespondent { kind, name, email },
+                ctx.now + Duration::days(days),
+                ctx.now,
+                ctx.actor.user_id,
+            );
+            tx.insert_invitation(&invitation).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Create,
+                    "invitation",
+                    Some(invitation.id),
+                    Some(child_id),
+                    instrument.id(),
+                ),
+            );
+            Ok(CreatedInvitation { invitation, token })
+        })
+        .await
 }
 
-pub async fn revoke(store: &dyn Store, ctx: &Ctx, invitation_id: Uuid) -> ServiceResult<()> {
-    let mut tx = store.begin().await?;
-    let inv = tx
-        .invitation(invitation_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    super::children::load(&mut tx, ctx, inv.child_id, Action::Update).await?;
-    if inv.status != InvitationStatus::Submitted {
-        tx.update_invitation(inv.id, InvitationStatus::Revoked, &inv.answers, ctx.now)
-            .await?;
-        tx.audit(
-            ctx.now,
-            ctx.event(
-                AuditAction::Update,
-                "invitation",
-                Some(inv.id),
-                Some(inv.child_id),
-                "revoked",
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+pub async fn revoke(store: &Store, ctx: &Ctx, invitation_id: Uuid) -> ServiceResult<()> {
+    store
+        .write(async |tx| {
+            let inv = tx
+                .invitation(invitation_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            super::children::load(tx, ctx, inv.child_id, Action::Update).await?;
+            if inv.status != InvitationStatus::Submitted {
+                tx.update_invitation(inv.id, InvitationStatus::Revoked, &inv.answers, ctx.now)
+                    .await?;
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Update,
+                        "invitation",
+                        Some(inv.id),
+                        Some(inv.child_id),
+                        "revoked",
+                    ),
+                );
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// The child's links and responses, for staff.
 pub async fn overview(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     child_id: Uuid,
 ) -> ServiceResult<(Vec<Invitation>, Vec<ResponseRecord>)> {
-    let mut tx = store.begin().await?;
-    super::children::load(&mut tx, ctx, child_id, Action::Read).await?;
-    let invitations = tx.invitations_of_child(child_id).await?;
-    let responses = tx.responses_of_child(child_id).await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Read,
-            "responses",
-            None,
-            Some(child_id),
-            format!("results={}", responses.len()),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((invitations, responses))
+    store
+        .read(async |tx| {
+            super::children::load(tx, ctx, child_id, Action::Read).await?;
+            let invitations = tx.invitations_of_child(child_id).await?;
+            let responses = tx.responses_of_child(child_id).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Read,
+                    "responses",
+                    None,
+                    Some(child_id),
+                    format!("results={}", responses.len()),
+                ),
+            );
+            Ok((invitations, responses))
+        })
+        .await
 }
 
 fn respondent_event(
@@ -287,32 +291,29 @@ pub struct OpenLink {
 
 /// Opens a link for answering. Unknown, expired, revoked and used links all
 /// answer `NotFound`, so a link reveals nothing once it cannot be used.
-pub async fn open_link(
-    store: &dyn Store,
-    token: &str,
-    request_id: &str,
-) -> ServiceResult<OpenLink> {
+pub async fn open_link(store: &Store, token: &str, request_id: &str) -> ServiceResult<OpenLink> {
     let now = Utc::now();
-    let mut tx = store.begin().await?;
-    let inv = tx
-        .invitation_by_token(&token_hash(token))
-        .await?
-        .filter(|i| i.is_open(now))
-        .ok_or(ServiceError::NotFound)?;
-    let child = tx
-        .child(inv.child_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    tx.audit(
-        now,
-        respondent_event(&inv, AuditAction::Read, request_id, "opened"),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(OpenLink {
-        child_first_name: child.data.given_name,
-        invitation: inv,
-    })
+    store
+        .read(async |tx| {
+            let inv = tx
+                .invitation_by_token(&token_hash(token))
+                .await?
+                .filter(|i| i.is_open(now))
+                .ok_or(ServiceError::NotFound)?;
+            let child = tx
+                .child(inv.child_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            tx.audit(
+                now,
+                respondent_event(&inv, AuditAction::Read, request_id, "opened"),
+            );
+            Ok(OpenLink {
+                child_first_name: child.data.given_name,
+                invitation: inv,
+            })
+        })
+        .await
 }
 
 fn stored_answers(inv: &Invitation) -> Answers {
@@ -346,7 +347,7 @@ pub enum Submitted {
 /// response and raises any alerts: one transaction, so a respondent's press on a
 /// button costs one commit.
 pub async fn answer(
-    store: &dyn Store,
+    store: &Store,
     catalogue: &Catalogue,
     token: &str,
     input: &PageAnswers,
@@ -354,81 +355,84 @@ pub async fn answer(
     request_id: &str,
 ) -> ServiceResult<Answered> {
     let now = Utc::now();
-    let mut tx = store.begin().await?;
-    let Some(inv) = tx.invitation_by_token(&token_hash(token)).await? else {
-        return Err(ServiceError::NotFound);
-    };
-    if inv.status == InvitationStatus::Submitted && submit {
-        return Ok(Answered::Submitted(Submitted::AlreadySubmitted));
-    }
-    if !inv.is_open(now) {
-        return Err(ServiceError::NotFound);
-    }
-    let instrument = catalogue
-        .get(&inv.instrument_id)
-        .ok_or(ServiceError::NotFound)?;
-    validate_answers(instrument, &input.answers)?;
-    let mut answers = stored_answers(&inv);
-    if let Some(page) = input.page.and_then(|i| instrument.pages().get(i)) {
-        for q in &page.items {
-            answers.set(q.link_id.clone(), None);
-        }
-    }
-    for (k, v) in input.answers.iter() {
-        answers.set(k.clone(), *v);
-    }
-    let value = serde_json::to_value(&answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    if !submit {
-        tx.update_invitation(inv.id, InvitationStatus::Started, &value, now)
+    let outcome = store
+        .write(async |tx| {
+            let Some(inv) = tx.invitation_by_token(&token_hash(token)).await? else {
+                return Err(ServiceError::NotFound);
+            };
+            if inv.status == InvitationStatus::Submitted && submit {
+                return Ok(Answered::Submitted(Submitted::AlreadySubmitted));
+            }
+            if !inv.is_open(now) {
+                return Err(ServiceError::NotFound);
+            }
+            let instrument = catalogue
+                .get(&inv.instrument_id)
+                .ok_or(ServiceError::NotFound)?;
+            validate_answers(instrument, &input.answers)?;
+            let mut answers = stored_answers(&inv);
+            if let Some(page) = input.page.and_then(|i| instrument.pages().get(i)) {
+                for q in &page.items {
+                    answers.set(q.link_id.clone(), None);
+                }
+            }
+            for (k, v) in input.answers.iter() {
+                answers.set(k.clone(), *v);
+            }
+            let value =
+                serde_json::to_value(&answers).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if !submit {
+                tx.update_invitation(inv.id, InvitationStatus::Started, &value, now)
+                    .await?;
+                tx.audit(
+                    now,
+                    respondent_event(&inv, AuditAction::Update, request_id, "answers saved"),
+                );
+                return Ok(Answered::Saved);
+            }
+            let child = tx
+                .child(inv.child_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let response_id = store_response(
+                tx,
+                instrument,
+                NewResponse {
+                    subject: subject(&child, now),
+                    child_id: inv.child_id,
+                    org_id: inv.org_id,
+                    municipality_code: inv.municipality_code.clone(),
+                    respondent_name: inv.respondent_name.clone(),
+                    source: "link",
+                    invitation_id: Some(inv.id),
+                    answered_at: now,
+                    created_by: None,
+                },
+                &answers,
+                now,
+            )
             .await?;
-        tx.audit(
-            now,
-            respondent_event(&inv, AuditAction::Update, request_id, "answers saved"),
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Answered::Saved);
-    }
-    let child = tx
-        .child(inv.child_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let response_id = store_response(
-        &mut tx,
-        instrument,
-        NewResponse {
-            subject: subject(&child, now),
-            child_id: inv.child_id,
-            org_id: inv.org_id,
-            municipality_code: inv.municipality_code.clone(),
-            respondent_name: inv.respondent_name.clone(),
-            source: "link",
-            invitation_id: Some(inv.id),
-            answered_at: now,
-            created_by: None,
-        },
-        &answers,
-        now,
-    )
-    .await?;
-    tx.update_invitation(inv.id, InvitationStatus::Submitted, &value, now)
-        .await?;
-    tx.audit(
-        now,
-        respondent_event(&inv, AuditAction::Create, request_id, "submitted"),
-    )
-    .await?;
-    match tx.commit().await {
-        Ok(()) => Ok(Answered::Submitted(Submitted::Stored(response_id))),
+            tx.update_invitation(inv.id, InvitationStatus::Submitted, &value, now)
+                .await?;
+            tx.audit(
+                now,
+                respondent_event(&inv, AuditAction::Create, request_id, "submitted"),
+            );
+            Ok(Answered::Submitted(Submitted::Stored(response_id)))
+        })
+        .await;
+    match outcome {
         // A concurrent submit of the same link won the race: its response stands.
-        Err(StoreError::Unique(_)) => Ok(Answered::Submitted(Submitted::AlreadySubmitted)),
-        Err(e) => Err(e.into()),
+        Err(ServiceError::Store(StoreError::Unique(_))) => {
+            Ok(Answered::Submitted(Submitted::AlreadySubmitted))
+        }
+        other => other,
     }
 }
 
 /// Saves answers without submitting (any questions of the instrument).
 pub async fn save_answers(
-    store: &dyn Store,
+    store: &Store,
     catalogue: &Catalogue,
     token: &str,
     answers: &Answers,
@@ -444,7 +448,7 @@ pub async fn save_answers(
 
 /// Scores the saved answers, stores the response and raises any alerts, all at once.
 pub async fn submit(
-    store: &dyn Store,
+    store: &Store,
     catalogue: &Catalogue,
     token: &str,
     request_id: &str,
@@ -485,7 +489,7 @@ struct NewResponse {
 }
 
 async fn store_response(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     instrument: &Instrument,
     new: NewResponse,
     answers: &Answers,
@@ -543,79 +547,80 @@ pub struct PaperInput {
 }
 
 pub async fn enter_paper(
-    store: &dyn Store,
+    store: &Store,
     catalogue: &Catalogue,
     ctx: &Ctx,
     child_id: Uuid,
     input: PaperInput,
 ) -> ServiceResult<ResponseRecord> {
-    let mut tx = store.begin().await?;
-    let child = super::children::load(&mut tx, ctx, child_id, Action::Update).await?;
-    let instrument = catalogue
-        .get(&input.instrument_id)
-        .ok_or_else(|| ServiceError::Invalid(unknown_instrument(catalogue).into()))?;
-    let mut errors = FieldErrors::default();
-    if let Err(e) = check_fit(instrument, &child, instrument.respondent(), ctx.today()) {
-        errors.0.extend(e.0);
-    }
-    if input.respondent_name.trim().is_empty() {
-        errors.push(FieldError::new(
-            "respondent_name",
-            "Write who answered the form.",
-            "Skriv, hvem der har udfyldt skemaet.",
-        ));
-    }
-    let answered_at = input.answered_at.unwrap_or(ctx.now);
-    if answered_at > ctx.now {
-        errors.push(FieldError::new(
-            "answered_at",
-            "The date of answering cannot be in the future.",
-            "Besvarelsesdatoen kan ikke ligge i fremtiden.",
-        ));
-    }
-    if let Err(e) = validate_answers(instrument, &input.answers) {
-        errors.0.extend(e.0);
-    }
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
-    let id = store_response(
-        &mut tx,
-        instrument,
-        NewResponse {
-            subject: subject(&child, answered_at),
-            child_id,
-            org_id: child.org_id,
-            municipality_code: child.municipality_code.clone(),
-            respondent_name: input.respondent_name.trim().to_string(),
-            source: "paper",
-            invitation_id: None,
-            answered_at,
-            created_by: Some(ctx.actor.user_id),
-        },
-        &input.answers,
-        ctx.now,
-    )
-    .await?;
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Create,
-            "response",
-            Some(id),
-            Some(child_id),
-            instrument.id(),
-        ),
-    )
-    .await?;
-    let stored = tx
-        .responses_of_child(child_id)
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or(ServiceError::NotFound)?;
-    tx.commit().await?;
-    Ok(stored)
+    store
+        .write(async |tx| {
+            let child = super::children::load(tx, ctx, child_id, Action::Update).await?;
+            let instrument = catalogue
+                .get(&input.instrument_id)
+                .ok_or_else(|| ServiceError::Invalid(unknown_instrument(catalogue).into()))?;
+            let mut errors = FieldErrors::default();
+            if let Err(e) = check_fit(instrument, &child, instrument.respondent(), ctx.today()) {
+                errors.0.extend(e.0);
+            }
+            if input.respondent_name.trim().is_empty() {
+                errors.push(FieldError::new(
+                    "respondent_name",
+                    "Write who answered the form.",
+                    "Skriv, hvem der har udfyldt skemaet.",
+                ));
+            }
+            let answered_at = input.answered_at.unwrap_or(ctx.now);
+            if answered_at > ctx.now {
+                errors.push(FieldError::new(
+                    "answered_at",
+                    "The date of answering cannot be in the future.",
+                    "Besvarelsesdatoen kan ikke ligge i fremtiden.",
+                ));
+            }
+            if let Err(e) = validate_answers(instrument, &input.answers) {
+                errors.0.extend(e.0);
+            }
+            if !errors.is_empty() {
+                return Err(ServiceError::Invalid(errors));
+            }
+            let id = store_response(
+                tx,
+                instrument,
+                NewResponse {
+                    subject: subject(&child, answered_at),
+                    child_id,
+                    org_id: child.org_id,
+                    municipality_code: child.municipality_code.clone(),
+                    respondent_name: input.respondent_name.trim().to_string(),
+                    source: "paper",
+                    invitation_id: None,
+                    answered_at,
+                    created_by: Some(ctx.actor.user_id),
+                },
+                &input.answers,
+                ctx.now,
+            )
+            .await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Create,
+                    "response",
+                    Some(id),
+                    Some(child_id),
+                    instrument.id(),
+                ),
+            );
+            let stored = tx
+                .responses_of_child(child_id)
+                .await?
+                .into_iter()
+                .find(|r| r.id == id)
+                .ok_or(ServiceError::NotFound)?;
+            Ok(stored)
+        })
+        .await
 }
 
 /// An open alert with the child's name, for a staff member's front page.
@@ -626,116 +631,124 @@ pub struct AlertLine {
 }
 
 /// Open alerts for children the actor may see.
-pub async fn open_alerts(store: &dyn Store, ctx: &Ctx) -> ServiceResult<Vec<AlertLine>> {
+pub async fn open_alerts(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<AlertLine>> {
     if !ctx.actor.role.works_with_children() {
         return Ok(Vec::new());
     }
-    let mut tx = store.begin().await?;
-    let alerts = tx.open_alerts(ctx.actor.org_id).await?;
-    let mut out = Vec::with_capacity(alerts.len());
-    for alert in alerts {
-        let Some(child) = tx.child(alert.child_id).await? else {
-            continue;
-        };
-        if authorize(
-            &ctx.actor,
-            Action::Read,
-            Resource::Child {
-                owner_org: child.org_id,
-            },
-        )
-        .is_allowed()
-        {
-            out.push(AlertLine {
-                child_name: format!("{} {}", child.data.given_name, child.data.family_name),
-                alert,
-            });
-        }
-    }
-    if !out.is_empty() {
-        tx.audit(
-            ctx.now,
-            ctx.event(
-                AuditAction::Read,
-                "alert_list",
-                None,
-                None,
-                format!("results={}", out.len()),
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(out)
+    store
+        .read(async |tx| {
+            let alerts = tx.open_alerts(ctx.actor.org_id).await?;
+            let mut out = Vec::with_capacity(alerts.len());
+            for alert in alerts {
+                let Some(child) = tx.child(alert.child_id).await? else {
+                    continue;
+                };
+                if authorize(
+                    &ctx.actor,
+                    Action::Read,
+                    Resource::Child {
+                        owner_org: child.org_id,
+                    },
+                )
+                .is_allowed()
+                {
+                    out.push(AlertLine {
+                        child_name: format!("{} {}", child.data.given_name, child.data.family_name),
+                        alert,
+                    });
+                }
+            }
+            if !out.is_empty() {
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Read,
+                        "alert_list",
+                        None,
+                        None,
+                        format!("results={}", out.len()),
+                    ),
+                );
+            }
+            Ok(out)
+        })
+        .await
 }
 
-pub async fn acknowledge_alert(store: &dyn Store, ctx: &Ctx, alert_id: Uuid) -> ServiceResult<()> {
-    let mut tx = store.begin().await?;
-    let alert = tx.alert(alert_id).await?.ok_or(ServiceError::NotFound)?;
-    super::children::load(&mut tx, ctx, alert.child_id, Action::Update).await?;
-    if tx
-        .acknowledge_alert(alert_id, ctx.actor.user_id, ctx.now)
-        .await?
-    {
-        tx.audit(
-            ctx.now,
-            ctx.event(
-                AuditAction::Update,
-                "alert",
-                Some(alert_id),
-                Some(alert.child_id),
-                "acknowledged",
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+pub async fn acknowledge_alert(store: &Store, ctx: &Ctx, alert_id: Uuid) -> ServiceResult<()> {
+    store
+        .write(async |tx| {
+            let alert = tx.alert(alert_id).await?.ok_or(ServiceError::NotFound)?;
+            super::children::load(tx, ctx, alert.child_id, Action::Update).await?;
+            if tx
+                .acknowledge_alert(alert_id, ctx.actor.user_id, ctx.now)
+                .await?
+            {
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Update,
+                        "alert",
+                        Some(alert_id),
+                        Some(alert.child_id),
+                        "acknowledged",
+                    ),
+                );
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// Marks alerts that stayed unacknowledged longer than `after` as escalated, so
 /// they show to every coordinator of the organisation.
-pub async fn escalate_overdue(store: &dyn Store, after: Duration) -> ServiceResult<u64> {
+pub async fn escalate_overdue(store: &Store, after: Duration) -> ServiceResult<u64> {
     let now = Utc::now();
-    let mut tx = store.begin().await?;
-    let n = tx.escalate_alerts(now - after, now).await?;
-    tx.commit().await?;
-    Ok(n)
+    store
+        .write(async |tx| {
+            let n = tx.escalate_alerts(now - after, now).await?;
+            Ok(n)
+        })
+        .await
 }
 
 /// The licensed item texts an organisation has loaded for an instrument, by linkId.
 /// Empty when none are loaded: then the neutral labels of the definition are shown.
 pub async fn licensed_texts(
-    store: &dyn Store,
+    store: &Store,
     org_id: Uuid,
     instrument_id: &str,
     lang: samspor_domain::i18n::Lang,
 ) -> ServiceResult<std::collections::HashMap<String, String>> {
-    let mut tx = store.begin().await?;
-    let mut texts = tx
-        .instrument_texts(org_id, instrument_id, lang.as_str())
-        .await?;
-    if texts.is_empty() && lang != samspor_domain::i18n::Lang::Da {
-        texts = tx.instrument_texts(org_id, instrument_id, "da").await?;
-    }
-    tx.commit().await?;
-    Ok(texts.into_iter().collect())
+    store
+        .read(async |tx| {
+            let mut texts = tx
+                .instrument_texts(org_id, instrument_id, lang.as_str())
+                .await?;
+            if texts.is_empty() && lang != samspor_domain::i18n::Lang::Da {
+                texts = tx.instrument_texts(org_id, instrument_id, "da").await?;
+            }
+            Ok(texts.into_iter().collect())
+        })
+        .await
 }
 
 /// The child an invitation belongs to, if the actor may see it.
 pub async fn invitation_child(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     invitation_id: Uuid,
 ) -> ServiceResult<Uuid> {
-    let mut tx = store.begin().await?;
-    let inv = tx
-        .invitation(invitation_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    super::children::load(&mut tx, ctx, inv.child_id, Action::Read).await?;
-    tx.commit().await?;
-    Ok(inv.child_id)
+    store
+        .read(async |tx| {
+            let inv = tx
+                .invitation(invitation_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            super::children::load(tx, ctx, inv.child_id, Action::Read).await?;
+            Ok(inv.child_id)
+        })
+        .await
 }
 
 /// Licensed item wording for one instrument and language, as an organisation
@@ -753,7 +766,7 @@ pub struct TextPack {
 
 /// Loads a text pack, all or nothing; returns how many texts were stored.
 pub async fn load_text_pack(
-    store: &dyn Store,
+    store: &Store,
     catalogue: &Catalogue,
     pack: &TextPack,
 ) -> ServiceResult<usize> {
@@ -796,30 +809,32 @@ pub async fn load_text_pack(
             ));
         }
     }
-    let mut tx = store.begin().await?;
-    let org = tx.organisation_by_code(pack.organisation.trim()).await?;
-    if org.is_none() {
-        errors.push(FieldError::new(
-            "organisation",
-            "Unknown organisation code.",
-            "Ukendt organisationskode.",
-        ));
-    }
-    let (Some(org), true) = (org, errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    let now = Utc::now();
-    for (link_id, text) in &pack.texts {
-        tx.set_instrument_text(
-            org.id,
-            &pack.instrument,
-            link_id,
-            &pack.lang,
-            text.trim(),
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(pack.texts.len())
+    store
+        .write(async |tx| {
+            let org = tx.organisation_by_code(pack.organisation.trim()).await?;
+            if org.is_none() {
+                errors.push(FieldError::new(
+                    "organisation",
+                    "Unknown organisation code.",
+                    "Ukendt organisationskode.",
+                ));
+            }
+            let (Some(org), true) = (org, errors.is_empty()) else {
+                return Err(ServiceError::Invalid(errors));
+            };
+            let now = Utc::now();
+            for (link_id, text) in &pack.texts {
+                tx.set_instrument_text(
+                    org.id,
+                    &pack.instrument,
+                    link_id,
+                    &pack.lang,
+                    text.trim(),
+                    now,
+                )
+                .await?;
+            }
+            Ok(pack.texts.len())
+        })
+        .await
 }

@@ -2,16 +2,15 @@
 //! corrections, closing with the follow-up talk, the information messages to the GP, and the
 //! therapist's front page.
 //!
-//! Every write names the course version it was read at and ends in `save_and_commit`, so the
+//! Every write names the course version it was read at and ends in `save`, so the
 //! course's version and `updated_at` move with anything the KL report of the course shows.
 
-use super::courses::{
-    completed, conflict_check, held_by, load, local, must_be_active, save_and_commit,
-};
+use super::courses::{completed, conflict_check, held_by, load, local, must_be_active, save};
 use super::{Ctx, ServiceError, ServiceResult, check};
+use crate::Work;
 use crate::course_model::*;
 use crate::treatment_model::*;
-use crate::{Child, Store, Tx};
+use crate::{Child, Store};
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::AuditAction;
@@ -85,7 +84,7 @@ impl TreatmentView {
 
 /// Reads the treatment part of a course inside the caller's (audited) transaction.
 pub(crate) async fn treatment_view(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     course: &CourseRecord,
 ) -> ServiceResult<TreatmentView> {
     let t = tx.course_treatment(course.id).await?;
@@ -113,7 +112,7 @@ pub(crate) async fn treatment_view(
 
 /// Creates the course's planned sessions from the track plan, when it is decided onto a track.
 pub(crate) async fn plan_sessions(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     course_id: Uuid,
     track: Programme,
     tracks: &[Track],
@@ -140,7 +139,7 @@ pub(crate) async fn plan_sessions(
 }
 
 async fn consent_of(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     course_id: Uuid,
 ) -> ServiceResult<samspor_domain::course::contact::Consent> {
     Ok(tx
@@ -160,7 +159,7 @@ fn held_behandlinger(encounters: &[EncounterRecord]) -> impl Iterator<Item = &En
 /// responsible therapist (unless one is set) and writes the GP's start message, in the caller's
 /// transaction. Group sessions recorded elsewhere call this too.
 pub(crate) async fn treatment_recorded(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     course: &CourseRecord,
 ) -> ServiceResult<()> {
@@ -224,7 +223,7 @@ pub struct Closed {
 /// the reason, the follow-up talk (for a course in a track) and the GP's end message. Planned
 /// sessions still open refuse the closing, naming them. Returns the course to save.
 pub(crate) async fn close_in(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     course: &CourseRecord,
     child: &Child,
@@ -404,19 +403,22 @@ fn renamed(errors: FieldErrors, from: &str, to: &str) -> FieldErrors {
 /// Closes the course: the closing talk if given, the Afslutning with its reason, the
 /// follow-up talk scheduled and the GP informed.
 pub async fn close(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
     req: &CloseRequest,
     tracks: &[Track],
 ) -> ServiceResult<Closed> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, expected_version)?;
-    let (next, mut closed) = close_in(&mut tx, ctx, &course, &child, req, tracks).await?;
-    closed.course = save_and_commit(tx, ctx, &next, child.id, "closing").await?;
-    Ok(closed)
+    store
+        .write(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+            conflict_check(&course, expected_version)?;
+            let (next, mut closed) = close_in(tx, ctx, &course, &child, req, tracks).await?;
+            closed.course = save(tx, ctx, &next, child.id, "closing").await?;
+            Ok(closed)
+        })
+        .await
 }
 
 /// A treatment session as submitted.
@@ -446,137 +448,140 @@ pub struct SessionRecorded {
 /// Records a treatment session: a KL Behandling with what it delivered, who took part and the
 /// journal note. A session after the closing, in the future or before the contact is refused.
 pub async fn record_session(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
     input: &SessionInput,
 ) -> ServiceResult<SessionRecorded> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, expected_version)?;
-    must_be_active(&course)?;
-    let mut errors = FieldErrors::default();
-    let existing: Vec<Encounter> = tx
-        .encounters(course_id)
-        .await?
-        .into_iter()
-        .filter(|e| e.status == EncounterStatus::Held)
-        .map(|e| e.encounter)
-        .collect();
-    let encounter = match input.at {
-        None => {
-            errors.push(FieldError::required("at"));
-            None
-        }
-        Some(at) => validate_encounter(
-            &EncounterInput {
-                kind: EncounterType::Behandling,
-                at,
-                delivery: input.delivery,
-                participants: input.participants,
-            },
-            &CourseContext {
-                birth_date: child.data.birth_date(),
-                existing: &existing,
-                now: local(ctx.now),
-            },
-        )
-        .map_err(|e| errors.extend(e))
-        .ok(),
-    };
-    let planned = tx.planned_sessions(course_id).await?;
-    let session = match input.planned_number {
-        None => None,
-        Some(n) => match planned.iter().find(|p| p.number == n) {
-            None => {
-                errors.push(FieldError::new(
-                    "planned_session",
-                    "The course has no planned session with that number.",
-                    "Forløbet har ingen planlagt session med det nummer.",
-                ));
-                None
-            }
-            Some(p) if p.status != PlannedStatus::Planned => {
-                errors.push(FieldError::new(
-                    "planned_session",
-                    "That planned session has already been held or cancelled.",
-                    "Den planlagte session er allerede holdt eller aflyst.",
-                ));
-                None
-            }
-            Some(p) => Some(p.clone()),
-        },
-    };
-    let module = match (&session, input.module.as_deref().map(str::trim)) {
-        (_, Some(m)) if !m.is_empty() => required_text(&mut errors, "module", Some(m), 500),
-        (Some(p), _) => p.title_da.clone(),
-        (None, _) => required_text(&mut errors, "module", None, 500),
-    };
-    let attendance: Vec<Attendee> = parse_attendance(&input.attendance)
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
-    if let (Some(p), false) = (input.participants, attendance.is_empty())
-        && let Some(e) = check_attendance(p, &attendance)
-    {
-        errors.push(e);
-    }
-    let note = optional_text(&mut errors, "note", input.note.as_deref(), MAX_TEXT);
-    let (Some(encounter), true) = (encounter, errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-
-    let record = held_by(ctx, course_id, encounter);
-    tx.insert_encounter(&record, Some(ctx.actor.user_id))
-        .await?;
-    let detail = SessionDetail {
-        encounter_id: record.id,
-        course_id,
-        planned_session_id: session.as_ref().map(|p| p.id),
-        module,
-        attendance,
-    };
-    tx.insert_session_detail(&detail).await?;
-    if let Some(p) = session {
-        tx.update_planned_session(&PlannedSessionRecord {
-            status: PlannedStatus::Held,
-            encounter_id: Some(record.id),
-            planned_at: p.planned_at.or(Some(encounter.at)),
-            ..p
-        })
-        .await?;
-    }
-    let journal_entry = match note {
-        Some(text) => {
-            let e = JournalEntry {
-                id: Uuid::now_v7(),
-                course_id,
-                encounter_id: Some(record.id),
-                text,
-                corrects_id: None,
-                written_at: ctx.now,
-                written_by: ctx.actor.user_id,
-                written_by_name: None,
+    store
+        .write(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+            conflict_check(&course, expected_version)?;
+            must_be_active(&course)?;
+            let mut errors = FieldErrors::default();
+            let existing: Vec<Encounter> = tx
+                .encounters(course_id)
+                .await?
+                .into_iter()
+                .filter(|e| e.status == EncounterStatus::Held)
+                .map(|e| e.encounter)
+                .collect();
+            let encounter = match input.at {
+                None => {
+                    errors.push(FieldError::required("at"));
+                    None
+                }
+                Some(at) => validate_encounter(
+                    &EncounterInput {
+                        kind: EncounterType::Behandling,
+                        at,
+                        delivery: input.delivery,
+                        participants: input.participants,
+                    },
+                    &CourseContext {
+                        birth_date: child.data.birth_date(),
+                        existing: &existing,
+                        now: local(ctx.now),
+                    },
+                )
+                .map_err(|e| errors.extend(e))
+                .ok(),
             };
-            tx.insert_journal_entry(&e).await?;
-            Some(e)
-        }
-        None => None,
-    };
-    treatment_recorded(&mut tx, ctx, &course).await?;
-    let saved = save_and_commit(tx, ctx, &course, child.id, "session").await?;
-    Ok(SessionRecorded {
-        course: saved,
-        encounter: record,
-        detail,
-        journal_entry,
-    })
+            let planned = tx.planned_sessions(course_id).await?;
+            let session = match input.planned_number {
+                None => None,
+                Some(n) => match planned.iter().find(|p| p.number == n) {
+                    None => {
+                        errors.push(FieldError::new(
+                            "planned_session",
+                            "The course has no planned session with that number.",
+                            "Forløbet har ingen planlagt session med det nummer.",
+                        ));
+                        None
+                    }
+                    Some(p) if p.status != PlannedStatus::Planned => {
+                        errors.push(FieldError::new(
+                            "planned_session",
+                            "That planned session has already been held or cancelled.",
+                            "Den planlagte session er allerede holdt eller aflyst.",
+                        ));
+                        None
+                    }
+                    Some(p) => Some(p.clone()),
+                },
+            };
+            let module = match (&session, input.module.as_deref().map(str::trim)) {
+                (_, Some(m)) if !m.is_empty() => required_text(&mut errors, "module", Some(m), 500),
+                (Some(p), _) => p.title_da.clone(),
+                (None, _) => required_text(&mut errors, "module", None, 500),
+            };
+            let attendance: Vec<Attendee> = parse_attendance(&input.attendance)
+                .map_err(|e| errors.push(e))
+                .unwrap_or_default();
+            if let (Some(p), false) = (input.participants, attendance.is_empty())
+                && let Some(e) = check_attendance(p, &attendance)
+            {
+                errors.push(e);
+            }
+            let note = optional_text(&mut errors, "note", input.note.as_deref(), MAX_TEXT);
+            let (Some(encounter), true) = (encounter, errors.is_empty()) else {
+                return Err(ServiceError::Invalid(errors));
+            };
+
+            let record = held_by(ctx, course_id, encounter);
+            tx.insert_encounter(&record, Some(ctx.actor.user_id))
+                .await?;
+            let detail = SessionDetail {
+                encounter_id: record.id,
+                course_id,
+                planned_session_id: session.as_ref().map(|p| p.id),
+                module,
+                attendance,
+            };
+            tx.insert_session_detail(&detail).await?;
+            if let Some(p) = session {
+                tx.update_planned_session(&PlannedSessionRecord {
+                    status: PlannedStatus::Held,
+                    encounter_id: Some(record.id),
+                    planned_at: p.planned_at.or(Some(encounter.at)),
+                    ..p
+                })
+                .await?;
+            }
+            let journal_entry = match note {
+                Some(text) => {
+                    let e = JournalEntry {
+                        id: Uuid::now_v7(),
+                        course_id,
+                        encounter_id: Some(record.id),
+                        text,
+                        corrects_id: None,
+                        written_at: ctx.now,
+                        written_by: ctx.actor.user_id,
+                        written_by_name: None,
+                    };
+                    tx.insert_journal_entry(&e).await?;
+                    Some(e)
+                }
+                None => None,
+            };
+            treatment_recorded(tx, ctx, &course).await?;
+            let saved = save(tx, ctx, &course, child.id, "session").await?;
+            Ok(SessionRecorded {
+                course: saved,
+                encounter: record,
+                detail,
+                journal_entry,
+            })
+        })
+        .await
 }
 
 /// Loads a course for a treatment change that is still allowed after closing (journal,
 /// corrections, follow-up), but never on a course registered by mistake.
 async fn load_for_record(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
@@ -597,87 +602,91 @@ async fn load_for_record(
 /// Writes a journal entry, or a correction of an earlier entry of the same course. Entries
 /// are never changed: a correction is a new entry pointing to the one it corrects.
 pub async fn add_journal_entry(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
     text: Option<&str>,
     corrects: Option<Uuid>,
 ) -> ServiceResult<(CourseRecord, JournalEntry)> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load_for_record(&mut tx, ctx, course_id, expected_version).await?;
-    let mut errors = FieldErrors::default();
-    let text = required_text(&mut errors, "text", text, MAX_TEXT);
-    if let Some(id) = corrects {
-        let same_course = tx
-            .journal_entry(id)
-            .await?
-            .is_some_and(|e| e.course_id == course_id);
-        if !same_course {
-            errors.push(FieldError::new(
-                "corrects_id",
-                "The entry to correct is not in this course's journal.",
-                "Notatet, der skal rettes, findes ikke i dette forløbs journal.",
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
-    let entry = JournalEntry {
-        id: Uuid::now_v7(),
-        course_id,
-        encounter_id: None,
-        text,
-        corrects_id: corrects,
-        written_at: ctx.now,
-        written_by: ctx.actor.user_id,
-        written_by_name: None,
-    };
-    tx.insert_journal_entry(&entry).await?;
-    // The detail names the kind of entry, never its text.
-    let detail = if corrects.is_some() {
-        "journal correction"
-    } else {
-        "journal entry"
-    };
-    let saved = save_and_commit(tx, ctx, &course, child.id, detail).await?;
-    Ok((saved, entry))
+    store
+        .write(async |tx| {
+            let (course, child) = load_for_record(tx, ctx, course_id, expected_version).await?;
+            let mut errors = FieldErrors::default();
+            let text = required_text(&mut errors, "text", text, MAX_TEXT);
+            if let Some(id) = corrects {
+                let same_course = tx
+                    .journal_entry(id)
+                    .await?
+                    .is_some_and(|e| e.course_id == course_id);
+                if !same_course {
+                    errors.push(FieldError::new(
+                        "corrects_id",
+                        "The entry to correct is not in this course's journal.",
+                        "Notatet, der skal rettes, findes ikke i dette forløbs journal.",
+                    ));
+                }
+            }
+            if !errors.is_empty() {
+                return Err(ServiceError::Invalid(errors));
+            }
+            let entry = JournalEntry {
+                id: Uuid::now_v7(),
+                course_id,
+                encounter_id: None,
+                text,
+                corrects_id: corrects,
+                written_at: ctx.now,
+                written_by: ctx.actor.user_id,
+                written_by_name: None,
+            };
+            tx.insert_journal_entry(&entry).await?;
+            // The detail names the kind of entry, never its text.
+            let detail = if corrects.is_some() {
+                "journal correction"
+            } else {
+                "journal entry"
+            };
+            let saved = save(tx, ctx, &course, child.id, detail).await?;
+            Ok((saved, entry))
+        })
+        .await
 }
 
 /// Sets (or clears) the responsible therapist: someone of the course's organisation who works
 /// with children.
 pub async fn set_therapist(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
     therapist: Option<Uuid>,
 ) -> ServiceResult<CourseRecord> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, expected_version)?;
-    must_be_active(&course)?;
-    if let Some(id) = therapist {
-        let fits = tx
-            .user(id)
-            .await?
-            .is_some_and(|u| u.org_id == course.org_id && u.active && u.role.works_with_children());
-        if !fits {
-            return Err(FieldError::new(
-                "therapist_id",
-                "Choose a member of staff of the course's organisation who works with children.",
-                "Vælg en medarbejder i forløbets organisation, der arbejder med børn.",
-            )
-            .into());
+    store.write(async |tx| {
+        let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+        conflict_check(&course, expected_version)?;
+        must_be_active(&course)?;
+        if let Some(id) = therapist {
+            let fits = tx
+                .user(id)
+                .await?
+                .is_some_and(|u| u.org_id == course.org_id && u.active && u.role.works_with_children());
+            if !fits {
+                return Err(FieldError::new(
+                    "therapist_id",
+                    "Choose a member of staff of the course's organisation who works with children.",
+                    "Vælg en medarbejder i forløbets organisation, der arbejder med børn.",
+                )
+                .into());
+            }
         }
-    }
-    tx.set_course_therapist(course_id, therapist).await?;
-    save_and_commit(tx, ctx, &course, child.id, "therapist").await
+        tx.set_course_therapist(course_id, therapist).await?;
+        save(tx, ctx, &course, child.id, "therapist").await
+    }).await
 }
 
 async fn planned_session(
-    tx: &mut Box<dyn Tx>,
+    tx: &mut Work<'_>,
     course_id: Uuid,
     number: u32,
 ) -> ServiceResult<PlannedSessionRecord> {
@@ -699,42 +708,43 @@ fn not_open() -> ServiceError {
 
 /// Books (or unbooks, with `None`) a time for a planned session.
 pub async fn book_session(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
     number: u32,
     at: Option<NaiveDateTime>,
 ) -> ServiceResult<CourseRecord> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, expected_version)?;
-    must_be_active(&course)?;
-    let p = planned_session(&mut tx, course_id, number).await?;
-    if p.status != PlannedStatus::Planned {
-        return Err(not_open());
-    }
-    if let Some(at) = at
-        && at.date() < local(ctx.now).date()
-    {
-        return Err(FieldError::new(
-            "planned_at",
-            "Book a time from today on; register a session held earlier under “Record session”.",
-            "Book et tidspunkt fra i dag og frem; en session, der er holdt, registreres under »Registrér session«.",
-        )
-        .into());
-    }
-    tx.update_planned_session(&PlannedSessionRecord {
-        planned_at: at,
-        ..p
-    })
-    .await?;
-    save_and_commit(tx, ctx, &course, child.id, format!("book session {number}")).await
+    store.write(async |tx| {
+        let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+        conflict_check(&course, expected_version)?;
+        must_be_active(&course)?;
+        let p = planned_session(tx, course_id, number).await?;
+        if p.status != PlannedStatus::Planned {
+            return Err(not_open());
+        }
+        if let Some(at) = at
+            && at.date() < local(ctx.now).date()
+        {
+            return Err(FieldError::new(
+                "planned_at",
+                "Book a time from today on; register a session held earlier under “Record session”.",
+                "Book et tidspunkt fra i dag og frem; en session, der er holdt, registreres under »Registrér session«.",
+            )
+            .into());
+        }
+        tx.update_planned_session(&PlannedSessionRecord {
+            planned_at: at,
+            ..p
+        })
+        .await?;
+        save(tx, ctx, &course, child.id, format!("book session {number}")).await
+    }).await
 }
 
 /// Cancels a planned session with a reason (required before closing for every session left).
 pub async fn cancel_session(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
@@ -742,35 +752,38 @@ pub async fn cancel_session(
     reason: Option<&str>,
 ) -> ServiceResult<CourseRecord> {
     let reason = samspor_domain::course::closing::reason("reason", reason)?;
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, expected_version)?;
-    must_be_active(&course)?;
-    let p = planned_session(&mut tx, course_id, number).await?;
-    if p.status != PlannedStatus::Planned {
-        return Err(not_open());
-    }
-    tx.update_planned_session(&PlannedSessionRecord {
-        status: PlannedStatus::Cancelled,
-        cancel_reason: Some(reason),
-        ..p
-    })
-    .await?;
-    save_and_commit(
-        tx,
-        ctx,
-        &course,
-        child.id,
-        format!("cancel session {number}"),
-    )
-    .await
+    store
+        .write(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+            conflict_check(&course, expected_version)?;
+            must_be_active(&course)?;
+            let p = planned_session(tx, course_id, number).await?;
+            if p.status != PlannedStatus::Planned {
+                return Err(not_open());
+            }
+            tx.update_planned_session(&PlannedSessionRecord {
+                status: PlannedStatus::Cancelled,
+                cancel_reason: Some(reason),
+                ..p
+            })
+            .await?;
+            save(
+                tx,
+                ctx,
+                &course,
+                child.id,
+                format!("cancel session {number}"),
+            )
+            .await
+        })
+        .await
 }
 
 /// Marks one encounter entered in error, with why. The contact (Henvendelse) and the closing
 /// (Afslutning) carry the course itself and are not marked one by one. A planned session the
 /// encounter delivered is open again (or, on a closed course, cancelled with the same reason).
 pub async fn mark_encounter_in_error(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
@@ -778,73 +791,74 @@ pub async fn mark_encounter_in_error(
     reason: Option<&str>,
 ) -> ServiceResult<CourseRecord> {
     let reason = samspor_domain::course::closing::reason("reason", reason)?;
-    let mut tx = store.begin().await?;
-    let (course, child) = load_for_record(&mut tx, ctx, course_id, expected_version).await?;
-    let encounter = tx
-        .encounters(course_id)
-        .await?
-        .into_iter()
-        .find(|e| e.id == encounter_id)
-        .ok_or(ServiceError::NotFound)?;
-    if matches!(
-        encounter.encounter.kind,
-        EncounterType::Henvendelse | EncounterType::Afslutning
-    ) {
-        return Err(FieldError::new(
-            "encounter",
-            "The contact and the closing carry the course itself; mark the whole course entered in error instead.",
-            "Henvendelsen og afslutningen bærer selve forløbet; markér i stedet hele forløbet som fejlregistreret.",
-        )
-        .into());
-    }
-    if encounter.status != EncounterStatus::Held
-        || !tx
-            .mark_encounter_in_error(course_id, encounter_id, &reason, ctx.now)
+    store.write(async |tx| {
+        let (course, child) = load_for_record(tx, ctx, course_id, expected_version).await?;
+        let encounter = tx
+            .encounters(course_id)
             .await?
-    {
-        return Err(FieldError::new(
-            "encounter",
-            "The encounter is already marked entered in error.",
-            "Kontakten er allerede markeret som fejlregistreret.",
+            .into_iter()
+            .find(|e| e.id == encounter_id)
+            .ok_or(ServiceError::NotFound)?;
+        if matches!(
+            encounter.encounter.kind,
+            EncounterType::Henvendelse | EncounterType::Afslutning
+        ) {
+            return Err(FieldError::new(
+                "encounter",
+                "The contact and the closing carry the course itself; mark the whole course entered in error instead.",
+                "Henvendelsen og afslutningen bærer selve forløbet; markér i stedet hele forløbet som fejlregistreret.",
+            )
+            .into());
+        }
+        if encounter.status != EncounterStatus::Held
+            || !tx
+                .mark_encounter_in_error(course_id, encounter_id, &reason, ctx.now)
+                .await?
+        {
+            return Err(FieldError::new(
+                "encounter",
+                "The encounter is already marked entered in error.",
+                "Kontakten er allerede markeret som fejlregistreret.",
+            )
+            .into());
+        }
+        let delivered = tx
+            .planned_sessions(course_id)
+            .await?
+            .into_iter()
+            .find(|p| p.encounter_id == Some(encounter_id));
+        if let Some(p) = delivered {
+            let reopened = if course.status == CourseStatus::Active {
+                PlannedSessionRecord {
+                    status: PlannedStatus::Planned,
+                    encounter_id: None,
+                    ..p
+                }
+            } else {
+                PlannedSessionRecord {
+                    status: PlannedStatus::Cancelled,
+                    encounter_id: None,
+                    cancel_reason: Some(reason.clone()),
+                    ..p
+                }
+            };
+            tx.update_planned_session(&reopened).await?;
+        }
+        save(
+            tx,
+            ctx,
+            &course,
+            child.id,
+            format!("encounter {} entered-in-error", encounter_id),
         )
-        .into());
-    }
-    let delivered = tx
-        .planned_sessions(course_id)
-        .await?
-        .into_iter()
-        .find(|p| p.encounter_id == Some(encounter_id));
-    if let Some(p) = delivered {
-        let reopened = if course.status == CourseStatus::Active {
-            PlannedSessionRecord {
-                status: PlannedStatus::Planned,
-                encounter_id: None,
-                ..p
-            }
-        } else {
-            PlannedSessionRecord {
-                status: PlannedStatus::Cancelled,
-                encounter_id: None,
-                cancel_reason: Some(reason.clone()),
-                ..p
-            }
-        };
-        tx.update_planned_session(&reopened).await?;
-    }
-    save_and_commit(
-        tx,
-        ctx,
-        &course,
-        child.id,
-        format!("encounter {} entered-in-error", encounter_id),
-    )
-    .await
+        .await
+    }).await
 }
 
 /// A KL Referral written during treatment (the family guided elsewhere as well), without
 /// closing the course.
 pub async fn add_referral(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
@@ -876,98 +890,102 @@ pub async fn add_referral(
             "Tidspunktet må ikke ligge i fremtiden.",
         ));
     }
-    let mut tx = store.begin().await?;
-    let (course, child) = load(&mut tx, ctx, course_id, Action::Update).await?;
-    conflict_check(&course, expected_version)?;
-    must_be_active(&course)?;
-    if local(at).date() < course.started_on {
-        errors.push(FieldError::new(
-            "at",
-            "The time is before the course started.",
-            "Tidspunktet ligger før forløbets start.",
-        ));
-    }
-    let (Some(destination), true) = (destination, errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    let referral = ReferralRecord {
-        id: Uuid::now_v7(),
-        course_id,
-        decision_id: None,
-        destination,
-        note,
-        at,
-        created_by: ctx.actor.user_id,
-        recorded_at: ctx.now,
-    };
-    tx.insert_referral(&referral).await?;
-    let saved = save_and_commit(tx, ctx, &course, child.id, "referral").await?;
-    Ok((saved, referral))
+    store
+        .write(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+            conflict_check(&course, expected_version)?;
+            must_be_active(&course)?;
+            if local(at).date() < course.started_on {
+                errors.push(FieldError::new(
+                    "at",
+                    "The time is before the course started.",
+                    "Tidspunktet ligger før forløbets start.",
+                ));
+            }
+            let (Some(destination), true) = (destination, errors.is_empty()) else {
+                return Err(ServiceError::Invalid(errors));
+            };
+            let referral = ReferralRecord {
+                id: Uuid::now_v7(),
+                course_id,
+                decision_id: None,
+                destination,
+                note,
+                at,
+                created_by: ctx.actor.user_id,
+                recorded_at: ctx.now,
+            };
+            tx.insert_referral(&referral).await?;
+            let saved = save(tx, ctx, &course, child.id, "referral").await?;
+            Ok((saved, referral))
+        })
+        .await
 }
 
 /// Records the follow-up talk as held.
 pub async fn hold_follow_up(
-    store: &dyn Store,
+    store: &Store,
     ctx: &Ctx,
     course_id: Uuid,
     expected_version: Option<i64>,
     held_at: Option<NaiveDateTime>,
     note: Option<&str>,
 ) -> ServiceResult<(CourseRecord, FollowUpRecord)> {
-    let mut tx = store.begin().await?;
-    let (course, child) = load_for_record(&mut tx, ctx, course_id, expected_version).await?;
-    let follow_up = tx.follow_up(course_id).await?.ok_or_else(|| {
-        ServiceError::from(FieldError::new(
-            "follow_up",
-            "The course has no follow-up talk; it is scheduled when a course in a track is closed.",
-            "Forløbet har ingen opfølgende samtale; den planlægges, når et forløb i et spor afsluttes.",
-        ))
-    })?;
-    let mut errors = FieldErrors::default();
-    if follow_up.held_at.is_some() {
-        errors.push(FieldError::new(
-            "follow_up",
-            "The follow-up talk is already recorded as held.",
-            "Den opfølgende samtale er allerede registreret som holdt.",
-        ));
-    }
-    match held_at {
-        None => errors.push(FieldError::required("held_at")),
-        Some(at) if at > local(ctx.now) => errors.push(FieldError::new(
-            "held_at",
-            "The time cannot be in the future; record the talk once it has taken place.",
-            "Tidspunktet må ikke ligge i fremtiden; registrér samtalen, når den har fundet sted.",
-        )),
-        Some(at) if course.ended_on.is_some_and(|end| at.date() < end) => {
-            errors.push(FieldError::new(
-                "held_at",
-                "The follow-up talk comes after the course has ended.",
-                "Den opfølgende samtale ligger efter forløbets afslutning.",
+    store.write(async |tx| {
+        let (course, child) = load_for_record(tx, ctx, course_id, expected_version).await?;
+        let follow_up = tx.follow_up(course_id).await?.ok_or_else(|| {
+            ServiceError::from(FieldError::new(
+                "follow_up",
+                "The course has no follow-up talk; it is scheduled when a course in a track is closed.",
+                "Forløbet har ingen opfølgende samtale; den planlægges, når et forløb i et spor afsluttes.",
             ))
+        })?;
+        let mut errors = FieldErrors::default();
+        if follow_up.held_at.is_some() {
+            errors.push(FieldError::new(
+                "follow_up",
+                "The follow-up talk is already recorded as held.",
+                "Den opfølgende samtale er allerede registreret som holdt.",
+            ));
         }
-        Some(_) => {}
-    }
-    let note = optional_text(&mut errors, "note", note, MAX_TEXT);
-    let Some(held_at) = held_at.filter(|_| errors.is_empty()) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    if !tx
-        .hold_follow_up(follow_up.id, held_at, note.as_deref())
-        .await?
-    {
-        return Err(ServiceError::Conflict {
-            current: course.version,
-        });
-    }
-    let saved = save_and_commit(tx, ctx, &course, child.id, "follow-up held").await?;
-    Ok((
-        saved,
-        FollowUpRecord {
-            held_at: Some(held_at),
-            note,
-            ..follow_up
-        },
-    ))
+        match held_at {
+            None => errors.push(FieldError::required("held_at")),
+            Some(at) if at > local(ctx.now) => errors.push(FieldError::new(
+                "held_at",
+                "The time cannot be in the future; record the talk once it has taken place.",
+                "Tidspunktet må ikke ligge i fremtiden; registrér samtalen, når den har fundet sted.",
+            )),
+            Some(at) if course.ended_on.is_some_and(|end| at.date() < end) => {
+                errors.push(FieldError::new(
+                    "held_at",
+                    "The follow-up talk comes after the course has ended.",
+                    "Den opfølgende samtale ligger efter forløbets afslutning.",
+                ))
+            }
+            Some(_) => {}
+        }
+        let note = optional_text(&mut errors, "note", note, MAX_TEXT);
+        let Some(held_at) = held_at.filter(|_| errors.is_empty()) else {
+            return Err(ServiceError::Invalid(errors));
+        };
+        if !tx
+            .hold_follow_up(follow_up.id, held_at, note.as_deref())
+            .await?
+        {
+            return Err(ServiceError::Conflict {
+                current: course.version,
+            });
+        }
+        let saved = save(tx, ctx, &course, child.id, "follow-up held").await?;
+        Ok((
+            saved,
+            FollowUpRecord {
+                held_at: Some(held_at),
+                note,
+                ..follow_up
+            },
+        ))
+    }).await
 }
 
 /// A therapist's front page: their active courses, sessions booked today and follow-up talks
@@ -979,11 +997,7 @@ pub struct FrontPage {
     pub follow_ups: Vec<DueFollowUp>,
 }
 
-pub async fn front_page(
-    store: &dyn Store,
-    ctx: &Ctx,
-    today: NaiveDate,
-) -> ServiceResult<FrontPage> {
+pub async fn front_page(store: &Store, ctx: &Ctx, today: NaiveDate) -> ServiceResult<FrontPage> {
     check(authorize(
         &ctx.actor,
         Action::Search,
@@ -998,23 +1012,24 @@ pub async fn front_page(
     let until = today
         .checked_add_days(Days::new(FOLLOW_UP_NOTICE_DAYS))
         .unwrap_or(NaiveDate::MAX);
-    let mut tx = store.begin().await?;
-    let page = FrontPage {
-        courses: tx.therapist_courses(org, me).await?,
-        today: tx.booked_sessions(org, me, start, end).await?,
-        follow_ups: tx.due_follow_ups(org, me, until).await?,
-    };
-    tx.audit(
-        ctx.now,
-        ctx.event(
-            AuditAction::Search,
-            "course",
-            None,
-            None,
-            "therapist front page",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(page)
+    store
+        .read(async |tx| {
+            let page = FrontPage {
+                courses: tx.therapist_courses(org, me).await?,
+                today: tx.booked_sessions(org, me, start, end).await?,
+                follow_ups: tx.due_follow_ups(org, me, until).await?,
+            };
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Search,
+                    "course",
+                    None,
+                    None,
+                    "therapist front page",
+                ),
+            );
+            Ok(page)
+        })
+        .await
 }

@@ -154,7 +154,7 @@ pub(super) async fn create(
     ApiJson(body): ApiJson<ChildIn>,
 ) -> Result<Response, WebError> {
     let (input, _) = body.input();
-    let child = children::create(&*state.store, &u.ctx(&rid), &input).await?;
+    let child = children::create(&state.store, &u.ctx(&rid), &input).await?;
     let location = format!("/api/v1/children/{}", child.id);
     Ok((
         StatusCode::CREATED,
@@ -194,7 +194,7 @@ pub(super) async fn search(
         ));
     }
     let found = children::search(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         &ChildQuery {
             text: p.q,
@@ -226,7 +226,7 @@ pub(super) async fn read(
     RequestId(rid): RequestId,
     Path(id): Path<String>,
 ) -> Result<Json<ChildOut>, WebError> {
-    let child = children::read(&*state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let child = children::read(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
     Ok(Json(child.into()))
 }
 
@@ -248,7 +248,7 @@ pub(super) async fn update(
 ) -> Result<Json<ChildOut>, WebError> {
     let id = parse_id(&id)?;
     let (input, version) = body.input();
-    let child = children::update(&*state.store, &u.ctx(&rid), id, &input, version).await?;
+    let child = children::update(&state.store, &u.ctx(&rid), id, &input, version).await?;
     Ok(Json(child.into()))
 }
 
@@ -275,7 +275,7 @@ pub(super) async fn access_log(
     RequestId(rid): RequestId,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AccessEntry>>, WebError> {
-    let lines = audit::child_access_log(&*state.store, &u.ctx(&rid), parse_id(&id)?, 1000).await?;
+    let lines = audit::child_access_log(&state.store, &u.ctx(&rid), parse_id(&id)?, 1000).await?;
     Ok(Json(
         lines
             .into_iter()

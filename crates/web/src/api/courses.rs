@@ -125,7 +125,7 @@ pub(super) async fn create_contact(
         return Err(WebError::Invalid(errors));
     }
     let course = courses::create_contact(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         &NewContact {
             child_id,
@@ -448,7 +448,7 @@ pub(super) async fn read(
     RequestId(rid): RequestId,
     Path(id): Path<String>,
 ) -> Result<Json<CourseOut>, WebError> {
-    let view = courses::course(&*state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let view = courses::course(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
     Ok(Json(view.into()))
 }
 
@@ -571,7 +571,7 @@ pub(super) async fn add_encounter(
         summary: body.summary.clone(),
     };
     let (course, encounter) = courses::add_encounter_with(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
@@ -628,7 +628,7 @@ pub(super) async fn set_themes(
 ) -> Result<Json<ThemesSet>, WebError> {
     let course_id = parse_id(&id)?;
     let course = courses::set_themes(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
@@ -731,7 +731,7 @@ pub(super) async fn decide(
         return Err(WebError::Invalid(errors));
     }
     let decided = courses::decide(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         &NewDecision {
@@ -823,7 +823,7 @@ pub(super) async fn deadlines(
         return Err(WebError::Invalid(errors));
     }
     let items = courses::worklist(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         &WorklistFilter {
             status,

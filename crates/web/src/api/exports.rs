@@ -71,7 +71,7 @@ pub(super) async fn kl_ltt(
         return Err(WebError::Invalid(errors));
     };
     let delivery = export::kl_ltt(
-        &*state.store,
+        &state.store,
         Caller::Staff(&ctx),
         ExportRequest {
             since,

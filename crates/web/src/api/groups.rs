@@ -215,7 +215,7 @@ async fn list(
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
 ) -> Result<Json<Vec<GroupListItem>>, WebError> {
-    let list = groups::groups(&*state.store, &u.ctx(&rid)).await?;
+    let list = groups::groups(&state.store, &u.ctx(&rid)).await?;
     Ok(Json(
         list.into_iter()
             .map(|s| GroupListItem {
@@ -241,7 +241,7 @@ async fn create(
     ApiJson(body): ApiJson<GroupIn>,
 ) -> Result<Response, WebError> {
     let group = groups::create_group(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         &state.tracks,
         &NewGroup {
@@ -268,7 +268,7 @@ async fn read(
     RequestId(rid): RequestId,
     Path(id): Path<String>,
 ) -> Result<Json<GroupDetailOut>, WebError> {
-    let view = groups::group(&*state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let view = groups::group(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
     Ok(Json(view.into()))
 }
 
@@ -294,7 +294,7 @@ async fn add_member(
     ApiJson(body): ApiJson<MemberIn>,
 ) -> Result<Response, WebError> {
     let group_id = parse_id(&id)?;
-    let member = groups::add_member(&*state.store, &u.ctx(&rid), group_id, body.course_id).await?;
+    let member = groups::add_member(&state.store, &u.ctx(&rid), group_id, body.course_id).await?;
     Ok(created(
         format!("/api/v1/groups/{group_id}"),
         MemberOut::from(member),
@@ -385,8 +385,7 @@ async fn record_session(
     let group_id = parse_id(&id)?;
     let input = session_input(body).map_err(WebError::Invalid)?;
     let recorded =
-        groups::record_session(&*state.store, &u.ctx(&rid), group_id, &state.tracks, &input)
-            .await?;
+        groups::record_session(&state.store, &u.ctx(&rid), group_id, &state.tracks, &input).await?;
     Ok(created(
         format!("/api/v1/groups/{group_id}"),
         session_out(recorded.session, recorded.attendance),
@@ -448,7 +447,7 @@ async fn list_guidance(
     RequestId(rid): RequestId,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<GuidanceOut>>, WebError> {
-    let view = groups::guidance(&*state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let view = groups::guidance(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
     Ok(Json(view.sessions.into_iter().map(Into::into).collect()))
 }
 
@@ -469,7 +468,7 @@ async fn add_guidance(
 ) -> Result<Response, WebError> {
     let course_id = parse_id(&id)?;
     let session = groups::add_guidance(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         &NewGuidance {

@@ -141,7 +141,7 @@ async fn list_organisations(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,
 ) -> Result<Json<Vec<OrganisationOut>>, WebError> {
-    let orgs = organisations::list(&*state.store).await?;
+    let orgs = organisations::list(&state.store).await?;
     Ok(Json(orgs.iter().map(Into::into).collect()))
 }
 
@@ -173,7 +173,7 @@ async fn create_unit(
     ApiJson(body): ApiJson<UnitIn>,
 ) -> Result<(axum::http::StatusCode, Json<OrganisationOut>), WebError> {
     let org = organisations::create_unit(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         organisations::UnitInput {
             kind: &body.kind,

@@ -130,7 +130,7 @@ pub(super) async fn invite(
         }
     };
     let created = q::invite(
-        &*state.store,
+        &state.store,
         &state.catalogue,
         &u.ctx(&rid),
         child_id,
@@ -209,7 +209,7 @@ pub(super) async fn enter(
     ApiJson(body): ApiJson<ResponseIn>,
 ) -> Result<(StatusCode, Json<ResponseOut>), WebError> {
     let record = q::enter_paper(
-        &*state.store,
+        &state.store,
         &state.catalogue,
         &u.ctx(&rid),
         parse_id(&id)?,
@@ -234,6 +234,6 @@ pub(super) async fn responses(
     RequestId(rid): RequestId,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ResponseOut>>, WebError> {
-    let (_, responses) = q::overview(&*state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let (_, responses) = q::overview(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
     Ok(Json(responses.into_iter().map(Into::into).collect()))
 }

@@ -377,7 +377,7 @@ pub(super) async fn record_session(
         return Err(WebError::Invalid(errors));
     }
     let r =
-        svc::record_session(&*state.store, &u.ctx(&rid), course_id, body.version, &input).await?;
+        svc::record_session(&state.store, &u.ctx(&rid), course_id, body.version, &input).await?;
     Ok(saved(&r.course, Some(r.encounter.id), StatusCode::CREATED))
 }
 
@@ -409,7 +409,7 @@ pub(super) async fn add_journal(
 ) -> Result<Response, WebError> {
     let course_id = parse_id(&id)?;
     let (course, entry) = svc::add_journal_entry(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
@@ -450,7 +450,7 @@ pub(super) async fn cancel_session(
 ) -> Result<Response, WebError> {
     let course_id = parse_id(&id)?;
     let course = svc::cancel_session(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
@@ -492,7 +492,7 @@ pub(super) async fn book_session(
         return Err(WebError::Invalid(errors));
     }
     let course = svc::book_session(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
@@ -577,7 +577,7 @@ pub(super) async fn close(
         return Err(WebError::Invalid(errors));
     }
     let closed = svc::close(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
@@ -634,7 +634,7 @@ pub(super) async fn follow_up(
         return Err(WebError::Invalid(errors));
     }
     let (course, _) = svc::hold_follow_up(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
@@ -673,7 +673,7 @@ pub(super) async fn encounter_in_error(
     let course_id = parse_id(&id)?;
     let encounter_id = parse_id(&encounter_id)?;
     let course = svc::mark_encounter_in_error(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
@@ -727,7 +727,7 @@ pub(super) async fn add_referral(
         return Err(WebError::Invalid(errors));
     }
     let (course, referral) = svc::add_referral(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
@@ -773,7 +773,7 @@ pub(super) async fn set_therapist(
 ) -> Result<Response, WebError> {
     let course_id = parse_id(&id)?;
     let course = svc::set_therapist(
-        &*state.store,
+        &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,

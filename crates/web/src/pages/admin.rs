@@ -81,7 +81,7 @@ async fn audit_log(
     };
     let mut ctx = user.ctx(&rid);
     ctx.purpose = "audit".into();
-    let lines = audit::org_log(&*state.store, &ctx, filter).await?;
+    let lines = audit::org_log(&state.store, &ctx, filter).await?;
     let t = Tr(lang);
     Ok(render(
         StatusCode::OK,
@@ -184,7 +184,7 @@ async fn organisations_page(
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let orgs = organisations::list(&*state.store).await?;
+    let orgs = organisations::list(&state.store).await?;
     let code_of: HashMap<uuid::Uuid, &str> = orgs.iter().map(|o| (o.id, o.code.as_str())).collect();
     let units = orgs
         .iter()
@@ -203,7 +203,7 @@ async fn organisations_page(
         })
         .collect();
     let can_add_unit = matches!(user.user.role, Role::Admin | Role::Secretariat);
-    let all = organisations::participation(&*state.store, None).await?;
+    let all = organisations::participation(&state.store, None).await?;
     let mut by_code: HashMap<&str, Vec<String>> = HashMap::new();
     for p in &all {
         by_code
@@ -284,7 +284,7 @@ async fn create_unit(
         ean_code: get("ean_code"),
     };
     let result = organisations::create_unit(
-        &*state.store,
+        &state.store,
         &user.ctx(&rid),
         organisations::UnitInput {
             kind: &form.kind,
@@ -347,7 +347,7 @@ async fn participation_form(
 ) -> Result<Response, WebError> {
     let m = municipality(&code)?;
     check_edit(&user, m.as_str())?;
-    let current = organisations::participation(&*state.store, Some(m.as_str())).await?;
+    let current = organisations::participation(&state.store, Some(m.as_str())).await?;
     let t = Tr(lang);
     let rows = Programme::ALL
         .iter()
@@ -429,7 +429,7 @@ async fn save_participation(
             },
         ));
     }
-    organisations::set_participation_all(&*state.store, &user.ctx(&rid), m.as_str(), &parsed)
+    organisations::set_participation_all(&state.store, &user.ctx(&rid), m.as_str(), &parsed)
         .await?;
     Ok(Redirect::to("/organisations?saved=participation").into_response())
 }

@@ -60,7 +60,7 @@ async fn list(
 ) -> Result<Response, WebError> {
     let q = query.q.unwrap_or_default();
     let found = children::search(
-        &*state.store,
+        &state.store,
         &user.ctx(&rid),
         &ChildQuery {
             text: Some(q.clone()),
@@ -318,7 +318,7 @@ async fn create(
     let (form, csrf, _) = ChildForm::from_pairs(&pairs);
     user.check_csrf(&csrf)?;
     let input = form.to_input();
-    match children::create(&*state.store, &user.ctx(&rid), &input).await {
+    match children::create(&state.store, &user.ctx(&rid), &input).await {
         Ok(child) => {
             Ok(Redirect::to(&format!("/children/{}?saved=created", child.id)).into_response())
         }
@@ -355,7 +355,7 @@ async fn show(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
-    let child = children::read(&*state.store, &ctx, id).await?;
+    let child = children::read(&state.store, &ctx, id).await?;
     let t = Tr(lang);
     let notice = match q.saved.as_deref() {
         Some("created") => Some(t.t("child.created")),
@@ -388,7 +388,7 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
-    let child = children::read(&*state.store, &user.ctx(&rid), id).await?;
+    let child = children::read(&state.store, &user.ctx(&rid), id).await?;
     let t = Tr(lang);
     let path = format!("/children/{id}/edit");
     let l = Layout::new(Some(&user), t, &path, "children");
@@ -417,7 +417,7 @@ async fn update(
     let (form, csrf, version) = ChildForm::from_pairs(&pairs);
     user.check_csrf(&csrf)?;
     let input = form.to_input();
-    match children::update(&*state.store, &user.ctx(&rid), id, &input, version).await {
+    match children::update(&state.store, &user.ctx(&rid), id, &input, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}?saved=updated")).into_response()),
         Err(e) => {
             let t = Tr(lang);
@@ -485,8 +485,8 @@ async fn access_log(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
-    let lines = audit::child_access_log(&*state.store, &ctx, id, 500).await?;
-    let child = children::read(&*state.store, &ctx, id).await?;
+    let lines = audit::child_access_log(&state.store, &ctx, id, 500).await?;
+    let child = children::read(&state.store, &ctx, id).await?;
     let t = Tr(lang);
     Ok(render(
         StatusCode::OK,
@@ -561,8 +561,8 @@ async fn history(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
-    let child = children::read(&*state.store, &ctx, id).await?;
-    let entries = children::history(&*state.store, &ctx, id).await?;
+    let child = children::read(&state.store, &ctx, id).await?;
+    let entries = children::history(&state.store, &ctx, id).await?;
     let t = Tr(lang);
     Ok(render(
         StatusCode::OK,

@@ -87,7 +87,7 @@ async fn page(
     let t = Tr(lang);
     let mut ctx = user.ctx(rid);
     ctx.purpose = export::PURPOSE.into();
-    let (org, list) = export::deliveries(&*state.store, &ctx).await?;
+    let (org, list) = export::deliveries(&state.store, &ctx).await?;
     let (sor_code, sor_error, status) = match sor_input {
         Some((typed, errors)) => (
             typed,
@@ -139,7 +139,7 @@ async fn save_sor_code(
     ctx.purpose = "administration".into();
     // Only the page's own organisation: the administrator sees its deliveries here.
     let code = user.org.code.clone();
-    match export::set_sor_code(&*state.store, &ctx, &code, &typed).await {
+    match export::set_sor_code(&state.store, &ctx, &code, &typed).await {
         Ok(_) => Ok(Redirect::to("/admin/kl-deliveries?saved=sor").into_response()),
         Err(ServiceError::Invalid(errors)) => {
             page(&state, &user, lang, &rid, Some((typed, errors)), None).await
@@ -157,7 +157,7 @@ async fn download(
     let id = uuid::Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
     let mut ctx = user.ctx(&rid);
     ctx.purpose = export::PURPOSE.into();
-    let delivery = export::download(&*state.store, &ctx, id).await?;
+    let delivery = export::download(&state.store, &ctx, id).await?;
     // The file is named by organisation and period end only: nothing personal in it.
     let name = format!(
         "kl-ltt-{}-{}.json",

@@ -138,7 +138,7 @@ async fn list_page(
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
     let ctx = user.ctx(rid);
-    let groups = svc::groups(&*state.store, &ctx)
+    let groups = svc::groups(&state.store, &ctx)
         .await?
         .into_iter()
         .map(|s| GroupRow {
@@ -157,7 +157,7 @@ async fn list_page(
         .filter(|tr| is_group_track(&state.tracks, tr.id))
         .map(|tr| (tr.id.as_str(), track_label(t, tr.id)))
         .collect();
-    let leaders = svc::leaders(&*state.store, &ctx).await?;
+    let leaders = svc::leaders(&state.store, &ctx).await?;
     Ok(render(
         r.status(),
         &ListTemplate {
@@ -208,7 +208,7 @@ async fn create(
         starts_on,
         leader_id: Uuid::parse_str(f.leader_id.trim()).ok(),
     };
-    match svc::create_group(&*state.store, &user.ctx(&rid), &state.tracks, &input).await {
+    match svc::create_group(&state.store, &user.ctx(&rid), &state.tracks, &input).await {
         Ok(g) => Ok(Redirect::to(&format!("/groups/{}", g.id)).into_response()),
         Err(e) => {
             let mut r = Refusal::from_error(e, lang)?;
@@ -335,7 +335,7 @@ async fn group_page(
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let v = svc::group(&*state.store, &user.ctx(rid), id).await?;
+    let v = svc::group(&state.store, &user.ctx(rid), id).await?;
     let plan = find(&state.tracks, v.group.track).map(|tr| &tr.plan);
     let modules: Vec<(u32, String)> = plan
         .map(|p| {
@@ -499,7 +499,7 @@ async fn add_member(
     let p = Pairs(pairs);
     user.check_csrf(&p.get("csrf"))?;
     let course_id = Uuid::parse_str(p.get("course_id").trim()).ok();
-    match svc::add_member(&*state.store, &user.ctx(&rid), id, course_id).await {
+    match svc::add_member(&state.store, &user.ctx(&rid), id, course_id).await {
         Ok(_) => Ok(Redirect::to(&format!("/groups/{id}?saved=member")).into_response()),
         Err(e) => {
             let m = Refusal::from_error(e, lang)?;
@@ -594,7 +594,7 @@ async fn record_session(
     }
     let result = if errors.is_empty() {
         svc::record_session(
-            &*state.store,
+            &state.store,
             &user.ctx(&rid),
             id,
             &state.tracks,
@@ -685,7 +685,7 @@ async fn guidance_render(
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let v = svc::guidance(&*state.store, &user.ctx(rid), course_id).await?;
+    let v = svc::guidance(&state.store, &user.ctx(rid), course_id).await?;
     let school_name = |id: Option<Uuid>, name: &Option<String>| match id {
         Some(id) => v
             .schools
@@ -784,7 +784,7 @@ async fn add_guidance(
         topic: some_text(&f.topic),
         agreed_actions: some_text(&f.agreed_actions),
     };
-    match svc::add_guidance(&*state.store, &user.ctx(&rid), course_id, &input).await {
+    match svc::add_guidance(&state.store, &user.ctx(&rid), course_id, &input).await {
         Ok(_) => Ok(
             Redirect::to(&format!("/courses/{course_id}/guidance?saved=guidance")).into_response(),
         ),

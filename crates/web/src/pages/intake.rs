@@ -317,7 +317,7 @@ async fn municipality(
     t: Tr,
     code: &str,
 ) -> Result<Result<samspor_store::Organisation, Response>, WebError> {
-    match intake::municipality(&*state.store, code).await {
+    match intake::municipality(&state.store, code).await {
         Ok(org) => Ok(Ok(org)),
         Err(ServiceError::NotFound) => Ok(Err(unknown_municipality(t))),
         Err(e) => Err(e.into()),
@@ -476,7 +476,7 @@ async fn submit(
         );
         return Ok(res);
     }
-    match intake::submit_self_referral(&*state.store, &code, &input, chrono::Utc::now(), &rid).await
+    match intake::submit_self_referral(&state.store, &code, &input, chrono::Utc::now(), &rid).await
     {
         Ok(receipt) => {
             let jar = jar.add(receipt_cookie(&state, &code, receipt));
@@ -611,7 +611,7 @@ async fn queue_page(
     let t = Tr(lang);
     let ctx = user.ctx(rid);
     let today = local(ctx.now).date();
-    let items = intake::new_self_referrals(&*state.store, &ctx)
+    let items = intake::new_self_referrals(&state.store, &ctx)
         .await?
         .into_iter()
         .map(|sr| QueueItem::new(t, sr, today))
@@ -697,7 +697,7 @@ async fn register(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     user.check_csrf(&form.csrf)?;
-    match intake::register_self_referral(&*state.store, &user.ctx(&rid), id).await {
+    match intake::register_self_referral(&state.store, &user.ctx(&rid), id).await {
         Ok(course) => Ok(Redirect::to(&format!("/courses/{}", course.id)).into_response()),
         Err(e) => refused(&state, &user, lang, &rid, e).await,
     }
@@ -713,7 +713,7 @@ async fn dismiss(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     user.check_csrf(&form.csrf)?;
-    match intake::dismiss_self_referral(&*state.store, &user.ctx(&rid), id).await {
+    match intake::dismiss_self_referral(&state.store, &user.ctx(&rid), id).await {
         Ok(()) => Ok(Redirect::to("/intake?done=dismissed").into_response()),
         Err(e) => refused(&state, &user, lang, &rid, e).await,
     }

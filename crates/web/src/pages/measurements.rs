@@ -252,7 +252,7 @@ async fn show(
     let t = Tr(lang);
     let path = format!("/courses/{id}/measurements");
     let ctx = user.ctx(&rid);
-    let v = match svc::measurements(&*state.store, state.rules(), &ctx, id).await {
+    let v = match svc::measurements(&state.store, state.rules(), &ctx, id).await {
         Ok(v) => v,
         // A course without a track has no schedule: say so plainly instead of an empty page.
         Err(ServiceError::Invalid(errors)) => {
@@ -308,6 +308,6 @@ async fn send_now(
 ) -> Result<Response, WebError> {
     user.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
     let id = parse_id(&id)?;
-    let sent = svc::send_due_for_course(&*state.store, state.rules(), &user.ctx(&rid), id).await?;
+    let sent = svc::send_due_for_course(&state.store, state.rules(), &user.ctx(&rid), id).await?;
     Ok(Redirect::to(&format!("/courses/{id}/measurements?sent={sent}")).into_response())
 }

@@ -240,22 +240,21 @@ async fn home(
     crate::request::RequestId(rid): crate::request::RequestId,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let alerts =
-        samspor_store::service::questionnaires::open_alerts(&*state.store, &user.ctx(&rid))
-            .await?
-            .into_iter()
-            .map(|a| AlertView {
-                id: a.alert.id,
-                child_id: a.alert.child_id,
-                child_name: a.child_name,
-                message: match lang {
-                    Lang::Da => a.alert.message_da,
-                    Lang::En => a.alert.message_en,
-                },
-                time: local_time(a.alert.created_at, false),
-                escalated: a.alert.escalated_at.is_some(),
-            })
-            .collect();
+    let alerts = samspor_store::service::questionnaires::open_alerts(&state.store, &user.ctx(&rid))
+        .await?
+        .into_iter()
+        .map(|a| AlertView {
+            id: a.alert.id,
+            child_id: a.alert.child_id,
+            child_name: a.child_name,
+            message: match lang {
+                Lang::Da => a.alert.message_da,
+                Lang::En => a.alert.message_en,
+            },
+            time: local_time(a.alert.created_at, false),
+            escalated: a.alert.escalated_at.is_some(),
+        })
+        .collect();
     let queue = if user.user.role.works_with_children() {
         courses::intake_queue(&state, &user, &rid, t).await?
     } else {
@@ -264,7 +263,7 @@ async fn home(
     let therapist = user.user.role.works_with_children();
     let today = samspor_store::service::courses::local(chrono::Utc::now()).date();
     let front = if therapist {
-        samspor_store::service::treatment::front_page(&*state.store, &user.ctx(&rid), today).await?
+        samspor_store::service::treatment::front_page(&state.store, &user.ctx(&rid), today).await?
     } else {
         Default::default()
     };
@@ -311,7 +310,7 @@ async fn home(
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if therapist && !mine.is_empty() {
         samspor_store::service::measurements::due_on_courses(
-            &*state.store,
+            &state.store,
             state.rules(),
             &user.ctx(&rid),
             today,

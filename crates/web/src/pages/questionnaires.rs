@@ -380,8 +380,8 @@ async fn overview_page(
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
     let ctx = user.ctx(rid);
-    let child = children::read(&*state.store, &ctx, child_id).await?;
-    let (invitations, responses) = q::overview(&*state.store, &ctx, child_id).await?;
+    let child = children::read(&state.store, &ctx, child_id).await?;
+    let (invitations, responses) = q::overview(&state.store, &ctx, child_id).await?;
     let mut respondents: Vec<(String, String)> = child
         .data
         .guardians
@@ -536,7 +536,7 @@ async fn invite(
         expires_in_days: None,
     };
     match q::invite(
-        &*state.store,
+        &state.store,
         &state.catalogue,
         &user.ctx(&rid),
         child_id,
@@ -579,8 +579,8 @@ async fn revoke(
     user.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
     let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
-    q::revoke(&*state.store, &ctx, id).await?;
-    let child_id = q::invitation_child(&*state.store, &ctx, id).await?;
+    q::revoke(&state.store, &ctx, id).await?;
+    let child_id = q::invitation_child(&state.store, &ctx, id).await?;
     Ok(Redirect::to(&format!("/children/{child_id}/questionnaires")).into_response())
 }
 
@@ -665,7 +665,7 @@ async fn paper_page(
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let child = children::read(&*state.store, &user.ctx(rid), child_id).await?;
+    let child = children::read(&state.store, &user.ctx(rid), child_id).await?;
     let instruments = fitting(&state.catalogue, &child, lang);
     let instrument_id = instrument_id
         .filter(|i| !i.is_empty())
@@ -745,7 +745,7 @@ async fn paper_save(
     }
     let result = if errors.is_empty() {
         q::enter_paper(
-            &*state.store,
+            &state.store,
             &state.catalogue,
             &user.ctx(&rid),
             child_id,
@@ -789,6 +789,6 @@ async fn acknowledge(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     user.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
-    q::acknowledge_alert(&*state.store, &user.ctx(&rid), parse_id(&id)?).await?;
+    q::acknowledge_alert(&state.store, &user.ctx(&rid), parse_id(&id)?).await?;
     Ok(Redirect::to("/").into_response())
 }

@@ -136,7 +136,7 @@ async fn show(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let open = match questionnaires::open_link(&*state.store, &token, &rid).await {
+    let open = match questionnaires::open_link(&state.store, &token, &rid).await {
         Ok(o) => o,
         Err(ServiceError::NotFound) => return Ok(gone(t)),
         Err(e) => return Err(e.into()),
@@ -146,13 +146,9 @@ async fn show(
     };
     let answers: Answers =
         serde_json::from_value(open.invitation.answers.clone()).unwrap_or_default();
-    let texts = questionnaires::licensed_texts(
-        &*state.store,
-        open.invitation.org_id,
-        instrument.id(),
-        lang,
-    )
-    .await?;
+    let texts =
+        questionnaires::licensed_texts(&state.store, open.invitation.org_id, instrument.id(), lang)
+            .await?;
     Ok(render(
         StatusCode::OK,
         &page_view(
@@ -190,7 +186,7 @@ async fn save(
     };
     let outcome = if errors.is_empty() {
         questionnaires::answer(
-            &*state.store,
+            &state.store,
             &state.catalogue,
             &token,
             &input,
@@ -226,7 +222,7 @@ async fn refused(
     errors: &FieldErrors,
     rid: &str,
 ) -> Result<Response, WebError> {
-    let open = match questionnaires::open_link(&*state.store, token, rid).await {
+    let open = match questionnaires::open_link(&state.store, token, rid).await {
         Ok(o) => o,
         Err(ServiceError::NotFound) => return Ok(gone(t)),
         Err(e) => return Err(e.into()),
@@ -235,7 +231,7 @@ async fn refused(
         return Ok(gone(t));
     };
     let texts =
-        questionnaires::licensed_texts(&*state.store, open.invitation.org_id, instrument.id(), t.0)
+        questionnaires::licensed_texts(&state.store, open.invitation.org_id, instrument.id(), t.0)
             .await?;
     Ok(render(
         StatusCode::UNPROCESSABLE_ENTITY,

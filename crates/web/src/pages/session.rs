@@ -87,7 +87,7 @@ async fn login(
         return Err(WebError::CsrfFailed);
     }
     let outcome = auth::login(
-        &*state.store,
+        &state.store,
         &form.email,
         &form.password,
         &request_id,
@@ -126,7 +126,7 @@ async fn logout(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     if let Some(token) = &user.session_token {
-        auth::logout(&*state.store, token, &user.user, &request_id).await?;
+        auth::logout(&state.store, token, &user.user, &request_id).await?;
     }
     Ok((
         jar.remove(removal(SESSION_COOKIE, "/")),

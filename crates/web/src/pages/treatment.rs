@@ -385,7 +385,7 @@ async fn page(
     f: Forms,
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
-    let v = courses_svc::course(&*state.store, &user.ctx(rid), id).await?;
+    let v = courses_svc::course(&state.store, &user.ctx(rid), id).await?;
     let t = Tr(lang);
     let tr = &v.treatment;
     let refusals: Vec<&Refusal> = [
@@ -677,7 +677,7 @@ async fn set_therapist(
     let refusal = match therapist {
         Err(e) => Refusal::invalid(e),
         Ok(therapist) => {
-            match svc::set_therapist(&*state.store, &user.ctx(&rid), id, Some(version), therapist)
+            match svc::set_therapist(&state.store, &user.ctx(&rid), id, Some(version), therapist)
                 .await
             {
                 Ok(_) => return Ok(done(id, "therapist")),
@@ -735,7 +735,7 @@ async fn record_session(
             attendance: form.attendance.clone(),
             note: some_text(&form.note),
         };
-        match svc::record_session(&*state.store, &user.ctx(&rid), id, Some(version), &input).await {
+        match svc::record_session(&state.store, &user.ctx(&rid), id, Some(version), &input).await {
             Ok(_) => return Ok(done(id, "session")),
             Err(e) => renamed(
                 Refusal::from_error(e, lang)?,
@@ -777,7 +777,7 @@ async fn add_journal(
     let refusal = match corrects {
         Err(e) => Refusal::invalid(e),
         Ok(corrects) => match svc::add_journal_entry(
-            &*state.store,
+            &state.store,
             &user.ctx(&rid),
             id,
             Some(version),
@@ -820,15 +820,8 @@ async fn book_session(
     let refusal = match at {
         Err(e) => Refusal::invalid(e),
         Ok(at) => {
-            match svc::book_session(
-                &*state.store,
-                &user.ctx(&rid),
-                id,
-                Some(version),
-                number,
-                at,
-            )
-            .await
+            match svc::book_session(&state.store, &user.ctx(&rid), id, Some(version), number, at)
+                .await
             {
                 Ok(_) => return Ok(done(id, "booking")),
                 Err(e) => Refusal::from_error(e, lang)?,
@@ -854,7 +847,7 @@ async fn cancel_session(
     let number: u32 = number.parse().map_err(|_| WebError::NotFound)?;
     let reason = p.get("reason");
     let refusal = match svc::cancel_session(
-        &*state.store,
+        &state.store,
         &user.ctx(&rid),
         id,
         Some(version),
@@ -914,7 +907,7 @@ async fn close(
             },
         };
         match svc::close(
-            &*state.store,
+            &state.store,
             &user.ctx(&rid),
             id,
             Some(version),
@@ -951,7 +944,7 @@ async fn follow_up(
     let refusal = match parse_local_datetime(&held) {
         None => Refusal::invalid(datetime_error("held_at").into()),
         Some(at) => match svc::hold_follow_up(
-            &*state.store,
+            &state.store,
             &user.ctx(&rid),
             id,
             Some(version),
@@ -990,7 +983,7 @@ async fn add_referral(
     let refusal = match parse_local_datetime(&at_in) {
         None => Refusal::invalid(datetime_error("referral_at").into()),
         Some(at) => match svc::add_referral(
-            &*state.store,
+            &state.store,
             &user.ctx(&rid),
             id,
             Some(version),
@@ -1027,7 +1020,7 @@ async fn encounter_in_error(
     let encounter_id = parse_id(&encounter_id)?;
     let reason = p.get("reason");
     let refusal = match svc::mark_encounter_in_error(
-        &*state.store,
+        &state.store,
         &user.ctx(&rid),
         id,
         Some(version),

@@ -41,8 +41,8 @@ pub(super) async fn child_courses(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
-    let child = samspor_store::service::children::read(&*state.store, &ctx, id).await?;
-    let courses = svc::courses_of_child(&*state.store, &ctx, id).await?;
+    let child = samspor_store::service::children::read(&state.store, &ctx, id).await?;
+    let courses = svc::courses_of_child(&state.store, &ctx, id).await?;
     let t = Tr(lang);
     Ok(render(
         StatusCode::OK,

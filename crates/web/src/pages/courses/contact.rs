@@ -129,9 +129,9 @@ async fn contact_page(
     r: Refusal,
 ) -> Result<Response, WebError> {
     let ctx = user.ctx(rid);
-    let child = children::read(&*state.store, &ctx, child_id).await?;
+    let child = children::read(&state.store, &ctx, child_id).await?;
     // Only the child's own responses are offered, as the service attaches no other.
-    let (_, responses) = questionnaires::overview(&*state.store, &ctx, child_id).await?;
+    let (_, responses) = questionnaires::overview(&state.store, &ctx, child_id).await?;
     let t = Tr(lang);
     let status = r.status();
     Ok(render(
@@ -195,7 +195,7 @@ pub(super) async fn create_contact(
     let unreadable = !f.received_at.trim().is_empty() && received_at.is_none();
     // An unreadable time still goes to the service (as missing), so every other problem of
     // the form is reported in the same round; validation refuses it before anything is written.
-    match svc::create_contact(&*state.store, &user.ctx(&rid), &f.to_input(id, received_at)).await {
+    match svc::create_contact(&state.store, &user.ctx(&rid), &f.to_input(id, received_at)).await {
         Ok(course) => Ok(Redirect::to(&format!("/courses/{}", course.id)).into_response()),
         Err(e) => {
             let mut r = Refusal::from_error(e, lang)?;

@@ -73,7 +73,7 @@ async fn attached_screening(
     let Some(id) = v.contact.screening_response_id else {
         return Ok(None);
     };
-    let (_, responses) = questionnaires::overview(&*state.store, ctx, v.course.child_id).await?;
+    let (_, responses) = questionnaires::overview(&state.store, ctx, v.course.child_id).await?;
     Ok(responses
         .iter()
         .find(|r| r.id == id)
@@ -166,7 +166,7 @@ async fn course_page(
 ) -> Result<Response, WebError> {
     // Always the stored course as it is now: after a conflict the user sees what changed.
     let ctx = user.ctx(rid);
-    let v = svc::course(&*state.store, &ctx, id).await?;
+    let v = svc::course(&state.store, &ctx, id).await?;
     let attached = attached_screening(state, &ctx, &v, lang).await?;
     let t = Tr(lang);
     let status = [&forms.enc_r, &forms.theme_r, &forms.error_r]
@@ -331,8 +331,7 @@ pub(super) async fn add_encounter(
     let refusal = match f.to_input() {
         Err(errors) => Refusal::invalid(errors),
         Ok(input) => {
-            match svc::add_encounter(&*state.store, &user.ctx(&rid), id, Some(version), &input)
-                .await
+            match svc::add_encounter(&state.store, &user.ctx(&rid), id, Some(version), &input).await
             {
                 Ok(_) => {
                     return Ok(
@@ -364,7 +363,7 @@ pub(super) async fn set_themes(
     user.check_csrf(&p.get("csrf"))?;
     let version = p.version()?;
     let themes = p.all("themes");
-    match svc::set_themes(&*state.store, &user.ctx(&rid), id, Some(version), &themes).await {
+    match svc::set_themes(&state.store, &user.ctx(&rid), id, Some(version), &themes).await {
         Ok(_) => Ok(Redirect::to(&format!("/courses/{id}?saved=themes")).into_response()),
         Err(e) => {
             let forms = CourseForms {
@@ -400,7 +399,7 @@ pub(super) async fn entered_in_error(
             .into(),
         )
     } else {
-        match svc::mark_entered_in_error(&*state.store, &user.ctx(&rid), id, Some(version)).await {
+        match svc::mark_entered_in_error(&state.store, &user.ctx(&rid), id, Some(version)).await {
             Ok(_) => {
                 return Ok(
                     Redirect::to(&format!("/courses/{id}?saved=entered-in-error")).into_response(),

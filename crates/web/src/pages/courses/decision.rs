@@ -136,8 +136,8 @@ async fn decision_page(
 ) -> Result<Response, WebError> {
     let DecisionState { f, r, notice } = s;
     let ctx = user.ctx(rid);
-    let v = svc::course(&*state.store, &ctx, id).await?;
-    let support = svc::support(&*state.store, &ctx, id, state.rules(), &f.ticked()).await?;
+    let v = svc::course(&state.store, &ctx, id).await?;
+    let support = svc::support(&state.store, &ctx, id, state.rules(), &f.ticked()).await?;
     let t = Tr(lang);
     let (signs, indicated, checklists) = support_views(lang, &support);
     // Only tracks the municipality takes part in can be chosen; the rest stay visible in the
@@ -253,7 +253,7 @@ pub(super) async fn decide(
         expected_version: Some(version),
         ticked: f.ticked(),
     };
-    match svc::decide(&*state.store, &user.ctx(&rid), id, &new, state.rules()).await {
+    match svc::decide(&state.store, &user.ctx(&rid), id, &new, state.rules()).await {
         Ok(_) => {
             let to = match meeting_id {
                 Some(m) => format!("/visitation/{m}?saved=decision"),

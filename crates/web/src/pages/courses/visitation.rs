@@ -51,7 +51,7 @@ async fn meetings_page(
     participants: String,
     r: Refusal,
 ) -> Result<Response, WebError> {
-    let list = svc::meetings(&*state.store, &user.ctx(rid)).await?;
+    let list = svc::meetings(&state.store, &user.ctx(rid)).await?;
     let t = Tr(lang);
     Ok(render(
         r.status(),
@@ -106,7 +106,7 @@ pub(super) async fn create_meeting(
     let date = parse_date(&held_on);
     let unreadable = !held_on.trim().is_empty() && date.is_none();
     match svc::create_meeting(
-        &*state.store,
+        &state.store,
         &user.ctx(&rid),
         date,
         Some(participants.as_str()),
@@ -155,9 +155,9 @@ pub(super) async fn meeting(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
-    let (m, decisions) = svc::meeting(&*state.store, &ctx, id).await?;
+    let (m, decisions) = svc::meeting(&state.store, &ctx, id).await?;
     // One worklist read gives both the courses still to handle and the names of those decided.
-    let all = svc::worklist(&*state.store, &ctx, &WorklistFilter::default()).await?;
+    let all = svc::worklist(&state.store, &ctx, &WorklistFilter::default()).await?;
     let names: HashMap<Uuid, &str> = all
         .iter()
         .map(|i| (i.summary.course.id, i.summary.child_name.as_str()))

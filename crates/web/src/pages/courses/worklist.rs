@@ -30,7 +30,7 @@ pub async fn intake_queue(
         undecided: true,
         ..Default::default()
     };
-    match svc::worklist(&*state.store, &user.ctx(rid), &filter).await {
+    match svc::worklist(&state.store, &user.ctx(rid), &filter).await {
         Ok(items) => Ok(items.iter().map(|i| work_row(t, i)).collect()),
         // A role that may not search the register simply has no queue on its front page.
         Err(ServiceError::Forbidden) => Ok(Vec::new()),
@@ -86,7 +86,7 @@ pub(super) async fn worklist(
         due_by: due,
         undecided,
     };
-    let items = svc::worklist(&*state.store, &user.ctx(&rid), &filter).await?;
+    let items = svc::worklist(&state.store, &user.ctx(&rid), &filter).await?;
     let mut statuses = vec![("all", t.t("worklist.all_statuses"))];
     statuses.extend(CourseStatus::ALL.map(|s| (s.as_str(), s.label(lang))));
     Ok(render(

@@ -1,0 +1,95 @@
+//! The unit of work a caller gets inside the door, and the door's two entrances.
+
+use super::Store;
+use crate::{StoreError, Tx};
+use chrono::{DateTime, Utc};
+use samspor_domain::audit::AuditEvent;
+use std::ops::{Deref, DerefMut};
+
+/// One caller's unit of work: the data methods of its transaction (through `Deref`), and the
+/// audit entries it records, which the door appends to the chain in the same commit as the
+/// unit's changes.
+pub struct Work<'t> {
+    tx: &'t mut dyn Tx,
+    events: Vec<(DateTime<Utc>, AuditEvent)>,
+}
+
+impl<'t> Work<'t> {
+    pub(crate) fn new(tx: &'t mut dyn Tx) -> Self {
+        Work {
+            tx,
+            events: Vec::new(),
+        }
+    }
+
+    /// Records that personal data was read or changed, at `at`. The entry is written with the
+    /// unit's changes, or not at all.
+    pub fn audit(&mut self, at: DateTime<Utc>, event: AuditEvent) {
+        self.events.push((at, event));
+    }
+
+    pub(crate) fn into_events(self) -> Vec<(DateTime<Utc>, AuditEvent)> {
+        self.events
+    }
+}
+
+impl<'t> Deref for Work<'t> {
+    type Target = dyn Tx + 't;
+    fn deref(&self) -> &Self::Target {
+        self.tx
+    }
+}
+
+impl<'t> DerefMut for Work<'t> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.tx
+    }
+}
+
+tokio::task_local! {
+    /// Set while a unit of work runs, so that a unit which tries to open another (which would
+    /// wait for itself on the writer) fails at once instead.
+    static IN_UNIT: ();
+}
+
+/// Runs a unit's future marked as one, refusing a unit inside a unit.
+pub(crate) async fn as_unit<T>(f: impl Future<Output = T>) -> Result<T, StoreError> {
+    if IN_UNIT.try_with(|_| ()).is_ok() {
+        return Err(StoreError::NestedUnit);
+    }
+    Ok(IN_UNIT.scope((), f).await)
+}
+
+impl Store {
+    /// Runs `f` on a reader connection, then waits until the audit entries it recorded are
+    /// durable. If they cannot be written, the read fails and its result is dropped.
+    pub async fn read<R, E: From<StoreError>>(
+        &self,
+        f: impl AsyncFnOnce(&mut Work<'_>) -> Result<R, E>,
+    ) -> Result<R, E> {
+        let mut tx = self.backend.begin_read().await?;
+        let mut work = Work::new(tx.data());
+        let out = as_unit(f(&mut work)).await?;
+        let events = work.into_events();
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                tx.rollback().await.ok();
+                return Err(e);
+            }
+        };
+        tx.commit().await?;
+        self.writer.record(events).await?;
+        Ok(out)
+    }
+
+    /// Runs `f` on the writer, inside the batch being gathered and under its own savepoint,
+    /// and answers once the batch with `f`'s changes and audit entries is committed. If `f`
+    /// fails, only its own changes are rolled back.
+    pub async fn write<R, E: From<StoreError>>(
+        &self,
+        f: impl AsyncFnOnce(&mut Work<'_>) -> Result<R, E>,
+    ) -> Result<R, E> {
+        self.writer.run(f).await
+    }
+}
