@@ -1,16 +1,7 @@
 -- Scenario "child": GET /api/v1/children/{id}, rotating over every child of the municipality.
 -- Arguments: the file of child ids.
 local common = dofile(os.getenv("LOAD_D") .. "/common.lua")
-local next_id
 
-setup = common.setup
-done = common.done
-
-function init(args)
-  next_id = common.rotation(common.lines(args[1]))
-  common.debug_responses()
-end
-
-function request()
+common.with_ids(function(next_id)
   return wrk.format("GET", "/api/v1/children/" .. next_id())
-end
+end)

@@ -71,4 +71,19 @@ function M.debug_responses()
   end
 end
 
+-- Makes the calling script a scenario over the ids in the file given as its argument:
+-- `make_request(next_id)` returns each request, calling `next_id()` for the next id in turn.
+function M.with_ids(make_request)
+  local next_id
+  setup = M.setup
+  done = M.done
+  init = function(args)
+    next_id = M.rotation(M.lines(args[1]))
+    M.debug_responses()
+  end
+  request = function()
+    return make_request(next_id)
+  end
+end
+
 return M

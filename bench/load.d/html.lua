@@ -3,21 +3,12 @@
 -- header from bench/load, which logged in through the real login form.
 -- Arguments: the file of course ids.
 local common = dofile(os.getenv("LOAD_D") .. "/common.lua")
-local next_id
 local front = false
 
-setup = common.setup
-done = common.done
-
-function init(args)
-  next_id = common.rotation(common.lines(args[1]))
-  common.debug_responses()
-end
-
-function request()
+common.with_ids(function(next_id)
   front = not front
   if front then
     return wrk.format("GET", "/")
   end
   return wrk.format("GET", "/courses/" .. next_id())
-end
+end)

@@ -124,6 +124,26 @@ fn put(h: &mut Sha256, field: &str) {
     h.update(field.as_bytes());
 }
 
+/// Every field of an event, in a fixed order.
+fn put_event(h: &mut Sha256, event: &AuditEvent) {
+    put(h, &opt(event.user_id));
+    put(h, &opt(event.org_id));
+    put(h, event.action.as_str());
+    put(h, &event.object_type);
+    put(h, &opt(event.object_id));
+    put(h, &opt(event.child_id));
+    put(h, &event.purpose);
+    put(h, &event.request_id);
+    put(h, &event.detail);
+}
+
+/// A time as hashed: microseconds, UTC.
+fn time_field(at: DateTime<Utc>) -> String {
+    normalise_time(at)
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}
+
 fn opt(id: Option<Uuid>) -> String {
     id.map(|u| u.to_string()).unwrap_or_default()
 }
@@ -132,21 +152,8 @@ pub fn entry_hash(seq: i64, at: DateTime<Utc>, event: &AuditEvent, prev_hash: &s
     let mut h = Sha256::new();
     put(&mut h, "samspor-audit-v1");
     put(&mut h, &seq.to_string());
-    put(
-        &mut h,
-        &normalise_time(at)
-            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-            .to_string(),
-    );
-    put(&mut h, &opt(event.user_id));
-    put(&mut h, &opt(event.org_id));
-    put(&mut h, event.action.as_str());
-    put(&mut h, &event.object_type);
-    put(&mut h, &opt(event.object_id));
-    put(&mut h, &opt(event.child_id));
-    put(&mut h, &event.purpose);
-    put(&mut h, &event.request_id);
-    put(&mut h, &event.detail);
+    put(&mut h, &time_field(at));
+    put_event(&mut h, event);
     put(&mut h, prev_hash);
     hex::encode(h.finalize())
 }
@@ -155,15 +162,7 @@ pub fn entry_hash(seq: i64, at: DateTime<Utc>, event: &AuditEvent, prev_hash: &s
 pub fn payload_digest(event: &AuditEvent) -> String {
     let mut h = Sha256::new();
     put(&mut h, "samspor-audit-payload-v2");
-    put(&mut h, &opt(event.user_id));
-    put(&mut h, &opt(event.org_id));
-    put(&mut h, event.action.as_str());
-    put(&mut h, &event.object_type);
-    put(&mut h, &opt(event.object_id));
-    put(&mut h, &opt(event.child_id));
-    put(&mut h, &event.purpose);
-    put(&mut h, &event.request_id);
-    put(&mut h, &event.detail);
+    put_event(&mut h, event);
     hex::encode(h.finalize())
 }
 
@@ -179,12 +178,7 @@ pub fn chain_hash(
     put(&mut h, "samspor-audit-v2");
     put(&mut h, &chain.to_string());
     put(&mut h, &seq.to_string());
-    put(
-        &mut h,
-        &normalise_time(at)
-            .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-            .to_string(),
-    );
+    put(&mut h, &time_field(at));
     put(&mut h, digest);
     put(&mut h, prev_hash);
     hex::encode(h.finalize())

@@ -159,30 +159,57 @@ pub async fn session_user(
 ) -> ServiceResult<Option<Member>> {
     let now = Utc::now();
     let id_hash = token_hash(token);
-    store
-        .write(async |tx| {
+    // Every page request starts here, so it reads; only an expired session or an idle clock
+    // due for refreshing costs a write.
+    let seen = store
+        .read(async |tx| {
             let Some(session) = tx.session(&id_hash).await? else {
-                return Ok(None);
+                return Ok(Seen::Unknown);
             };
             if session.expires_at <= now || session.last_seen_at + policy.idle <= now {
-                tx.delete_session(&id_hash).await?;
-                return Ok(None);
+                return Ok(Seen::Expired);
             }
             let Some(user) = tx.user(session.user_id).await?.filter(|u| u.active) else {
-                return Ok(None);
+                return Ok(Seen::Unknown);
             };
-            if now - session.last_seen_at > Duration::minutes(1) {
-                tx.touch_session(&id_hash, now).await?;
-            }
+            let touch = now - session.last_seen_at > Duration::minutes(1);
             let (actor, org) = membership(tx, &user).await?;
-            Ok(Some(Member {
-                session: Some(session),
-                user,
-                actor,
-                org,
-            }))
+            Ok::<_, ServiceError>(Seen::Valid(
+                Box::new(Member {
+                    session: Some(session),
+                    user,
+                    actor,
+                    org,
+                }),
+                touch,
+            ))
         })
-        .await
+        .await?;
+    match seen {
+        Seen::Unknown => Ok(None),
+        Seen::Expired => {
+            store
+                .write(async |tx| tx.delete_session(&id_hash).await)
+                .await?;
+            Ok(None)
+        }
+        Seen::Valid(member, touch) => {
+            if touch {
+                store
+                    .write(async |tx| tx.touch_session(&id_hash, now).await)
+                    .await?;
+            }
+            Ok(Some(*member))
+        }
+    }
+}
+
+/// What a session cookie turned out to be.
+enum Seen {
+    Unknown,
+    Expired,
+    /// A valid session, and whether its idle clock is due for refreshing.
+    Valid(Box<Member>, bool),
 }
 
 /// A signed-in person as a request needs them: who, in which organisation, acting as what.
