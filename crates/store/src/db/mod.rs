@@ -72,11 +72,6 @@ impl Store {
         self.backend.name()
     }
 
-    /// The audit chain this server's writer appends to.
-    pub fn audit_chain(&self) -> i64 {
-        self.backend.chain()
-    }
-
     /// Cheap check that the database answers.
     pub async fn ping(&self) -> Result<()> {
         self.backend.ping().await
