@@ -4,6 +4,7 @@
 mod export;
 mod instruments;
 mod output;
+mod settings;
 
 use output::say;
 
@@ -67,6 +68,8 @@ enum Command {
         /// directory instead of the built-in ones
         #[arg(long, value_name = "DIR", env = "SAMSPOR_TRACKS_DIR")]
         tracks_dir: Option<PathBuf>,
+        #[command(flatten)]
+        settings: settings::ServerSettings,
     },
     /// Create or update the database schema
     Migrate,
@@ -239,6 +242,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             definitions,
             tracks_dir,
+            settings,
         } => {
             // A broken questionnaire or track definition stops start-up before anything else.
             let catalogue = instruments::load(&definitions)?;
@@ -249,7 +253,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             let store = open().await?;
-            serve(listener, store, catalogue, (tracks, signs), demo).await
+            let state =
+                samspor_web::AppState::with_definitions(store.clone(), catalogue, tracks, signs)
+                    .with_settings(settings.web());
+            serve(listener, state, demo).await
         }
         Command::Migrate => {
             open().await?.close().await;
@@ -418,11 +425,10 @@ fn load_tracks(
 
 async fn serve(
     listener: tokio::net::TcpListener,
-    store: Arc<Store>,
-    catalogue: samspor_domain::instrument::Catalogue,
-    (tracks, signs): TrackSet,
+    state: samspor_web::AppState,
     with_demo: bool,
 ) -> anyhow::Result<()> {
+    let store = state.store.clone();
     let logins = if with_demo {
         if demo::has_users(&store).await? {
             tracing::info!("the database already has users; no demo data added");
@@ -440,11 +446,7 @@ async fn serve(
     }
     // Whoever started us (a script, a test) may be waiting for these lines on a pipe.
     std::io::stdout().flush()?;
-    let served = samspor_web::serve(
-        listener,
-        samspor_web::AppState::with_definitions(store.clone(), catalogue, tracks, signs),
-    )
-    .await;
+    let served = samspor_web::serve(listener, state).await;
     store.close().await;
     served.context("the web server stopped")
 }

@@ -884,6 +884,47 @@ async fn serve_refuses_to_start_with_a_broken_definition() {
     assert!(r.stderr.contains("broken.json"), "{}", r.stderr);
 }
 
+#[tokio::test]
+async fn server_settings_come_from_flags_or_the_environment_and_are_checked() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let secure_of = async |server: &Server| {
+        let page = reqwest::get(server.url("login")).await.expect("GET /login");
+        let cookies: Vec<String> = page
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        assert!(!cookies.is_empty(), "the login form sets a cookie");
+        cookies.iter().all(|c| c.contains("; Secure"))
+    };
+    let plain = Server::start(&db, &[]);
+    assert!(
+        !secure_of(&plain).await,
+        "cookies are not Secure by default"
+    );
+    drop(plain);
+    let flagged = Server::start(&db, &["--secure-cookies"]);
+    assert!(
+        secure_of(&flagged).await,
+        "--secure-cookies marks cookies Secure"
+    );
+    drop(flagged);
+
+    let refused = samspor(&db)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("SAMSPOR_ALERT_ESCALATE_MINUTES", "0")
+        .output()
+        .expect("run samspor serve");
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a bad setting stops start-up"
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("alert-escalate-minutes"), "{stderr}");
+}
+
 /// Registers children from many concurrent clients until the server is killed (SIGKILL),
 /// then checks that every registration the server acknowledged is stored and that the
 /// audit log still verifies: an acknowledged write survives a crash mid-batch.

@@ -128,7 +128,7 @@ pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.secure_cookies)
+        .secure(state.settings.secure_cookies)
         .build()
 }
 
@@ -137,7 +137,7 @@ pub fn login_csrf_cookie(state: &AppState, token: String) -> Cookie<'static> {
         .path("/login")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.secure_cookies)
+        .secure(state.settings.secure_cookies)
         .build()
 }
 

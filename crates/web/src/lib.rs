@@ -41,15 +41,40 @@ pub struct AppState {
     /// The questionnaires this server knows, loaded and checked at start.
     pub catalogue: Arc<Catalogue>,
     pub sessions: SessionPolicy,
-    /// Mark cookies `Secure`: set when Samspor is served over HTTPS (behind a proxy).
-    pub secure_cookies: bool,
-    /// An alert nobody has acknowledged for this long is escalated to every coordinator.
-    pub alert_escalation: chrono::Duration,
+    pub settings: Settings,
     /// The STIME tracks and the signs that call for psychiatry, checked at start.
     pub tracks: Arc<Vec<Track>>,
     pub signs: Arc<Vec<SignRule>>,
     /// Submissions of the public self-referral form per client address.
     pub public_form_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
+}
+
+/// What an operator sets for a running server. The command line reads these once (flags and
+/// environment) and hands them down; nothing in the web crate reads the environment.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Mark cookies `Secure`: set when Samspor is served over HTTPS (behind a proxy).
+    pub secure_cookies: bool,
+    /// Behind our own proxy, the last `X-Forwarded-For` entry is the client's address.
+    pub trust_forwarded_for: bool,
+    /// An alert nobody has acknowledged for this long is escalated to every coordinator.
+    pub alert_escalation: chrono::Duration,
+    /// How often the server checks whether last night's KL deliveries are made.
+    pub export_check: std::time::Duration,
+    /// How often measurements that have fallen due are sent.
+    pub measurement_interval: std::time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            alert_escalation: chrono::Duration::minutes(120),
+            export_check: std::time::Duration::from_secs(600),
+            measurement_interval: std::time::Duration::from_secs(300),
+        }
+    }
 }
 
 /// How many public self-referrals one address may send: a family may need a second try,
@@ -65,6 +90,12 @@ fn public_form_limiter() -> governor::DefaultKeyedRateLimiter<std::net::IpAddr> 
 }
 
 impl AppState {
+    /// With the operator's settings in place of the defaults.
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
     /// The rules visitation decisions are checked against.
     pub fn rules(&self) -> Rules<'_> {
         Rules {
@@ -101,15 +132,7 @@ impl AppState {
             store,
             catalogue: Arc::new(catalogue),
             sessions: SessionPolicy::default(),
-            secure_cookies: std::env::var("SAMSPOR_SECURE_COOKIES")
-                .is_ok_and(|v| v == "1" || v == "true"),
-            alert_escalation: chrono::Duration::minutes(
-                std::env::var("SAMSPOR_ALERT_ESCALATE_MINUTES")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .filter(|m| *m > 0)
-                    .unwrap_or(120),
-            ),
+            settings: Settings::default(),
         }
     }
 }
@@ -191,15 +214,10 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 }
 
 /// Makes each municipality's nightly KL delivery once the Danish day has turned, checking
-/// every `SAMSPOR_EXPORT_CHECK_SECONDS` (default 600). Every server runs it; the unique key
-/// on (organisation, period end) lets exactly one of them store each delivery.
+/// every `Settings::export_check`. Every server runs it; the unique key on (organisation,
+/// period end) lets exactly one of them store each delivery.
 async fn nightly_kl_export(state: AppState) {
-    let seconds = std::env::var("SAMSPOR_EXPORT_CHECK_SECONDS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .filter(|s| *s > 0)
-        .unwrap_or(600);
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
+    let mut tick = tokio::time::interval(state.settings.export_check);
     loop {
         tick.tick().await;
         match samspor_store::service::export::nightly(&state.store, chrono::Utc::now()).await {
@@ -217,16 +235,11 @@ async fn nightly_kl_export(state: AppState) {
     }
 }
 
-/// Every `SAMSPOR_MEASUREMENT_INTERVAL_SECONDS` (default 300), sends the course measurements
-/// that have fallen due. Several instances may run this at once: a measurement is recorded
-/// once per course, so a second sender's attempt is rolled back.
+/// Every `Settings::measurement_interval`, sends the course measurements that have fallen
+/// due. Several instances may run this at once: a measurement is recorded once per course,
+/// so a second sender's attempt is rolled back.
 async fn send_due_measurements(state: AppState) {
-    let seconds = std::env::var("SAMSPOR_MEASUREMENT_INTERVAL_SECONDS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .filter(|s| *s > 0)
-        .unwrap_or(300);
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
+    let mut tick = tokio::time::interval(state.settings.measurement_interval);
     loop {
         tick.tick().await;
         match samspor_store::service::measurements::send_due(
@@ -251,7 +264,7 @@ async fn escalate_alerts(state: AppState) {
         tick.tick().await;
         match samspor_store::service::questionnaires::escalate_overdue(
             &state.store,
-            state.alert_escalation,
+            state.settings.alert_escalation,
         )
         .await
         {

@@ -35,7 +35,6 @@ use samspor_store::secret::{constant_time_eq, random_token};
 use samspor_store::service::courses::local;
 use samspor_store::service::{ServiceError, intake};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::LazyLock;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -57,17 +56,15 @@ const EXCERPT_CHARS: usize = 160;
 /// Addresses the limiter remembers before it forgets those whose quota has refilled.
 const LIMITER_PRUNE_AT: usize = 10_000;
 
-/// Only a proxy we run may say who the client is; anyone else could claim any address.
-static TRUST_FORWARDED_FOR: LazyLock<bool> = LazyLock::new(|| {
-    std::env::var("SAMSPOR_TRUST_FORWARDED_FOR").is_ok_and(|v| v == "1" || v == "true")
-});
-
 /// The address a public submission is counted against.
 struct ClientAddr(IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -75,7 +72,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
         Ok(ClientAddr(limit_key(client_ip(
             peer,
             &parts.headers,
-            *TRUST_FORWARDED_FOR,
+            // Only a proxy we run may say who the client is; anyone else could claim any
+            // address.
+            state.settings.trust_forwarded_for,
         ))))
     }
 }
@@ -125,7 +124,7 @@ fn form_csrf_cookie(state: &AppState, token: String) -> Cookie<'static> {
         .path("/henvendelse")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.secure_cookies)
+        .secure(state.settings.secure_cookies)
         .build()
 }
 
@@ -140,7 +139,7 @@ fn receipt_cookie(state: &AppState, code: &str, receipt: String) -> Cookie<'stat
     c.set_path(format!("/henvendelse/{code}/kvittering"));
     c.set_http_only(true);
     c.set_same_site(SameSite::Strict);
-    c.set_secure(state.secure_cookies);
+    c.set_secure(state.settings.secure_cookies);
     c
 }
 
