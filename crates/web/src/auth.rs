@@ -78,12 +78,17 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        // A handler and its `CsrfForm` both ask; the session is read once per request.
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(PageUser(user.clone()));
+        }
         let jar = CookieJar::from_headers(&parts.headers);
         if let Some(c) = jar.get(SESSION_COOKIE)
             && let Some(user) = from_session(state, c.value())
                 .await
                 .map_err(IntoResponse::into_response)?
         {
+            parts.extensions.insert(user.clone());
             return Ok(PageUser(user));
         }
         Err(Redirect::to("/login").into_response())

@@ -1,8 +1,9 @@
-//! Small request helpers: the request id, JSON bodies with field-level errors.
+//! Request extractors: the request id, record ids from the path, JSON bodies with field-level
+//! errors, and CSRF-checked forms.
 
 use crate::error::WebError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -78,4 +79,96 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 /// that does not exist.
 pub fn parse_id(id: &str) -> Result<uuid::Uuid, WebError> {
     uuid::Uuid::parse_str(id).map_err(|_| WebError::NotFound)
+}
+
+/// The record id of a route with one path parameter (`/children/{id}`), parsed by `parse_id`.
+pub struct Id(pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| WebError::NotFound)?;
+        parse_id(&id).map(Id)
+    }
+}
+
+/// A record id and the parameter after it (`/courses/{id}/planned-sessions/{number}`,
+/// `/courses/{id}/encounters/{encounter}`). A second part that does not parse names no record
+/// either: 404.
+pub struct IdAnd<T>(pub uuid::Uuid, pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for IdAnd<T> {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
+        let Path((id, rest)) = Path::<(String, T)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| WebError::NotFound)?;
+        Ok(IdAnd(parse_id(&id)?, rest))
+    }
+}
+
+/// The fields of a submitted form in the order sent; a name may repeat (check boxes).
+#[derive(Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Pairs(pub Vec<(String, String)>);
+
+impl Pairs {
+    /// The first value of `name`, or "" when the form has none.
+    pub fn get(&self, name: &str) -> String {
+        self.first(name).unwrap_or_default().to_string()
+    }
+
+    pub fn first(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The record version the form was read at; a form without one is not ours.
+    pub fn version(&self) -> Result<i64, WebError> {
+        self.get("version")
+            .trim()
+            .parse()
+            .map_err(|_| WebError::BadRequest("The form lacks the record version.".into()))
+    }
+}
+
+/// A form posted by a logged-in person from one of our pages: its `csrf` field matched the
+/// session's token before the handler runs, so a handler never sees a forged submission.
+/// `T` is any form type (`Pairs` when names repeat).
+pub struct CsrfForm<T = Pairs>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<crate::AppState> for CsrfForm<T> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(
+        req: Request,
+        state: &crate::AppState,
+    ) -> Result<Self, axum::response::Response> {
+        use axum::response::IntoResponse;
+        let (mut parts, body) = req.into_parts();
+        let crate::auth::PageUser(user) =
+            crate::auth::PageUser::from_request_parts(&mut parts, state).await?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let pairs: Pairs = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| WebError::BadRequest(e.to_string()).into_response())?;
+        user.check_csrf(pairs.first("csrf").unwrap_or(""))
+            .map_err(IntoResponse::into_response)?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(CsrfForm)
+            .map_err(|e| WebError::BadRequest(e.to_string()).into_response())
+    }
 }

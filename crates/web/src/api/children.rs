@@ -1,9 +1,9 @@
 //! Children through the API.
 
 use super::*;
-use crate::request::parse_id;
+use crate::request::Id;
 use crate::request::{ApiJson, RequestId};
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -224,9 +224,9 @@ pub(super) async fn read(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Json<ChildOut>, WebError> {
-    let child = children::read(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let child = children::read(&state.store, &u.ctx(&rid), id).await?;
     Ok(Json(child.into()))
 }
 
@@ -243,10 +243,9 @@ pub(super) async fn update(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(body): ApiJson<ChildIn>,
 ) -> Result<Json<ChildOut>, WebError> {
-    let id = parse_id(&id)?;
     let (input, version) = body.input();
     let child = children::update(&state.store, &u.ctx(&rid), id, &input, version).await?;
     Ok(Json(child.into()))
@@ -273,9 +272,9 @@ pub(super) async fn access_log(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Json<Vec<AccessEntry>>, WebError> {
-    let lines = audit::child_access_log(&state.store, &u.ctx(&rid), parse_id(&id)?, 1000).await?;
+    let lines = audit::child_access_log(&state.store, &u.ctx(&rid), id, 1000).await?;
     Ok(Json(
         lines
             .into_iter()

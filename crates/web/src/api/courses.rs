@@ -1,9 +1,9 @@
 //! Courses through the API: contacts, encounters, visitation decisions, the deadline worklist.
 
 use super::*;
-use crate::request::parse_id;
+use crate::request::Id;
 use crate::request::{ApiJson, RequestId};
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -446,9 +446,9 @@ pub(super) async fn read(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Json<CourseOut>, WebError> {
-    let view = courses::course(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let view = courses::course(&state.store, &u.ctx(&rid), id).await?;
     Ok(Json(view.into()))
 }
 
@@ -560,10 +560,9 @@ pub(super) async fn add_encounter(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<EncounterIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let input = encounter_input(&body).map_err(WebError::Invalid)?;
     let closing = samspor_domain::course::closing::ClosingInput {
         reason: body.closing_reason.clone(),
@@ -623,10 +622,9 @@ pub(super) async fn set_themes(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<ThemesIn>,
 ) -> Result<Json<ThemesSet>, WebError> {
-    let course_id = parse_id(&id)?;
     let course = courses::set_themes(
         &state.store,
         &u.ctx(&rid),
@@ -708,10 +706,9 @@ pub(super) async fn decide(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<DecisionIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let mut errors = FieldErrors::default();
     let ticked = body
         .ticked

@@ -2,8 +2,7 @@
 
 use super::courses::parse_local_time;
 use super::*;
-use crate::request::parse_id;
-use axum::extract::Path;
+use crate::request::Id;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -266,9 +265,9 @@ async fn read(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Json<GroupDetailOut>, WebError> {
-    let view = groups::group(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let view = groups::group(&state.store, &u.ctx(&rid), id).await?;
     Ok(Json(view.into()))
 }
 
@@ -290,10 +289,9 @@ async fn add_member(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(group_id): Id,
     ApiJson(body): ApiJson<MemberIn>,
 ) -> Result<Response, WebError> {
-    let group_id = parse_id(&id)?;
     let member = groups::add_member(&state.store, &u.ctx(&rid), group_id, body.course_id).await?;
     Ok(created(
         format!("/api/v1/groups/{group_id}"),
@@ -379,10 +377,9 @@ async fn record_session(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(group_id): Id,
     ApiJson(body): ApiJson<SessionIn>,
 ) -> Result<Response, WebError> {
-    let group_id = parse_id(&id)?;
     let input = session_input(body).map_err(WebError::Invalid)?;
     let recorded =
         groups::record_session(&state.store, &u.ctx(&rid), group_id, &state.tracks, &input).await?;
@@ -445,9 +442,9 @@ async fn list_guidance(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Json<Vec<GuidanceOut>>, WebError> {
-    let view = groups::guidance(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let view = groups::guidance(&state.store, &u.ctx(&rid), id).await?;
     Ok(Json(view.sessions.into_iter().map(Into::into).collect()))
 }
 
@@ -463,10 +460,9 @@ async fn add_guidance(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<GuidanceIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let session = groups::add_guidance(
         &state.store,
         &u.ctx(&rid),

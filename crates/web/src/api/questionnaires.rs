@@ -2,9 +2,8 @@
 
 use super::*;
 use crate::pages::link_url;
-use crate::request::parse_id;
+use crate::request::Id;
 use crate::request::{ApiJson, RequestId};
-use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::{DateTime, Utc};
@@ -107,10 +106,9 @@ pub(super) async fn invite(
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(child_id): Id,
     ApiJson(body): ApiJson<InvitationIn>,
 ) -> Result<(StatusCode, Json<InvitationOut>), WebError> {
-    let child_id = parse_id(&id)?;
     let respondent = match body.respondent.kind.as_str() {
         "guardian" => RespondentChoice::Guardian(body.respondent.guardian.unwrap_or(usize::MAX)),
         "child" => RespondentChoice::Child,
@@ -205,14 +203,14 @@ pub(super) async fn enter(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     ApiJson(body): ApiJson<ResponseIn>,
 ) -> Result<(StatusCode, Json<ResponseOut>), WebError> {
     let record = q::enter_paper(
         &state.store,
         &state.catalogue,
         &u.ctx(&rid),
-        parse_id(&id)?,
+        id,
         PaperInput {
             instrument_id: body.instrument,
             respondent_name: body.respondent_name,
@@ -232,8 +230,8 @@ pub(super) async fn responses(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Json<Vec<ResponseOut>>, WebError> {
-    let (_, responses) = q::overview(&state.store, &u.ctx(&rid), parse_id(&id)?).await?;
+    let (_, responses) = q::overview(&state.store, &u.ctx(&rid), id).await?;
     Ok(Json(responses.into_iter().map(Into::into).collect()))
 }

@@ -6,8 +6,7 @@
 
 use super::*;
 use crate::api::courses::{ReferralOut, optional_time};
-use crate::request::parse_id;
-use axum::extract::Path;
+use crate::request::{Id, IdAnd, RequestId};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -359,10 +358,9 @@ pub(super) async fn record_session(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<SessionIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let mut errors = FieldErrors::default();
     let input = SessionInput {
         at: required_time(&mut errors, "at", body.at.as_deref()),
@@ -404,10 +402,9 @@ pub(super) async fn add_journal(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<JournalIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let (course, entry) = svc::add_journal_entry(
         &state.store,
         &u.ctx(&rid),
@@ -418,10 +415,6 @@ pub(super) async fn add_journal(
     )
     .await?;
     Ok(saved(&course, Some(entry.id), StatusCode::CREATED))
-}
-
-fn parse_number(n: &str) -> Result<u32, WebError> {
-    n.parse().map_err(|_| WebError::NotFound)
 }
 
 /// Why a planned session is cancelled.
@@ -445,16 +438,15 @@ pub(super) async fn cancel_session(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path((id, number)): Path<(String, String)>,
+    IdAnd(course_id, number): IdAnd<u32>,
     ApiJson(body): ApiJson<CancelIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let course = svc::cancel_session(
         &state.store,
         &u.ctx(&rid),
         course_id,
         body.version,
-        parse_number(&number)?,
+        number,
         body.reason.as_deref(),
     )
     .await?;
@@ -482,10 +474,9 @@ pub(super) async fn book_session(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path((id, number)): Path<(String, String)>,
+    IdAnd(course_id, number): IdAnd<u32>,
     ApiJson(body): ApiJson<BookingIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let mut errors = FieldErrors::default();
     let at = optional_time(&mut errors, "planned_at", body.planned_at.as_deref());
     if !errors.is_empty() {
@@ -496,7 +487,7 @@ pub(super) async fn book_session(
         &u.ctx(&rid),
         course_id,
         body.version,
-        parse_number(&number)?,
+        number,
         at,
     )
     .await?;
@@ -555,10 +546,9 @@ pub(super) async fn close(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<ClosingIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let mut errors = FieldErrors::default();
     let req = CloseRequest {
         closing_talk_at: optional_time(
@@ -624,10 +614,9 @@ pub(super) async fn follow_up(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<FollowUpIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let mut errors = FieldErrors::default();
     let held_at = required_time(&mut errors, "held_at", body.held_at.as_deref());
     if !errors.is_empty() {
@@ -667,11 +656,9 @@ pub(super) async fn encounter_in_error(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path((id, encounter_id)): Path<(String, String)>,
+    IdAnd(course_id, encounter_id): IdAnd<Uuid>,
     ApiJson(body): ApiJson<InErrorIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
-    let encounter_id = parse_id(&encounter_id)?;
     let course = svc::mark_encounter_in_error(
         &state.store,
         &u.ctx(&rid),
@@ -716,10 +703,9 @@ pub(super) async fn add_referral(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<ReferralIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let mut errors = FieldErrors::default();
     let at = optional_time(&mut errors, "at", body.at.as_deref())
         .map(samspor_store::service::courses::instant_of_local);
@@ -768,10 +754,9 @@ pub(super) async fn set_therapist(
     State(state): State<AppState>,
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(course_id): Id,
     ApiJson(body): ApiJson<TherapistIn>,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
     let course = svc::set_therapist(
         &state.store,
         &u.ctx(&rid),

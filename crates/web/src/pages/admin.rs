@@ -6,10 +6,11 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::request::CsrfForm;
 use crate::request::RequestId;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -272,10 +273,9 @@ async fn create_unit(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    user.check_csrf(&get("csrf"))?;
     let form = UnitForm {
         kind: get("kind"),
         name: get("name"),
@@ -382,10 +382,9 @@ async fn save_participation(
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
     Path(code): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let m = municipality(&code)?;
-    user.check_csrf(form.get("csrf").map(String::as_str).unwrap_or(""))?;
     check_edit(&user, m.as_str())?;
     let t = Tr(lang);
     let mut rows = Vec::new();

@@ -5,11 +5,12 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::request::Id;
 use crate::request::RequestId;
-use crate::request::parse_id;
+use crate::request::{CsrfForm, Pairs};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -118,7 +119,7 @@ pub struct ChildForm {
 }
 
 impl ChildForm {
-    fn from_pairs(pairs: &[(String, String)]) -> (ChildForm, String, Option<i64>) {
+    fn from_pairs(pairs: &[(String, String)]) -> (ChildForm, Option<i64>) {
         let map: HashMap<&str, &str> = pairs
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -142,7 +143,7 @@ impl ChildForm {
             school: get("school"),
             guardians,
         };
-        (form, get("csrf"), get("version").parse().ok())
+        (form, get("version").parse().ok())
     }
 
     fn from_data(d: &ChildData) -> ChildForm {
@@ -313,10 +314,9 @@ async fn create(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CsrfForm(Pairs(pairs)): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (form, csrf, _) = ChildForm::from_pairs(&pairs);
-    user.check_csrf(&csrf)?;
+    let (form, _) = ChildForm::from_pairs(&pairs);
     let input = form.to_input();
     match children::create(&state.store, &user.ctx(&rid), &input).await {
         Ok(child) => {
@@ -350,10 +350,9 @@ async fn show(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
     let child = children::read(&state.store, &ctx, id).await?;
     let t = Tr(lang);
@@ -385,9 +384,8 @@ async fn edit_form(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let child = children::read(&state.store, &user.ctx(&rid), id).await?;
     let t = Tr(lang);
     let path = format!("/children/{id}/edit");
@@ -410,12 +408,10 @@ async fn update(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(Pairs(pairs)): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    let (form, csrf, version) = ChildForm::from_pairs(&pairs);
-    user.check_csrf(&csrf)?;
+    let (form, version) = ChildForm::from_pairs(&pairs);
     let input = form.to_input();
     match children::update(&state.store, &user.ctx(&rid), id, &input, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/children/{id}?saved=updated")).into_response()),
@@ -481,9 +477,8 @@ async fn access_log(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
     let lines = audit::child_access_log(&state.store, &ctx, id, 500).await?;
     let child = children::read(&state.store, &ctx, id).await?;
@@ -557,9 +552,8 @@ async fn history(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
     let child = children::read(&state.store, &ctx, id).await?;
     let entries = children::history(&state.store, &ctx, id).await?;

@@ -6,10 +6,11 @@ use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
-use crate::request::RequestId;
+use crate::request::CsrfForm;
+use crate::request::{Id, RequestId};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -131,9 +132,8 @@ async fn save_sor_code(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.check_csrf(form.get("csrf").map(String::as_str).unwrap_or(""))?;
     let typed = form.get("sor_code").cloned().unwrap_or_default();
     let mut ctx = user.ctx(&rid);
     ctx.purpose = "administration".into();
@@ -152,9 +152,8 @@ async fn download(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
     let mut ctx = user.ctx(&rid);
     ctx.purpose = export::PURPOSE.into();
     let delivery = export::download(&state.store, &ctx, id).await?;

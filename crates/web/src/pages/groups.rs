@@ -6,18 +6,19 @@
 //! Refused forms are shown again with the input kept and each message beside its field.
 
 use super::courses::{
-    Pairs, Refusal, day, moment, now_input, parse_date, parse_local_datetime, some_text,
+    Refusal, day, moment, now_input, parse_date, parse_local_datetime, some_text,
 };
 use super::{Layout, render};
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::request::CsrfForm;
+use crate::request::Id;
 use crate::request::RequestId;
-use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
@@ -191,10 +192,8 @@ async fn create(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let f = GroupForm {
         name: p.get("name"),
         track: p.get("track"),
@@ -459,7 +458,7 @@ async fn show(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
@@ -477,7 +476,7 @@ async fn show(
         &user,
         lang,
         &rid,
-        parse_id(&id)?,
+        id,
         s,
         None,
         Refusal::default(),
@@ -492,12 +491,9 @@ async fn add_member(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let course_id = Uuid::parse_str(p.get("course_id").trim()).ok();
     match svc::add_member(&state.store, &user.ctx(&rid), id, course_id).await {
         Ok(_) => Ok(Redirect::to(&format!("/groups/{id}?saved=member")).into_response()),
@@ -529,12 +525,9 @@ async fn record_session(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let s = SessionForm {
         at: p.get("at"),
         module: p.get("module"),
@@ -734,7 +727,7 @@ async fn guidance_page(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
@@ -743,17 +736,7 @@ async fn guidance_page(
         held_on: today_input(),
         ..Default::default()
     };
-    guidance_render(
-        &state,
-        &user,
-        lang,
-        &rid,
-        parse_id(&id)?,
-        f,
-        Refusal::default(),
-        notice,
-    )
-    .await
+    guidance_render(&state, &user, lang, &rid, id, f, Refusal::default(), notice).await
 }
 
 async fn add_guidance(
@@ -761,12 +744,9 @@ async fn add_guidance(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(course_id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let course_id = parse_id(&id)?;
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let f = GuidanceForm {
         school_org_id: p.get("school_org_id"),
         school_name: p.get("school_name"),

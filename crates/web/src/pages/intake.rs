@@ -12,8 +12,9 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::request::CsrfForm;
+use crate::request::Id;
 use crate::request::RequestId;
-use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
 use axum::extract::connect_info::ConnectInfo;
@@ -645,12 +646,6 @@ async fn queue(
     queue_page(&state, &user, lang, &rid, StatusCode::OK, notice, None).await
 }
 
-#[derive(serde::Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// A refused register or dismiss: the queue again, with what went wrong above it.
 async fn refused(
     state: &AppState,
@@ -691,11 +686,9 @@ async fn register(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    Id(id): Id,
+    CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    user.check_csrf(&form.csrf)?;
     match intake::register_self_referral(&state.store, &user.ctx(&rid), id).await {
         Ok(course) => Ok(Redirect::to(&format!("/courses/{}", course.id)).into_response()),
         Err(e) => refused(&state, &user, lang, &rid, e).await,
@@ -707,11 +700,9 @@ async fn dismiss(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
+    Id(id): Id,
+    CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    user.check_csrf(&form.csrf)?;
     match intake::dismiss_self_referral(&state.store, &user.ctx(&rid), id).await {
         Ok(()) => Ok(Redirect::to("/intake?done=dismissed").into_response()),
         Err(e) => refused(&state, &user, lang, &rid, e).await,

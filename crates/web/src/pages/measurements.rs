@@ -6,11 +6,12 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::request::CsrfForm;
+use crate::request::Id;
 use crate::request::RequestId;
-use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -245,10 +246,9 @@ async fn show(
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let t = Tr(lang);
     let path = format!("/courses/{id}/measurements");
     let ctx = user.ctx(&rid);
@@ -303,11 +303,9 @@ async fn send_now(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Id(id): Id,
+    CsrfForm(_f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let id = parse_id(&id)?;
     let sent = svc::send_due_for_course(&state.store, state.rules(), &user.ctx(&rid), id).await?;
     Ok(Redirect::to(&format!("/courses/{id}/measurements?sent={sent}")).into_response())
 }

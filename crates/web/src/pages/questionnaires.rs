@@ -5,11 +5,12 @@ use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::request::CsrfForm;
+use crate::request::Id;
 use crate::request::RequestId;
-use crate::request::parse_id;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -443,23 +444,14 @@ async fn overview(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
     let form = SendForm {
         instrument: String::new(),
         respondent: String::new(),
         teacher: String::new(),
     };
-    overview_page(
-        &state,
-        &user,
-        lang,
-        &rid,
-        parse_id(&id)?,
-        form,
-        FieldErrors::default(),
-    )
-    .await
+    overview_page(&state, &user, lang, &rid, id, form, FieldErrors::default()).await
 }
 
 /// "guardian:N", "child" or "teacher" from the send form.
@@ -515,12 +507,10 @@ async fn invite(
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Id(child_id): Id,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let child_id = parse_id(&id)?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    user.check_csrf(&get("csrf"))?;
     let form = SendForm {
         instrument: get("instrument"),
         respondent: get("respondent"),
@@ -573,11 +563,9 @@ async fn revoke(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Id(id): Id,
+    CsrfForm(_f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
     q::revoke(&state.store, &ctx, id).await?;
     let child_id = q::invitation_child(&state.store, &ctx, id).await?;
@@ -704,7 +692,7 @@ async fn paper_form(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(pq): Query<PaperQuery>,
 ) -> Result<Response, WebError> {
     paper_page(
@@ -712,7 +700,7 @@ async fn paper_form(
         &user,
         lang,
         &rid,
-        parse_id(&id)?,
+        id,
         pq.instrument,
         String::new(),
         &Answers::default(),
@@ -726,11 +714,9 @@ async fn paper_save(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Id(child_id): Id,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let child_id = parse_id(&id)?;
-    user.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
     let instrument_id = f.get("instrument").cloned().unwrap_or_default();
     let respondent_name = f.get("respondent_name").cloned().unwrap_or_default();
     // A paper form holds every question; those left blank are saved as unanswered.
@@ -785,10 +771,9 @@ async fn acknowledge(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    Id(id): Id,
+    CsrfForm(_f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.check_csrf(f.get("csrf").map(String::as_str).unwrap_or(""))?;
-    q::acknowledge_alert(&state.store, &user.ctx(&rid), parse_id(&id)?).await?;
+    q::acknowledge_alert(&state.store, &user.ctx(&rid), id).await?;
     Ok(Redirect::to("/").into_response())
 }

@@ -7,6 +7,7 @@ use crate::auth::{
 };
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::request::CsrfForm;
 use crate::request::RequestId;
 use askama::Template;
 use axum::Router;
@@ -111,20 +112,13 @@ async fn login(
     }
 }
 
-#[derive(serde::Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
     PageUser(user): PageUser,
     RequestId(request_id): RequestId,
-    Form(form): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {
-    user.check_csrf(&form.csrf)?;
     if let Some(token) = &user.session_token {
         auth::logout(&state.store, token, &user.user, &request_id).await?;
     }

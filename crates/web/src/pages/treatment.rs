@@ -7,7 +7,7 @@
 //! its input and a Danish (or English) message beside each field.
 
 use super::courses::{
-    INPUT_DATETIME, Pairs, Refusal, datetime_error, day, delivery_label, moment, now_input,
+    INPUT_DATETIME, Refusal, datetime_error, day, delivery_label, moment, now_input,
     parse_local_datetime, participants_label, some_text,
 };
 use super::{Layout, local_time, render};
@@ -15,11 +15,10 @@ use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
-use crate::request::RequestId;
-use crate::request::parse_id;
+use crate::request::{CsrfForm, Id, IdAnd, RequestId};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -629,25 +628,11 @@ async fn show(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let notice = saved_notice(Tr(lang), q.saved.as_deref());
     page(&state, &user, lang, &rid, id, Forms::default(), notice).await
-}
-
-/// The common start of every form: id, CSRF, the version the page was read at.
-fn begin(
-    user: &CurrentUser,
-    id: &str,
-    pairs: Vec<(String, String)>,
-) -> Result<(Uuid, Pairs, i64), WebError> {
-    let id = parse_id(id)?;
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
-    let version = p.version()?;
-    Ok((id, p, version))
 }
 
 fn done(id: Uuid, what: &str) -> Response {
@@ -659,10 +644,10 @@ async fn set_therapist(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (id, p, version) = begin(&user, &id, pairs)?;
+    let version = p.version()?;
     let chosen = p.get("therapist_id");
     let therapist = match chosen.trim() {
         "" => Ok(None),
@@ -697,10 +682,10 @@ async fn record_session(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (id, p, version) = begin(&user, &id, pairs)?;
+    let version = p.version()?;
     let form = SessionForm {
         at: p.get("session_at"),
         delivery: p.get("delivery"),
@@ -758,10 +743,10 @@ async fn add_journal(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (id, p, version) = begin(&user, &id, pairs)?;
+    let version = p.version()?;
     let text_in = p.get("journal_text");
     let corrects_in = p.get("corrects_id");
     let corrects = match corrects_in.trim() {
@@ -804,11 +789,10 @@ async fn book_session(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path((id, number)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    IdAnd(id, number): IdAnd<u32>,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (id, p, version) = begin(&user, &id, pairs)?;
-    let number: u32 = number.parse().map_err(|_| WebError::NotFound)?;
+    let version = p.version()?;
     let typed = p.get("planned_at");
     let at = if typed.trim().is_empty() {
         Ok(None)
@@ -840,11 +824,10 @@ async fn cancel_session(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path((id, number)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    IdAnd(id, number): IdAnd<u32>,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (id, p, version) = begin(&user, &id, pairs)?;
-    let number: u32 = number.parse().map_err(|_| WebError::NotFound)?;
+    let version = p.version()?;
     let reason = p.get("reason");
     let refusal = match svc::cancel_session(
         &state.store,
@@ -871,10 +854,10 @@ async fn close(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (id, p, version) = begin(&user, &id, pairs)?;
+    let version = p.version()?;
     let form = ClosingForm {
         talk_at: p.get("closing_talk_at"),
         at: p.get("closing_at"),
@@ -935,10 +918,10 @@ async fn follow_up(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (id, p, version) = begin(&user, &id, pairs)?;
+    let version = p.version()?;
     let held = p.get("held_at");
     let note = p.get("follow_note");
     let refusal = match parse_local_datetime(&held) {
@@ -971,10 +954,10 @@ async fn add_referral(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (id, p, version) = begin(&user, &id, pairs)?;
+    let version = p.version()?;
     let (destination, note, at_in) = (
         p.get("destination"),
         p.get("referral_note"),
@@ -1013,11 +996,10 @@ async fn encounter_in_error(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path((id, encounter_id)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    IdAnd(id, encounter_id): IdAnd<Uuid>,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let (id, p, version) = begin(&user, &id, pairs)?;
-    let encounter_id = parse_id(&encounter_id)?;
+    let version = p.version()?;
     let reason = p.get("reason");
     let refusal = match svc::mark_encounter_in_error(
         &state.store,

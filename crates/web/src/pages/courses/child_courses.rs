@@ -1,14 +1,15 @@
 //! The list of one child's courses.
 
-use super::{day, parse_id};
+use super::day;
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::pages::{Layout, render};
+use crate::request::Id;
 use crate::request::RequestId;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use samspor_store::service::courses as svc;
@@ -37,9 +38,8 @@ pub(super) async fn child_courses(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
     let child = samspor_store::service::children::read(&state.store, &ctx, id).await?;
     let courses = svc::courses_of_child(&state.store, &ctx, id).await?;

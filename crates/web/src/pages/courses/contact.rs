@@ -1,16 +1,19 @@
 //! Registering a new contact for a child, which opens its course.
 
-use super::form::{Pairs, Refusal, some_text};
+use super::form::{Refusal, some_text};
 use super::views::{ScreeningView, screening_view};
-use super::{datetime_error, now_input, parse_id, parse_local_datetime};
+use super::{datetime_error, now_input, parse_local_datetime};
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::pages::{Layout, render};
+use crate::request::CsrfForm;
+use crate::request::Id;
+use crate::request::Pairs;
 use crate::request::RequestId;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDateTime;
 use samspor_domain::course::contact::{Consent, ContactInput, Source};
@@ -164,9 +167,8 @@ pub(super) async fn new_contact(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     contact_page(
         &state,
         &user,
@@ -184,12 +186,9 @@ pub(super) async fn create_contact(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let f = ContactForm::from_pairs(&p);
     let received_at = parse_local_datetime(&f.received_at);
     let unreadable = !f.received_at.trim().is_empty() && received_at.is_none();

@@ -2,21 +2,23 @@
 //! entered in error.
 
 use super::encounter::{EncounterForm, delivery_label, participants_label};
-use super::form::{Pairs, Refusal};
+use super::form::Refusal;
 use super::timeline::{TimelineEntry, timeline};
 use super::views::{
     GoalView, SavedQuery, ScreeningView, attention, goals, saved_notice, screening_view,
     theme_labels,
 };
-use super::{day, moment, parse_id};
+use super::{day, moment};
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::pages::{Layout, local_time, render};
+use crate::request::CsrfForm;
+use crate::request::Id;
 use crate::request::RequestId;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samspor_domain::course::careplan::CourseStatus;
@@ -298,10 +300,9 @@ pub(super) async fn show(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let notice = saved_notice(Tr(lang), q.saved.as_deref());
     course_page(
         &state,
@@ -320,12 +321,9 @@ pub(super) async fn add_encounter(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let version = p.version()?;
     let f = EncounterForm::from_pairs(&p);
     let refusal = match f.to_input() {
@@ -355,12 +353,9 @@ pub(super) async fn set_themes(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let version = p.version()?;
     let themes = p.all("themes");
     match svc::set_themes(&state.store, &user.ctx(&rid), id, Some(version), &themes).await {
@@ -381,12 +376,9 @@ pub(super) async fn entered_in_error(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let version = p.version()?;
     // Marking a course as a mistake takes it off every list, so it is confirmed explicitly.
     let refusal = if p.get("confirm").is_empty() {

@@ -1,17 +1,20 @@
 //! The visitation decision form, with the decision support beside it.
 
 use super::decision_support::{ChecklistView, IndicatedView, SignView, support_views};
-use super::form::{Pairs, Refusal, some_text};
-use super::parse_id;
+use super::form::{Refusal, some_text};
+use crate::request::CsrfForm;
+use crate::request::Pairs;
+
 use super::views::outcome_label;
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::pages::{Layout, render};
+use crate::request::Id;
 use crate::request::RequestId;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::kl::ReferralDestination;
@@ -206,10 +209,9 @@ pub(super) async fn decision_form(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<MeetingQuery>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let f = DecisionForm {
         meeting_id: q
             .meeting_id
@@ -229,12 +231,9 @@ pub(super) async fn decide(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let version = p.version()?;
     let f = DecisionForm::from_pairs(&p);
     let meeting_id = f.meeting()?;

@@ -1,8 +1,8 @@
 //! The add-encounter form, and the words for how a treatment was given.
 
-use super::form::Pairs;
 use super::{datetime_error, now_input, parse_local_datetime};
 use crate::i18n::Tr;
+use crate::request::Pairs;
 use samspor_domain::course::encounter::{Delivery, EncounterInput, EncounterType, Participants};
 use samspor_domain::validation::{FieldError, FieldErrors};
 

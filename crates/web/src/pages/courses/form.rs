@@ -6,35 +6,6 @@ use samspor_domain::i18n::Lang;
 use samspor_domain::validation::FieldErrors;
 use samspor_store::service::ServiceError;
 
-/// A submitted form as name/value pairs; checkbox groups send one name several times.
-pub(crate) struct Pairs(pub(crate) Vec<(String, String)>);
-
-impl Pairs {
-    pub(crate) fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    /// The course version the form was read at; a form without one is not ours.
-    pub(crate) fn version(&self) -> Result<i64, WebError> {
-        self.get("version")
-            .trim()
-            .parse()
-            .map_err(|_| WebError::BadRequest("The form lacks the course version.".into()))
-    }
-}
-
 pub(crate) fn some_text(s: &str) -> Option<String> {
     (!s.trim().is_empty()).then(|| s.to_string())
 }

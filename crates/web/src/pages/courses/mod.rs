@@ -18,12 +18,12 @@ mod visitation;
 mod worklist;
 
 pub(crate) use encounter::{delivery_label, participants_label};
-pub(crate) use form::{Pairs, Refusal, some_text};
+pub(crate) use form::{Refusal, some_text};
 pub use views::WorkRow;
 pub use worklist::intake_queue;
 
 use crate::AppState;
-use crate::request::parse_id;
+
 use axum::Router;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, NaiveDateTime};

@@ -1,16 +1,18 @@
 //! Visitation meetings, where several courses are decided in one sitting.
 
-use super::form::{Pairs, Refusal};
+use super::form::Refusal;
 use super::views::{SavedQuery, WorkRow, outcome_label, saved_notice, work_row};
-use super::{date_error, day, parse_date, parse_id};
+use super::{date_error, day, parse_date};
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::pages::{Layout, local_time, render};
+use crate::request::CsrfForm;
+use crate::request::Id;
 use crate::request::RequestId;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samspor_domain::course::careplan::CourseStatus;
@@ -97,10 +99,8 @@ pub(super) async fn create_meeting(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
-    let p = Pairs(pairs);
-    user.check_csrf(&p.get("csrf"))?;
     let held_on = p.get("held_on");
     let participants = p.get("participants");
     let date = parse_date(&held_on);
@@ -150,10 +150,9 @@ pub(super) async fn meeting(
     PageUser(user): PageUser,
     UiLang(lang): UiLang,
     RequestId(rid): RequestId,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
-    let id = parse_id(&id)?;
     let ctx = user.ctx(&rid);
     let (m, decisions) = svc::meeting(&state.store, &ctx, id).await?;
     // One worklist read gives both the courses still to handle and the names of those decided.
