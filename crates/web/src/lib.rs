@@ -143,7 +143,7 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
-        .nest("/api", api::router())
+        .merge(api::router())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route("/readyz", axum::routing::get(readyz))
         .fallback(pages::not_found)

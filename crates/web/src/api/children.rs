@@ -11,12 +11,13 @@ use samspor_domain::child::{ChildInput, GuardianInput};
 use samspor_store::service::{audit, children};
 use samspor_store::{Child, ChildQuery};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/children", get(search).post(create))
-        .route("/v1/children/{id}", get(read).patch(update))
-        .route("/v1/children/{id}/access-log", get(access_log))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search, create))
+        .routes(routes!(read, update))
+        .routes(routes!(access_log))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -165,6 +166,7 @@ pub(super) async fn create(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Part of a name, or a CPR number (whole or first digits).
     q: Option<String>,

@@ -6,7 +6,6 @@ use crate::request::{ApiJson, RequestId};
 use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::contact::ContactInput;
@@ -20,15 +19,16 @@ use samspor_domain::validation::{FieldError, FieldErrors};
 use samspor_store::service::courses::{self, CourseView, NewContact, NewDecision, WorklistFilter};
 use samspor_store::{CourseRecord, DecisionRecord, EncounterStatus, ReferralRecord};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/contacts", post(create_contact))
-        .route("/v1/courses/{id}", get(read))
-        .route("/v1/courses/{id}/encounters", post(add_encounter))
-        .route("/v1/courses/{id}/decisions", post(decide))
-        .route("/v1/courses/{id}/themes", axum::routing::put(set_themes))
-        .route("/v1/worklists/deadlines", get(deadlines))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_contact))
+        .routes(routes!(read))
+        .routes(routes!(add_encounter))
+        .routes(routes!(decide))
+        .routes(routes!(set_themes))
+        .routes(routes!(deadlines))
 }
 
 /// A time as Danish staff give it: a date, a local date and time, or an RFC 3339 instant
@@ -761,6 +761,7 @@ pub(super) async fn decide(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadlineParams {
     /// `active` (default), `completed`, `entered-in-error` or `all`.
     status: Option<String>,

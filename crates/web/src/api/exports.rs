@@ -7,15 +7,11 @@ use axum::response::{IntoResponse, Response};
 use samspor_domain::validation::{FieldError, FieldErrors};
 use samspor_store::service::export::{self, Caller, ExportRequest};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/exports/kl-ltt", get(kl_ltt))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(kl_ltt))
 }
-
-/// The paths of the exports, merged into the API document.
-#[derive(OpenApi)]
-#[openapi(paths(kl_ltt))]
-pub struct Doc;
 
 /// The period of a delivery.
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -5,7 +5,6 @@ use super::*;
 use crate::request::Id;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::course::encounter::Participants;
 use samspor_domain::validation::{FieldError, FieldErrors};
@@ -14,31 +13,16 @@ use samspor_store::service::groups::{
 };
 use samspor_store::{Attendance, GroupCourse, GroupMember, GroupSession, GuidanceSession};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/groups", get(list).post(create))
-        .route("/v1/groups/{id}", get(read))
-        .route("/v1/groups/{id}/members", post(add_member))
-        .route("/v1/groups/{id}/sessions", post(record_session))
-        .route(
-            "/v1/courses/{id}/guidance",
-            get(list_guidance).post(add_guidance),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read))
+        .routes(routes!(add_member))
+        .routes(routes!(record_session))
+        .routes(routes!(list_guidance, add_guidance))
 }
-
-/// The groups paths, merged into the API document.
-#[derive(OpenApi)]
-#[openapi(paths(
-    list,
-    create,
-    read,
-    add_member,
-    record_session,
-    list_guidance,
-    add_guidance
-))]
-pub struct Doc;
 
 fn participants_code(p: Participants) -> &'static str {
     match p {
@@ -310,7 +294,7 @@ pub struct AttendanceIn {
 
 /// A group session held.
 #[derive(Deserialize, ToSchema)]
-pub struct SessionIn {
+pub struct GroupSessionIn {
     /// When it was held: a Danish local time (2026-11-20T17:00), a date, or an RFC 3339 time.
     at: Option<String>,
     /// The planned session (module) of the track's plan, by number.
@@ -321,7 +305,7 @@ pub struct SessionIn {
     attendance: Vec<AttendanceIn>,
 }
 
-fn session_input(body: SessionIn) -> Result<NewSession, FieldErrors> {
+fn session_input(body: GroupSessionIn) -> Result<NewSession, FieldErrors> {
     let mut errors = FieldErrors::default();
     let at = match body.at.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
@@ -365,7 +349,7 @@ fn session_input(body: SessionIn) -> Result<NewSession, FieldErrors> {
 /// Attendance is recorded for every active member: a member not listed is recorded as not
 /// attending. A session following a session of the manual (`module`) delivers that planned
 /// session in each attending member's course.
-#[utoipa::path(post, path = "/api/v1/groups/{id}/sessions", tag = "groups", request_body = SessionIn,
+#[utoipa::path(post, path = "/api/v1/groups/{id}/sessions", tag = "groups", request_body = GroupSessionIn,
     params(("id" = Uuid, Path, description = "Group id")),
     responses(
         (status = 201, body = SessionOut),
@@ -378,7 +362,7 @@ async fn record_session(
     ApiUser(u): ApiUser,
     RequestId(rid): RequestId,
     Id(group_id): Id,
-    ApiJson(body): ApiJson<SessionIn>,
+    ApiJson(body): ApiJson<GroupSessionIn>,
 ) -> Result<Response, WebError> {
     let input = session_input(body).map_err(WebError::Invalid)?;
     let recorded =

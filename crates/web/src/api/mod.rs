@@ -18,23 +18,30 @@ use samspor_store::service::organisations;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi_json))
-        .route("/v1/me", get(me))
-        .route(
-            "/v1/organisations",
-            get(list_organisations).post(create_unit),
-        )
+/// Every API route with its documentation: a route is declared once, by its handler's
+/// `#[utoipa::path]`, and serves both the router and the OpenAPI document.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(list_organisations, create_unit))
         .merge(children::router())
         .merge(courses::router())
         .merge(exports::router())
         .merge(groups::router())
         .merge(treatment::router())
         .merge(questionnaires::router())
-        .fallback(|| async { WebError::NotFound })
+}
+
+/// The API under `/api`; anything else there is a problem document, never a page.
+pub fn router() -> Router<AppState> {
+    let (router, _) = routes().split_for_parts();
+    router.route("/api/openapi.json", get(openapi_json)).route(
+        "/api/{*rest}",
+        axum::routing::any(|| async { WebError::NotFound }),
+    )
 }
 
 #[derive(OpenApi)]
@@ -46,9 +53,6 @@ pub fn router() -> Router<AppState> {
             Errors are RFC 9457 problem documents; invalid input lists each field in `errors`.",
         version = "1"
     ),
-    paths(me, list_organisations, create_unit, children::create, children::search, children::read, children::update, children::access_log,
-        questionnaires::instruments, questionnaires::invite, questionnaires::enter, questionnaires::responses,
-        courses::create_contact, courses::read, courses::add_encounter, courses::decide, courses::set_themes, courses::deadlines),
     components(schemas(Problem, FieldProblem, Me, OrganisationOut, UnitIn)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -69,10 +73,7 @@ impl Modify for BearerAuth {
 
 /// The OpenAPI document as JSON text.
 pub fn openapi_document() -> String {
-    let mut doc = ApiDoc::openapi();
-    doc.merge(treatment::Doc::openapi());
-    doc.merge(groups::Doc::openapi());
-    doc.merge(exports::Doc::openapi());
+    let (_, doc) = routes().split_for_parts();
     doc.to_pretty_json().unwrap_or_default()
 }
 

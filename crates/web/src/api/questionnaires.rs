@@ -5,7 +5,6 @@ use crate::pages::link_url;
 use crate::request::Id;
 use crate::request::{ApiJson, RequestId};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use chrono::{DateTime, Utc};
 use samspor_domain::i18n::Lang;
 use samspor_domain::instrument::Answers;
@@ -13,12 +12,13 @@ use samspor_store::service::questionnaires::{
     self as q, InvitationInput, PaperInput, RespondentChoice,
 };
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/instruments", get(instruments))
-        .route("/v1/children/{id}/invitations", post(invite))
-        .route("/v1/children/{id}/responses", get(responses).post(enter))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(instruments))
+        .routes(routes!(invite))
+        .routes(routes!(responses, enter))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -9,7 +9,6 @@ use crate::api::courses::{ReferralOut, optional_time};
 use crate::request::{Id, IdAnd, RequestId};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::course::closing::ClosingInput;
 use samspor_domain::course::encounter::{Delivery, Participants};
@@ -17,54 +16,20 @@ use samspor_domain::validation::{FieldError, FieldErrors};
 use samspor_store::service::treatment::{self as svc, CloseRequest, SessionInput, TreatmentView};
 use samspor_store::{CourseRecord, GpMessageKind};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/courses/{id}/sessions", post(record_session))
-        .route("/v1/courses/{id}/journal", post(add_journal))
-        .route(
-            "/v1/courses/{id}/planned-sessions/{number}/cancel",
-            post(cancel_session),
-        )
-        .route(
-            "/v1/courses/{id}/planned-sessions/{number}/booking",
-            post(book_session),
-        )
-        .route("/v1/courses/{id}/closing", post(close))
-        .route("/v1/courses/{id}/follow-up", post(follow_up))
-        .route(
-            "/v1/courses/{id}/encounters/{encounter_id}/entered-in-error",
-            post(encounter_in_error),
-        )
-        .route("/v1/courses/{id}/referrals", post(add_referral))
-        .route("/v1/courses/{id}/therapist", post(set_therapist))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_session))
+        .routes(routes!(add_journal))
+        .routes(routes!(cancel_session))
+        .routes(routes!(book_session))
+        .routes(routes!(close))
+        .routes(routes!(follow_up))
+        .routes(routes!(encounter_in_error))
+        .routes(routes!(add_referral))
+        .routes(routes!(set_therapist))
 }
-
-/// The treatment paths, merged into the API document.
-#[derive(OpenApi)]
-#[openapi(
-    paths(
-        record_session,
-        add_journal,
-        cancel_session,
-        book_session,
-        close,
-        follow_up,
-        encounter_in_error,
-        add_referral,
-        set_therapist
-    ),
-    components(schemas(
-        PlannedSessionOut,
-        SessionOut,
-        JournalEntryOut,
-        FollowUpOut,
-        GpMessageOut,
-        ClosingOut,
-        TherapistOut
-    ))
-)]
-pub struct Doc;
 
 /// One session of the track's plan.
 #[derive(Serialize, ToSchema)]

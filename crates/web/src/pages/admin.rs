@@ -3,14 +3,13 @@
 use super::children::{AuditRow, audit_row};
 use super::{Layout, render};
 use crate::AppState;
-use crate::auth::PageUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::request::CsrfForm;
-use crate::request::RequestId;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -62,10 +61,7 @@ fn parse_date(s: Option<&str>) -> Option<NaiveDate> {
 }
 
 async fn audit_log(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, WebError> {
     let from = parse_date(q.from.as_deref());
@@ -154,9 +150,7 @@ impl OrganisationsTemplate {
 }
 
 async fn organisation_list(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
+    Cx(state, user, lang, _): Cx,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     let form = UnitForm {
@@ -269,10 +263,7 @@ async fn organisations_page(
 }
 
 async fn create_unit(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
@@ -340,9 +331,7 @@ fn check_edit(user: &crate::auth::CurrentUser, code: &str) -> Result<(), WebErro
 }
 
 async fn participation_form(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
+    Cx(state, user, lang, _): Cx,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let m = municipality(&code)?;
@@ -377,10 +366,7 @@ async fn participation_form(
 }
 
 async fn save_participation(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Path(code): Path<String>,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {

@@ -5,12 +5,12 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::pages::Cx;
 use crate::request::Id;
-use crate::request::RequestId;
 use crate::request::{CsrfForm, Pairs};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -53,10 +53,7 @@ struct ListQuery {
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let q = query.q.unwrap_or_default();
@@ -310,10 +307,7 @@ async fn new_form(PageUser(user): PageUser, UiLang(lang): UiLang) -> Response {
 }
 
 async fn create(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     CsrfForm(Pairs(pairs)): CsrfForm,
 ) -> Result<Response, WebError> {
     let (form, _) = ChildForm::from_pairs(&pairs);
@@ -346,10 +340,7 @@ struct SavedQuery {
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
@@ -379,13 +370,7 @@ async fn show(
     ))
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
-    Id(id): Id,
-) -> Result<Response, WebError> {
+async fn edit_form(Cx(state, user, lang, rid): Cx, Id(id): Id) -> Result<Response, WebError> {
     let child = children::read(&state.store, &user.ctx(&rid), id).await?;
     let t = Tr(lang);
     let path = format!("/children/{id}/edit");
@@ -404,10 +389,7 @@ async fn edit_form(
 }
 
 async fn update(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(Pairs(pairs)): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -472,13 +454,7 @@ struct AccessLogTemplate {
     lines: Vec<AuditRow>,
 }
 
-async fn access_log(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
-    Id(id): Id,
-) -> Result<Response, WebError> {
+async fn access_log(Cx(state, user, lang, rid): Cx, Id(id): Id) -> Result<Response, WebError> {
     let ctx = user.ctx(&rid);
     let lines = audit::child_access_log(&state.store, &ctx, id, 500).await?;
     let child = children::read(&state.store, &ctx, id).await?;
@@ -547,13 +523,7 @@ struct HistoryTemplate {
     entries: Vec<HistoryRow>,
 }
 
-async fn history(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
-    Id(id): Id,
-) -> Result<Response, WebError> {
+async fn history(Cx(state, user, lang, rid): Cx, Id(id): Id) -> Result<Response, WebError> {
     let ctx = user.ctx(&rid);
     let child = children::read(&state.store, &ctx, id).await?;
     let entries = children::history(&state.store, &ctx, id).await?;

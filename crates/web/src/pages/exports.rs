@@ -3,14 +3,15 @@
 
 use super::{Layout, local_time, render};
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::request::CsrfForm;
-use crate::request::{Id, RequestId};
+use crate::request::Id;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -117,10 +118,7 @@ async fn page(
 }
 
 async fn list(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     let notice = q.saved.is_some().then(|| Tr(lang).t("klx.sor_saved"));
@@ -128,10 +126,7 @@ async fn list(
 }
 
 async fn save_sor_code(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let typed = form.get("sor_code").cloned().unwrap_or_default();
@@ -148,12 +143,7 @@ async fn save_sor_code(
     }
 }
 
-async fn download(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    RequestId(rid): RequestId,
-    Id(id): Id,
-) -> Result<Response, WebError> {
+async fn download(Cx(state, user, _, rid): Cx, Id(id): Id) -> Result<Response, WebError> {
     let mut ctx = user.ctx(&rid);
     ctx.purpose = export::PURPOSE.into();
     let delivery = export::download(&state.store, &ctx, id).await?;

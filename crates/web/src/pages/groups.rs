@@ -10,15 +10,15 @@ use super::courses::{
 };
 use super::{Layout, render};
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::request::CsrfForm;
 use crate::request::Id;
-use crate::request::RequestId;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
@@ -173,12 +173,7 @@ async fn list_page(
     ))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
-) -> Result<Response, WebError> {
+async fn list(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
     let f = GroupForm {
         starts_on: today_input(),
         leader_id: user.user.id.to_string(),
@@ -188,10 +183,7 @@ async fn list(
 }
 
 async fn create(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
     let f = GroupForm {
@@ -454,10 +446,7 @@ async fn group_page(
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
@@ -487,10 +476,7 @@ async fn show(
 }
 
 async fn add_member(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -521,10 +507,7 @@ async fn add_member(
 }
 
 async fn record_session(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -723,10 +706,7 @@ async fn guidance_render(
 }
 
 async fn guidance_page(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
@@ -740,10 +720,7 @@ async fn guidance_page(
 }
 
 async fn add_guidance(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(course_id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {

@@ -9,9 +9,9 @@
 
 use super::{Layout, local_time, render};
 use crate::AppState;
-use crate::auth::PageUser;
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::pages::Cx;
 use crate::request::CsrfForm;
 use crate::request::Id;
 use crate::request::RequestId;
@@ -633,10 +633,7 @@ async fn queue_page(
 }
 
 async fn queue(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
     let notice = match q.done.as_deref() {
@@ -682,10 +679,7 @@ async fn refused(
 }
 
 async fn register(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -696,10 +690,7 @@ async fn register(
 }
 
 async fn dismiss(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {

@@ -3,15 +3,14 @@
 
 use super::{Layout, local_time, render};
 use crate::AppState;
-use crate::auth::PageUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::request::CsrfForm;
 use crate::request::Id;
-use crate::request::RequestId;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -241,10 +240,7 @@ struct ShowQuery {
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     headers: HeaderMap,
     Id(id): Id,
     Query(q): Query<ShowQuery>,
@@ -300,9 +296,7 @@ async fn show(
 /// "Send forfaldne målinger nu": the job's logic for this one course. Needs no version: it
 /// changes nothing the course page shows, and sending twice sends nothing new.
 async fn send_now(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    RequestId(rid): RequestId,
+    Cx(state, user, _, rid): Cx,
     Id(id): Id,
     CsrfForm(_f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {

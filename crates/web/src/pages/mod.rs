@@ -48,6 +48,34 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::from_fn(html_errors))
 }
 
+/// What a page handler knows of its request: the server, who is logged in, the language the
+/// page is shown in and the request id that ties audit entries to the log line. Without a
+/// login the browser is sent to the login page.
+/// Handlers take it apart in the parameter list: `Cx(state, user, lang, rid): Cx`.
+pub struct Cx(
+    pub AppState,
+    pub CurrentUser,
+    pub Lang,
+    /// The request id.
+    pub String,
+);
+
+impl axum::extract::FromRequestParts<AppState> for Cx {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let PageUser(user) = PageUser::from_request_parts(parts, state).await?;
+        let crate::request::RequestId(rid) =
+            crate::request::RequestId::from_request_parts(parts, state)
+                .await
+                .unwrap_or_else(|never| match never {});
+        Ok(Cx(state.clone(), user, lang_of(&parts.headers), rid))
+    }
+}
+
 /// What the page frame shows about the logged-in person.
 pub struct UserInfo {
     pub name: String,

@@ -2,15 +2,15 @@
 
 use super::{Layout, local_time, render};
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::request::CsrfForm;
 use crate::request::Id;
-use crate::request::RequestId;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -439,13 +439,7 @@ async fn overview_page(
     ))
 }
 
-async fn overview(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
-    Id(id): Id,
-) -> Result<Response, WebError> {
+async fn overview(Cx(state, user, lang, rid): Cx, Id(id): Id) -> Result<Response, WebError> {
     let form = SendForm {
         instrument: String::new(),
         respondent: String::new(),
@@ -502,10 +496,7 @@ pub fn link_url(headers: &HeaderMap, token: &str) -> String {
 }
 
 async fn invite(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     headers: HeaderMap,
     Id(child_id): Id,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
@@ -560,9 +551,7 @@ async fn invite(
 }
 
 async fn revoke(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    RequestId(rid): RequestId,
+    Cx(state, user, _, rid): Cx,
     Id(id): Id,
     CsrfForm(_f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
@@ -688,10 +677,7 @@ async fn paper_page(
 }
 
 async fn paper_form(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     Query(pq): Query<PaperQuery>,
 ) -> Result<Response, WebError> {
@@ -710,10 +696,7 @@ async fn paper_form(
 }
 
 async fn paper_save(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(child_id): Id,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
@@ -768,9 +751,7 @@ async fn paper_save(
 }
 
 async fn acknowledge(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    RequestId(rid): RequestId,
+    Cx(state, user, _, rid): Cx,
     Id(id): Id,
     CsrfForm(_f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {

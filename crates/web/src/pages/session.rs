@@ -2,11 +2,10 @@
 
 use super::{Layout, render};
 use crate::AppState;
-use crate::auth::{
-    LOGIN_CSRF_COOKIE, PageUser, SESSION_COOKIE, login_csrf_cookie, removal, session_cookie,
-};
+use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, login_csrf_cookie, removal, session_cookie};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
+use crate::pages::Cx;
 use crate::request::CsrfForm;
 use crate::request::RequestId;
 use askama::Template;
@@ -113,9 +112,8 @@ async fn login(
 }
 
 async fn logout(
-    State(state): State<AppState>,
+    Cx(state, user, ..): Cx,
     jar: CookieJar,
-    PageUser(user): PageUser,
     RequestId(request_id): RequestId,
     CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {

@@ -12,13 +12,14 @@ use super::courses::{
 };
 use super::{Layout, local_time, render};
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
-use crate::request::{CsrfForm, Id, IdAnd, RequestId};
+use crate::i18n::Tr;
+use crate::pages::Cx;
+use crate::request::{CsrfForm, Id, IdAnd};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -624,10 +625,7 @@ fn saved_notice(t: Tr, saved: Option<&str>) -> Option<&'static str> {
 }
 
 async fn show(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
@@ -640,10 +638,7 @@ fn done(id: Uuid, what: &str) -> Response {
 }
 
 async fn set_therapist(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -678,10 +673,7 @@ async fn set_therapist(
 }
 
 async fn record_session(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -739,10 +731,7 @@ async fn record_session(
 }
 
 async fn add_journal(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -785,10 +774,7 @@ async fn add_journal(
 }
 
 async fn book_session(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     IdAnd(id, number): IdAnd<u32>,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -820,10 +806,7 @@ async fn book_session(
 }
 
 async fn cancel_session(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     IdAnd(id, number): IdAnd<u32>,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -850,10 +833,7 @@ async fn cancel_session(
 }
 
 async fn close(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -914,10 +894,7 @@ async fn close(
 }
 
 async fn follow_up(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -950,10 +927,7 @@ async fn follow_up(
 }
 
 async fn add_referral(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -992,10 +966,7 @@ async fn add_referral(
 }
 
 async fn encounter_in_error(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     IdAnd(id, encounter_id): IdAnd<Uuid>,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {

@@ -1,15 +1,12 @@
 //! The list of one child's courses.
 
 use super::day;
-use crate::AppState;
-use crate::auth::PageUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::pages::{Layout, render};
 use crate::request::Id;
-use crate::request::RequestId;
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use samspor_store::service::courses as svc;
@@ -34,10 +31,7 @@ struct ChildCoursesTemplate {
 }
 
 pub(super) async fn child_courses(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
 ) -> Result<Response, WebError> {
     let ctx = user.ctx(&rid);

@@ -4,16 +4,15 @@ use super::form::{Refusal, some_text};
 use super::views::{ScreeningView, screening_view};
 use super::{datetime_error, now_input, parse_local_datetime};
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::pages::{Layout, render};
 use crate::request::CsrfForm;
 use crate::request::Id;
 use crate::request::Pairs;
-use crate::request::RequestId;
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDateTime;
 use samspor_domain::course::contact::{Consent, ContactInput, Source};
@@ -163,10 +162,7 @@ async fn contact_page(
 }
 
 pub(super) async fn new_contact(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
 ) -> Result<Response, WebError> {
     contact_page(
@@ -182,10 +178,7 @@ pub(super) async fn new_contact(
 }
 
 pub(super) async fn create_contact(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {

@@ -10,15 +10,15 @@ use super::views::{
 };
 use super::{day, moment};
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::pages::{Layout, local_time, render};
 use crate::request::CsrfForm;
 use crate::request::Id;
-use crate::request::RequestId;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samspor_domain::course::careplan::CourseStatus;
@@ -296,10 +296,7 @@ async fn course_page(
 }
 
 pub(super) async fn show(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
@@ -317,10 +314,7 @@ pub(super) async fn show(
 }
 
 pub(super) async fn add_encounter(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -349,10 +343,7 @@ pub(super) async fn add_encounter(
 }
 
 pub(super) async fn set_themes(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
@@ -372,10 +363,7 @@ pub(super) async fn set_themes(
 }
 
 pub(super) async fn entered_in_error(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {

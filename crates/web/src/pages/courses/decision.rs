@@ -2,19 +2,19 @@
 
 use super::decision_support::{ChecklistView, IndicatedView, SignView, support_views};
 use super::form::{Refusal, some_text};
+use crate::pages::Cx;
 use crate::request::CsrfForm;
 use crate::request::Pairs;
 
 use super::views::outcome_label;
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
 use crate::pages::{Layout, render};
 use crate::request::Id;
-use crate::request::RequestId;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::kl::ReferralDestination;
@@ -205,10 +205,7 @@ pub(super) struct MeetingQuery {
 }
 
 pub(super) async fn decision_form(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     Query(q): Query<MeetingQuery>,
 ) -> Result<Response, WebError> {
@@ -227,10 +224,7 @@ pub(super) async fn decision_form(
 }
 
 pub(super) async fn decide(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {

@@ -4,15 +4,15 @@ use super::form::Refusal;
 use super::views::{SavedQuery, WorkRow, outcome_label, saved_notice, work_row};
 use super::{date_error, day, parse_date};
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::pages::{Layout, local_time, render};
 use crate::request::CsrfForm;
 use crate::request::Id;
-use crate::request::RequestId;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samspor_domain::course::careplan::CourseStatus;
@@ -75,12 +75,7 @@ async fn meetings_page(
     ))
 }
 
-pub(super) async fn meetings(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
-) -> Result<Response, WebError> {
+pub(super) async fn meetings(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
     let today = svc::local(chrono::Utc::now()).date();
     meetings_page(
         &state,
@@ -95,10 +90,7 @@ pub(super) async fn meetings(
 }
 
 pub(super) async fn create_meeting(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     CsrfForm(p): CsrfForm,
 ) -> Result<Response, WebError> {
     let held_on = p.get("held_on");
@@ -146,10 +138,7 @@ struct MeetingTemplate {
 }
 
 pub(super) async fn meeting(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Id(id): Id,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {

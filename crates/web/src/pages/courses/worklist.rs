@@ -3,13 +3,13 @@
 use super::views::{WorkRow, work_row};
 use super::{date_error, parse_date};
 use crate::AppState;
-use crate::auth::{CurrentUser, PageUser};
+use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::i18n::{Tr, UiLang};
+use crate::i18n::Tr;
+use crate::pages::Cx;
 use crate::pages::{Layout, render};
-use crate::request::RequestId;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use samspor_domain::course::careplan::CourseStatus;
@@ -65,10 +65,7 @@ struct WorklistTemplate {
 }
 
 pub(super) async fn worklist(
-    State(state): State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    RequestId(rid): RequestId,
+    Cx(state, user, lang, rid): Cx,
     Query(q): Query<WorklistQuery>,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
