@@ -11,9 +11,10 @@ use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::encounter::{Delivery, EncounterInput, EncounterType, Participants};
 use samspor_domain::klgateway::{check_delivery, has_errors};
 use samspor_domain::role::Role;
-use samspor_store::service::courses::{self, local};
-use samspor_store::service::export::{self, Caller, ExportRequest, System};
-use samspor_store::service::{Ctx, auth};
+use samspor_store::accounts;
+use samspor_store::courses::{self, local};
+use samspor_store::export::{self, Caller, ExportRequest, System};
+use samspor_store::service::Ctx;
 use samspor_store::{DeliverySource, Store};
 use std::time::{Duration, Instant};
 
@@ -223,7 +224,7 @@ async fn therapist(store: &Store, code: &str) -> anyhow::Result<Ctx> {
             .find(|u| u.role == Role::Therapist)
             .with_context(|| format!("a demo therapist in {code}"))?
     };
-    let actor = auth::actor_for(store, &user).await?;
+    let actor = accounts::actor_for(store, &user).await?;
     Ok(Ctx::new(actor, "bench-export-day"))
 }
 

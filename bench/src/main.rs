@@ -328,7 +328,7 @@ async fn export_section(args: &Args) -> anyhow::Result<String> {
     }
     let mut out = format!(
         "## KL Gateway LTT export\n\n\
-         The national report (`samspor_store::service::export::kl_ltt`, what `samspor export \
+         The national report (`samspor_store::export::kl_ltt`, what `samspor export \
          kl-ltt`, `GET /api/v1/exports/kl-ltt` and the nightly job call) without HTTP. For each \
          backend: a fresh database with the demo data (`samspor::demo::seed`, the \
          benchmark's seed) of {municipalities} municipalities with {children} children each: courses in \

@@ -12,9 +12,10 @@ use samspor_domain::child::{ChildInput, GuardianInput};
 use samspor_domain::cpr::{Cpr, Sex};
 use samspor_domain::instrument::{Answers, Catalogue, Instrument, Subject, score_for};
 use samspor_store::Store;
-use samspor_store::service::auth::{self, UserInput};
-use samspor_store::service::questionnaires::{self, InvitationInput, RespondentChoice, Submitted};
-use samspor_store::service::{Ctx, children};
+use samspor_store::accounts::{self, UserInput};
+use samspor_store::children;
+use samspor_store::questionnaires::{self, InvitationInput, RespondentChoice, Submitted};
+use samspor_store::service::Ctx;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,7 +75,7 @@ async fn seed(
     count: usize,
     seed: u64,
 ) -> anyhow::Result<Seeded> {
-    let user = auth::add_user(
+    let user = accounts::add_user(
         store,
         UserInput {
             email: "bench.coordinator@example.org",
@@ -86,7 +87,7 @@ async fn seed(
         Utc::now(),
     )
     .await?;
-    let actor = auth::actor_for(store, &user).await?;
+    let actor = accounts::actor_for(store, &user).await?;
     let today = Utc::now().date_naive();
     let birth = NaiveDate::from_ymd_opt(today.year() - 10, 6, 15)
         .ok_or_else(|| anyhow!("no birth date ten years back"))?;

@@ -23,11 +23,11 @@ use samspor_domain::cpr::{Cpr, Sex};
 use samspor_domain::instrument::Catalogue;
 use samspor_domain::organisation::Programme;
 use samspor_store::Store;
-use samspor_store::service::auth::{self, UserInput};
-use samspor_store::service::courses::{
-    self, NewContact, NewDecision, Rules, WorklistFilter, local,
-};
-use samspor_store::service::{Ctx, ServiceError, children, organisations};
+use samspor_store::accounts::{self, UserInput};
+use samspor_store::children;
+use samspor_store::courses::{self, NewContact, NewDecision, Rules, WorklistFilter, local};
+use samspor_store::organisations;
+use samspor_store::service::{Ctx, ServiceError};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -524,7 +524,7 @@ async fn seed(
         ),
         ("bench.admin@example.org", "Bench Admin", "admin"),
     ] {
-        let user = auth::add_user(
+        let user = accounts::add_user(
             store,
             UserInput {
                 email,
@@ -537,7 +537,7 @@ async fn seed(
         )
         .await
         .map_err(failed("adding a user"))?;
-        users.push(auth::actor_for(store, &user).await?);
+        users.push(accounts::actor_for(store, &user).await?);
     }
     let (coordinator, admin) = (users[0].clone(), users[1].clone());
     // The municipality offers the track that some active courses have been decided for.
@@ -559,7 +559,7 @@ async fn seed(
     )
     .await
     .map_err(failed("opening the visitation meeting"))?;
-    let token = auth::create_api_token(store, "bench.coordinator@example.org", "bench")
+    let token = accounts::create_api_token(store, "bench.coordinator@example.org", "bench")
         .await
         .map_err(failed("creating the API token"))?;
 
@@ -1016,7 +1016,7 @@ async fn steps(
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..count {
         let t = Instant::now();
-        let member = auth::user_by_api_token(store, &seeded.token)
+        let member = accounts::user_by_api_token(store, &seeded.token)
             .await
             .map_err(failed("looking up the token"))?;
         lookup.push(t.elapsed());

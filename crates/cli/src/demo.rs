@@ -19,9 +19,11 @@ use samspor_domain::geo::{self, Municipality};
 use samspor_domain::instrument::Answers;
 use samspor_domain::organisation::Programme;
 use samspor_domain::role::Role;
-use samspor_store::service::auth::{self, UserInput};
-use samspor_store::service::questionnaires::{self, PaperInput};
-use samspor_store::service::{Ctx, children, organisations};
+use samspor_store::accounts::{self, UserInput};
+use samspor_store::children;
+use samspor_store::organisations;
+use samspor_store::questionnaires::{self, PaperInput};
+use samspor_store::service::Ctx;
 use samspor_store::{ResponseRecord, Store, User};
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -148,7 +150,7 @@ pub async fn seed(store: &Store, options: &DemoOptions) -> anyhow::Result<DemoSu
         }
         // A made-up SOR code (999 + the municipality code, no real SOR code starts so), so
         // that the KL export can name the record-keeping organisation.
-        samspor_store::service::export::set_sor_code(
+        samspor_store::export::set_sor_code(
             store,
             &secretariat_ctx,
             m.code,
@@ -206,7 +208,7 @@ pub async fn seed(store: &Store, options: &DemoOptions) -> anyhow::Result<DemoSu
     // they were.
     let tracks = samspor_domain::course::tracks::shipped()?;
     let signs = samspor_domain::course::support::shipped_signs()?;
-    let rules = samspor_store::service::courses::Rules {
+    let rules = samspor_store::courses::Rules {
         tracks: &tracks,
         signs: &signs,
         catalogue: &catalogue,
@@ -383,7 +385,7 @@ async fn add_user(
 ) -> anyhow::Result<User> {
     let email = format!("{local_part}@{EMAIL_DOMAIN}");
     let name = people.adult_name();
-    auth::add_user(
+    accounts::add_user(
         store,
         UserInput {
             email: &email,
@@ -399,7 +401,7 @@ async fn add_user(
 }
 
 async fn ctx(store: &Store, user: &User, request_id: &str) -> anyhow::Result<Ctx> {
-    let actor = auth::actor_for(store, user).await?;
+    let actor = accounts::actor_for(store, user).await?;
     let mut ctx = Ctx::new(actor, request_id);
     ctx.purpose = PURPOSE.into();
     Ok(ctx)

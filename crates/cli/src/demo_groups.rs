@@ -17,9 +17,9 @@ use samspor_domain::course::tracks::find;
 use samspor_domain::course::visitation::DecisionInput;
 use samspor_domain::organisation::Programme;
 use samspor_store::Store;
+use samspor_store::courses::groups::{self, AttendanceInput, NewGroup, NewGuidance, NewSession};
+use samspor_store::courses::{self, NewContact, NewDecision, Rules, local};
 use samspor_store::service::Ctx;
-use samspor_store::service::courses::{self, NewContact, NewDecision, Rules, local};
-use samspor_store::service::groups::{self, AttendanceInput, NewGroup, NewGuidance, NewSession};
 
 /// Invented schools, for demo children whose record names none.
 const SCHOOLS: [&str; 4] = [

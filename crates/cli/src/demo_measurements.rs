@@ -14,9 +14,9 @@ use chrono::{NaiveDate, Utc};
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::plan::MeasurePoint;
 use samspor_domain::instrument::{Answers, Instrument};
-use samspor_store::service::courses::Rules;
-use samspor_store::service::measurements;
-use samspor_store::service::questionnaires::{self, PageAnswers};
+use samspor_store::courses::Rules;
+use samspor_store::courses::measurements;
+use samspor_store::questionnaires::{self, PageAnswers};
 use samspor_store::{MeasurementStatus, Store};
 
 /// How troubled the made-up answers are.

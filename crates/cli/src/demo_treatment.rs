@@ -19,9 +19,9 @@ use samspor_domain::course::plan::Participants as Who;
 use samspor_domain::course::tracks::{Track, find};
 use samspor_domain::course::visitation::DecisionInput;
 use samspor_domain::organisation::Programme;
+use samspor_store::courses::treatment::{self, CloseRequest, SessionInput};
+use samspor_store::courses::{self, NewContact, NewDecision, Rules, local};
 use samspor_store::service::Ctx;
-use samspor_store::service::courses::{self, NewContact, NewDecision, Rules, local};
-use samspor_store::service::treatment::{self, CloseRequest, SessionInput};
 use samspor_store::{Child, CourseRecord, Store};
 use uuid::Uuid;
 

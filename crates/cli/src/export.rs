@@ -4,8 +4,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use samspor_domain::validation::FieldErrors;
 use samspor_store::Store;
+use samspor_store::export::{self, Caller, ExportRequest, System};
 use samspor_store::service::ServiceError;
-use samspor_store::service::export::{self, Caller, ExportRequest, System};
 use samspor_store::{DeliverySource, KlDelivery};
 use std::path::PathBuf;
 

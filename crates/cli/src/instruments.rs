@@ -106,10 +106,9 @@ pub async fn load_texts(
     let catalogue = load(definitions)?;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let pack: samspor_store::service::questionnaires::TextPack = serde_json::from_str(&text)
+    let pack: samspor_store::questionnaires::TextPack = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a text pack", file.display()))?;
-    let n =
-        samspor_store::service::questionnaires::load_text_pack(store, &catalogue, &pack).await?;
+    let n = samspor_store::questionnaires::load_text_pack(store, &catalogue, &pack).await?;
     say!(
         "{n} texts loaded for {} ({}) in organisation {}",
         pack.instrument,

@@ -15,8 +15,9 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use samspor::database;
 use samspor::demo::{self, DemoOptions};
 use samspor_domain::cpr::Cpr;
-use samspor_store::service::auth::{self, UserInput};
-use samspor_store::service::{ServiceError, audit};
+use samspor_store::accounts::{self, UserInput};
+use samspor_store::audit;
+use samspor_store::service::ServiceError;
 use samspor_store::{DatabaseTarget, Store};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -304,7 +305,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let password = read_password()?;
             let store = open().await?;
-            let user = auth::add_user(
+            let user = accounts::add_user(
                 &store,
                 UserInput {
                     email: &email,
@@ -326,7 +327,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: TokenCommand::Create { email, label },
         } => {
             let store = open().await?;
-            let token = auth::create_api_token(&store, &email, &label).await;
+            let token = accounts::create_api_token(&store, &email, &label).await;
             store.close().await;
             say!("{}", token?);
             Ok(())

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use samspor_domain::child::ChildData;
 use samspor_domain::cpr::{Cpr, Sex};
-use samspor_store::service::auth::{self, SessionPolicy, UserInput};
+use samspor_store::accounts::{self, SessionPolicy, UserInput};
 use samspor_store::testing::{Backend, TestDb, backends};
 use samspor_store::{ChildQuery, ChildSummary, DatabaseTarget};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -180,7 +180,7 @@ async fn users_and_tokens_are_created_and_bad_input_changes_nothing() {
         };
         assert_eq!(stored.id, id);
         assert_eq!(stored.role.as_str(), "coordinator");
-        let login = auth::login(
+        let login = accounts::login(
             &db.store,
             "ny@kbh.dk",
             PASSWORD,
@@ -214,7 +214,7 @@ async fn users_and_tokens_are_created_and_bad_input_changes_nothing() {
         );
         let token = token.stdout.trim();
         assert!(token.starts_with("sp_"));
-        let owner = auth::user_by_api_token(&db.store, token).await.unwrap();
+        let owner = accounts::user_by_api_token(&db.store, token).await.unwrap();
         assert_eq!(owner.map(|m| m.user.id), Some(id));
     }
 }
@@ -386,7 +386,7 @@ async fn demo_courses_cover_the_pathway_from_contact_to_visitation() {
             "{backend:?}: {}",
             r.stdout
         );
-        let today = samspor_store::service::courses::local(Utc::now()).date();
+        let today = samspor_store::courses::local(Utc::now()).date();
         db.store
             .read(async |tx| {
                 for code in ["0101", "0751"] {
@@ -732,7 +732,7 @@ async fn a_session_from_one_server_is_valid_on_another() {
     }
     let db = TestDb::new(Backend::Postgres).await;
     let email = "k@kbh.dk";
-    auth::add_user(
+    accounts::add_user(
         &db.store,
         UserInput {
             email,

@@ -2,8 +2,8 @@
 //! PostgreSQL database when `SAMSPOR_TEST_POSTGRES_URL` names a server.
 
 use crate::db::Backend as DoorBackend;
-use crate::postgres::PgStore;
-use crate::sqlite::SqliteStore;
+use crate::db::postgres::PgStore;
+use crate::db::sqlite::SqliteStore;
 use crate::{DatabaseTarget, Store};
 use sqlx::{AssertSqlSafe, Connection};
 use std::path::PathBuf;

@@ -3,8 +3,10 @@
 use chrono::Utc;
 use samspor_domain::access::Actor;
 use samspor_domain::child::{ChildInput, GuardianInput};
-use samspor_store::service::auth::{self, LoginFailure, SessionPolicy, UserInput};
-use samspor_store::service::{Ctx, ServiceError, audit, children};
+use samspor_store::accounts::{self, LoginFailure, SessionPolicy, UserInput};
+use samspor_store::audit;
+use samspor_store::children;
+use samspor_store::service::{Ctx, ServiceError};
 use samspor_store::testing::{Backend, TestDb, backends};
 use samspor_store::{ChildQuery, Store, User};
 
@@ -19,7 +21,7 @@ where
 }
 
 async fn user(store: &Store, email: &str, role: &str, org: &str) -> User {
-    auth::add_user(
+    accounts::add_user(
         store,
         UserInput {
             email,
@@ -35,7 +37,7 @@ async fn user(store: &Store, email: &str, role: &str, org: &str) -> User {
 }
 
 async fn ctx(store: &Store, u: &User) -> Ctx {
-    Ctx::new(auth::actor_for(store, u).await.unwrap(), "test-request")
+    Ctx::new(accounts::actor_for(store, u).await.unwrap(), "test-request")
 }
 
 fn child(cpr: &str, given: &str, family: &str) -> ChildInput {
@@ -56,9 +58,7 @@ fn child(cpr: &str, given: &str, family: &str) -> ChildInput {
 #[tokio::test]
 async fn reference_data_has_every_region_and_municipality() {
     each_backend(|db| async move {
-        let orgs = samspor_store::service::organisations::list(&db.store)
-            .await
-            .unwrap();
+        let orgs = samspor_store::organisations::list(&db.store).await.unwrap();
         let count = |k: &str| orgs.iter().filter(|o| o.kind.as_str() == k).count();
         assert_eq!(count("region"), 5, "{:?}", db.backend);
         assert_eq!(count("municipality"), 98);
@@ -323,16 +323,16 @@ async fn five_wrong_passwords_lock_the_account() {
         user(s, "k@kbh.dk", "coordinator", "0101").await;
         let p = SessionPolicy::default();
         for _ in 0..4 {
-            let r = auth::login(s, "k@kbh.dk", "wrong password!", "r", p)
+            let r = accounts::login(s, "k@kbh.dk", "wrong password!", "r", p)
                 .await
                 .unwrap();
             assert_eq!(r.unwrap_err(), LoginFailure::WrongCredentials);
         }
-        let r = auth::login(s, "K@KBH.dk", "wrong password!", "r", p)
+        let r = accounts::login(s, "K@KBH.dk", "wrong password!", "r", p)
             .await
             .unwrap();
         assert_eq!(r.unwrap_err(), LoginFailure::Locked);
-        let r = auth::login(s, "k@kbh.dk", "long enough password", "r", p)
+        let r = accounts::login(s, "k@kbh.dk", "long enough password", "r", p)
             .await
             .unwrap();
         assert_eq!(
@@ -340,7 +340,7 @@ async fn five_wrong_passwords_lock_the_account() {
             LoginFailure::Locked,
             "even the right password waits out the lock"
         );
-        let r = auth::login(s, "nobody@kbh.dk", "long enough password", "r", p)
+        let r = accounts::login(s, "nobody@kbh.dk", "long enough password", "r", p)
             .await
             .unwrap();
         assert_eq!(r.unwrap_err(), LoginFailure::WrongCredentials);
@@ -354,11 +354,11 @@ async fn sessions_expire_when_idle_and_end_at_logout() {
         let s = &*db.store;
         user(s, "k@kbh.dk", "coordinator", "0101").await;
         let p = SessionPolicy::default();
-        let li = auth::login(s, "k@kbh.dk", "long enough password", "r", p)
+        let li = accounts::login(s, "k@kbh.dk", "long enough password", "r", p)
             .await
             .unwrap()
             .unwrap();
-        let u = auth::session_user(s, &li.token, p)
+        let u = accounts::session_user(s, &li.token, p)
             .await
             .unwrap()
             .expect("valid session");
@@ -367,24 +367,32 @@ async fn sessions_expire_when_idle_and_end_at_logout() {
             ..p
         };
         assert!(
-            auth::session_user(s, &li.token, zero_idle)
+            accounts::session_user(s, &li.token, zero_idle)
                 .await
                 .unwrap()
                 .is_none()
         );
         assert!(
-            auth::session_user(s, &li.token, p).await.unwrap().is_none(),
+            accounts::session_user(s, &li.token, p)
+                .await
+                .unwrap()
+                .is_none(),
             "an expired session is removed"
         );
 
-        let li = auth::login(s, "k@kbh.dk", "long enough password", "r", p)
+        let li = accounts::login(s, "k@kbh.dk", "long enough password", "r", p)
             .await
             .unwrap()
             .unwrap();
-        auth::logout(s, &li.token, &u.user, "r").await.unwrap();
-        assert!(auth::session_user(s, &li.token, p).await.unwrap().is_none());
+        accounts::logout(s, &li.token, &u.user, "r").await.unwrap();
         assert!(
-            auth::session_user(s, "not a token", p)
+            accounts::session_user(s, &li.token, p)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            accounts::session_user(s, "not a token", p)
                 .await
                 .unwrap()
                 .is_none()
@@ -398,18 +406,23 @@ async fn api_tokens_identify_their_user() {
     each_backend(|db| async move {
         let s = &*db.store;
         let u = user(s, "k@kbh.dk", "coordinator", "0101").await;
-        let token = auth::create_api_token(s, "k@kbh.dk", "test").await.unwrap();
-        let found = auth::user_by_api_token(s, &token).await.unwrap().unwrap();
+        let token = accounts::create_api_token(s, "k@kbh.dk", "test")
+            .await
+            .unwrap();
+        let found = accounts::user_by_api_token(s, &token)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(found.user.id, u.id);
         assert_eq!(found.org.code, "0101");
         assert!(found.session.is_none());
         assert!(
-            auth::user_by_api_token(s, "sp_wrong")
+            accounts::user_by_api_token(s, "sp_wrong")
                 .await
                 .unwrap()
                 .is_none()
         );
-        let bad = auth::create_api_token(s, "nobody@kbh.dk", "test").await;
+        let bad = accounts::create_api_token(s, "nobody@kbh.dk", "test").await;
         assert!(matches!(bad, Err(ServiceError::Invalid(_))));
     })
     .await;
@@ -419,7 +432,7 @@ async fn api_tokens_identify_their_user() {
 async fn user_input_errors_name_their_fields_and_write_nothing() {
     each_backend(|db| async move {
         let s = &*db.store;
-        let r = auth::add_user(
+        let r = accounts::add_user(
             s,
             UserInput {
                 email: "nope",
@@ -438,7 +451,7 @@ async fn user_input_errors_name_their_fields_and_write_nothing() {
             assert!(e.get(f).is_some(), "{f}");
         }
         user(s, "k@kbh.dk", "coordinator", "0101").await;
-        let again = auth::add_user(
+        let again = accounts::add_user(
             s,
             UserInput {
                 email: "K@kbh.dk",
@@ -460,7 +473,7 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
     each_backend(|db| async move {
         let s = db.store.clone();
         let u = user(&s, "k@kbh.dk", "coordinator", "0101").await;
-        let actor: Actor = auth::actor_for(&s, &u).await.unwrap();
+        let actor: Actor = accounts::actor_for(&s, &u).await.unwrap();
         let created = children::create(
             &s,
             &Ctx::new(actor.clone(), "r"),
@@ -497,7 +510,7 @@ async fn the_database_refuses_records_that_break_the_course_rules() {
     use samspor_domain::course::encounter::{Encounter, EncounterType};
     use samspor_domain::course::visitation::Outcome;
     use samspor_store::DecisionRecord;
-    use samspor_store::service::courses::{self, NewContact};
+    use samspor_store::courses::{self, NewContact};
 
     each_backend(|db| async move {
         let store = &*db.store;

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use samspor_domain::access::Actor;
+use samspor_store::accounts;
 use samspor_store::service::Ctx;
-use samspor_store::service::auth;
 use samspor_store::{Organisation, SessionRecord, User};
 
 pub const SESSION_COOKIE: &str = "samspor_session";
@@ -49,7 +49,7 @@ impl CurrentUser {
 }
 
 async fn from_session(state: &AppState, token: &str) -> Result<Option<CurrentUser>, WebError> {
-    let Some(m) = auth::session_user(&state.store, token, state.sessions).await? else {
+    let Some(m) = accounts::session_user(&state.store, token, state.sessions).await? else {
         return Ok(None);
     };
     Ok(Some(CurrentUser {
@@ -105,7 +105,7 @@ impl FromRequestParts<AppState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
         if let Some(token) = bearer(parts) {
-            let m = auth::user_by_api_token(&state.store, token)
+            let m = accounts::user_by_api_token(&state.store, token)
                 .await?
                 .ok_or(WebError::Unauthorized)?;
             return Ok(ApiUser(CurrentUser {

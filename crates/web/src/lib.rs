@@ -22,8 +22,8 @@ use samspor_domain::course::support::SignRule;
 use samspor_domain::course::tracks::Track;
 use samspor_domain::instrument::Catalogue;
 use samspor_store::Store;
-use samspor_store::service::auth::SessionPolicy;
-use samspor_store::service::courses::Rules;
+use samspor_store::accounts::SessionPolicy;
+use samspor_store::courses::Rules;
 use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -220,7 +220,7 @@ async fn nightly_kl_export(state: AppState) {
     let mut tick = tokio::time::interval(state.settings.export_check);
     loop {
         tick.tick().await;
-        match samspor_store::service::export::nightly(&state.store, chrono::Utc::now()).await {
+        match samspor_store::export::nightly(&state.store, chrono::Utc::now()).await {
             Ok(run) => {
                 for d in &run.made {
                     tracing::info!(delivery = %d.id, reports = d.reports, "nightly KL delivery made");
@@ -242,7 +242,7 @@ async fn send_due_measurements(state: AppState) {
     let mut tick = tokio::time::interval(state.settings.measurement_interval);
     loop {
         tick.tick().await;
-        match samspor_store::service::measurements::send_due(
+        match samspor_store::courses::measurements::send_due(
             &state.store,
             state.rules(),
             chrono::Utc::now(),
@@ -262,7 +262,7 @@ async fn escalate_alerts(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
-        match samspor_store::service::questionnaires::escalate_overdue(
+        match samspor_store::questionnaires::escalate_overdue(
             &state.store,
             state.settings.alert_escalation,
         )

@@ -6,8 +6,10 @@ mod support;
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDateTime};
 use samspor_domain::organisation::Programme;
+use samspor_store::accounts;
+use samspor_store::courses;
+use samspor_store::organisations;
 use samspor_store::service::Ctx;
-use samspor_store::service::{auth, courses, organisations};
 use support::{Browser, TestApp, each_backend, hidden};
 use uuid::Uuid;
 
@@ -97,7 +99,7 @@ async fn coordinator(app: &TestApp) {
 /// Lets Copenhagen offer a track, as its administrator would on the participation page.
 async fn offer(app: &TestApp, track: Programme) {
     let token = app.user_token("admin@kbh.dk", "admin", "0101").await;
-    let admin = auth::user_by_api_token(&app.db.store, &token)
+    let admin = accounts::user_by_api_token(&app.db.store, &token)
         .await
         .unwrap()
         .unwrap();

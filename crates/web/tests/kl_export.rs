@@ -647,7 +647,7 @@ async fn the_admin_lists_deliveries_and_downloads_them_audited() {
 
 #[tokio::test]
 async fn the_nightly_job_makes_one_delivery_per_municipality_and_night_however_many_run_it() {
-    use samspor_store::service::export::{nightly, nightly_until};
+    use samspor_store::export::{nightly, nightly_until};
     each_backend(|app| async move {
         let (_, staff) = holbaek(&app).await;
         small_course(&app, &staff, "0101154006").await;
@@ -704,7 +704,7 @@ async fn the_nightly_job_makes_one_delivery_per_municipality_and_night_however_m
 /// reported in several has a different report id in each.
 #[tokio::test]
 async fn missed_nights_are_caught_up_one_day_per_delivery() {
-    use samspor_store::service::export::{nightly, nightly_until};
+    use samspor_store::export::{nightly, nightly_until};
     each_backend(|app| async move {
         let (_, staff) = holbaek(&app).await;
         let (child, course) = small_course(&app, &staff, "0101154006").await;

@@ -10,10 +10,11 @@ use samspor_domain::cpr::{Cpr, Sex};
 use samspor_domain::i18n::Lang;
 use samspor_domain::instrument::Catalogue;
 use samspor_domain::organisation::Programme;
-use samspor_store::service::courses::{Rules, local};
-use samspor_store::service::measurements::{self, LineState};
-use samspor_store::service::questionnaires::DEFAULT_LINK_DAYS;
-use samspor_store::service::{Ctx, auth};
+use samspor_store::accounts;
+use samspor_store::courses::measurements::{self, LineState};
+use samspor_store::courses::{Rules, local};
+use samspor_store::questionnaires::DEFAULT_LINK_DAYS;
+use samspor_store::service::Ctx;
 use samspor_store::{MeasurementStatus, Store};
 use serde_json::json;
 use support::{Browser, TestApp, each_backend};
@@ -168,7 +169,7 @@ async fn answer_smfq(app: &TestApp, path: &str, value: &str) {
 }
 
 async fn ctx_of(app: &TestApp, token: &str) -> Ctx {
-    let user = auth::user_by_api_token(&app.db.store, token)
+    let user = accounts::user_by_api_token(&app.db.store, token)
         .await
         .unwrap()
         .unwrap();

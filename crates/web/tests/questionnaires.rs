@@ -123,10 +123,10 @@ async fn links_that_cannot_fit_are_refused_and_revoked_links_stop_working() {
         let link = link_path(ok.json()["url"].as_str().unwrap());
         let inv_id = ok.json()["id"].as_str().unwrap().to_string();
         assert_eq!(app.anon_get(&link).await.status, StatusCode::OK);
-        samspor_store::service::questionnaires::revoke(
+        samspor_store::questionnaires::revoke(
             &app.db.store,
             &samspor_store::service::Ctx::new(
-                samspor_store::service::auth::actor_for(
+                samspor_store::accounts::actor_for(
                     &app.db.store,
                     &{
                         app.db.store.read(async |tx| {
@@ -212,7 +212,7 @@ async fn instruments_are_listed() {
 #[tokio::test]
 async fn licensed_texts_replace_the_neutral_labels() {
     each_backend(|app| async move {
-        use samspor_store::service::questionnaires::{TextPack, load_text_pack};
+        use samspor_store::questionnaires::{TextPack, load_text_pack};
         let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
         let id = child(&app, &t, "150315-4321").await;
         let catalogue = samspor_domain::instrument::Catalogue::shipped();
@@ -256,7 +256,7 @@ async fn expired_links_reveal_nothing_and_old_alerts_escalate() {
 
         let answers = json!({"q1": 0, "q2": 0, "q3": 0, "q4": 0, "q5": 0, "q6": 0, "q7": 0, "q8": 0, "q9": 1});
         app.post(&format!("/api/v1/children/{id}/responses"), &t, json!({"instrument": "phq-a", "respondent_name": "Testa", "answers": answers})).await;
-        use samspor_store::service::questionnaires::escalate_overdue;
+        use samspor_store::questionnaires::escalate_overdue;
         assert_eq!(escalate_overdue(&app.db.store, chrono::Duration::hours(1)).await.unwrap(), 0, "a fresh alert waits");
         assert_eq!(escalate_overdue(&app.db.store, chrono::Duration::zero()).await.unwrap(), 1);
         assert_eq!(escalate_overdue(&app.db.store, chrono::Duration::zero()).await.unwrap(), 0, "escalated once");

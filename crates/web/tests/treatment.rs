@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::{Days, Months, NaiveDate};
 use samspor_domain::cpr::{Cpr, Sex};
 use samspor_domain::organisation::Programme;
-use samspor_store::service::courses::local;
+use samspor_store::courses::local;
 use serde_json::{Value, json};
 use support::{Browser, TestApp, each_backend};
 

@@ -13,6 +13,9 @@
 //!   answers every caller only after that commit.
 
 mod door;
+pub(crate) mod postgres;
+pub(crate) mod rows;
+pub(crate) mod sqlite;
 mod writer;
 
 pub use door::Work;
@@ -79,7 +82,7 @@ impl Store {
 
     /// Walks every audit chain from its first entry and compares its end with its head.
     pub async fn verify_audit(&self) -> Result<VerifyReport> {
-        self.read(async |tx| crate::verify::verify(&mut **tx).await)
+        self.read(async |tx| crate::audit::verify::verify(&mut **tx).await)
             .await
     }
 

@@ -16,7 +16,7 @@ use samspor_domain::course::visitation::{DecisionInput, WayInput};
 use samspor_domain::course::waiting::{GoalProgress, GoalStatus, Waiting};
 use samspor_domain::organisation::Programme;
 use samspor_domain::validation::{FieldError, FieldErrors};
-use samspor_store::service::courses::{self, CourseView, NewContact, NewDecision, WorklistFilter};
+use samspor_store::courses::{self, CourseView, NewContact, NewDecision, WorklistFilter};
 use samspor_store::{CourseRecord, DecisionRecord, EncounterStatus, ReferralRecord};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -5,7 +5,7 @@ use axum::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use samspor_domain::validation::{FieldError, FieldErrors};
-use samspor_store::service::export::{self, Caller, ExportRequest};
+use samspor_store::export::{self, Caller, ExportRequest};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

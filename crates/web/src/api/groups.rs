@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::course::encounter::Participants;
 use samspor_domain::validation::{FieldError, FieldErrors};
-use samspor_store::service::groups::{
+use samspor_store::courses::groups::{
     self, AttendanceInput, GroupView, NewGroup, NewGuidance, NewSession,
 };
 use samspor_store::{Attendance, GroupCourse, GroupMember, GroupSession, GuidanceSession};

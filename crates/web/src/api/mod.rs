@@ -14,7 +14,7 @@ use crate::request::{ApiJson, RequestId};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use samspor_store::service::organisations;
+use samspor_store::organisations;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};

@@ -8,9 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use samspor_domain::i18n::Lang;
 use samspor_domain::instrument::Answers;
-use samspor_store::service::questionnaires::{
-    self as q, InvitationInput, PaperInput, RespondentChoice,
-};
+use samspor_store::questionnaires::{self as q, InvitationInput, PaperInput, RespondentChoice};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

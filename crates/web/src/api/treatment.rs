@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::course::closing::ClosingInput;
 use samspor_domain::course::encounter::{Delivery, Participants};
 use samspor_domain::validation::{FieldError, FieldErrors};
-use samspor_store::service::treatment::{self as svc, CloseRequest, SessionInput, TreatmentView};
+use samspor_store::courses::treatment::{self as svc, CloseRequest, SessionInput, TreatmentView};
 use samspor_store::{CourseRecord, GpMessageKind};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -673,7 +673,7 @@ pub(super) async fn add_referral(
 ) -> Result<Response, WebError> {
     let mut errors = FieldErrors::default();
     let at = optional_time(&mut errors, "at", body.at.as_deref())
-        .map(samspor_store::service::courses::instant_of_local);
+        .map(samspor_store::courses::instant_of_local);
     if !errors.is_empty() {
         return Err(WebError::Invalid(errors));
     }

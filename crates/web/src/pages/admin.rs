@@ -21,8 +21,9 @@ use samspor_domain::organisation::{OrgKind, Programme};
 use samspor_domain::role::Role;
 use samspor_domain::validation::FieldErrors;
 use samspor_store::AuditFilter;
+use samspor_store::audit;
+use samspor_store::organisations;
 use samspor_store::service::ServiceError;
-use samspor_store::service::{audit, organisations};
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {

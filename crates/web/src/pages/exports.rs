@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use samspor_domain::i18n::Lang;
 use samspor_domain::validation::FieldErrors;
+use samspor_store::export;
 use samspor_store::service::ServiceError;
-use samspor_store::service::export;
 use samspor_store::{DeliverySource, KlDelivery};
 use std::collections::HashMap;
 

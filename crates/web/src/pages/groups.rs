@@ -28,11 +28,11 @@ use samspor_domain::course::tracks::find;
 use samspor_domain::i18n::Lang;
 use samspor_domain::organisation::Programme;
 use samspor_domain::validation::{FieldError, FieldErrors};
-use samspor_store::service::ServiceError;
-use samspor_store::service::courses::local;
-use samspor_store::service::groups::{
+use samspor_store::courses::groups::{
     self as svc, AttendanceInput, NewGroup, NewGuidance, NewSession, is_group_track,
 };
+use samspor_store::courses::local;
+use samspor_store::service::ServiceError;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {

@@ -32,9 +32,10 @@ use samspor_domain::course::contact::{
 use samspor_domain::i18n::Lang;
 use samspor_domain::validation::FieldErrors;
 use samspor_store::SelfReferralRecord;
+use samspor_store::courses::local;
+use samspor_store::intake;
 use samspor_store::secret::{constant_time_eq, random_token};
-use samspor_store::service::courses::local;
-use samspor_store::service::{ServiceError, intake};
+use samspor_store::service::ServiceError;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use uuid::Uuid;
 

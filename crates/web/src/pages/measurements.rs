@@ -17,9 +17,9 @@ use axum::routing::{get, post};
 use samspor_domain::course::plan::MeasurePoint;
 use samspor_domain::i18n::Lang;
 use samspor_domain::instrument::{ChangeDirection, Respondent};
+use samspor_store::courses::measurements::{self as svc, LineState, MeasurementsView};
+use samspor_store::questionnaires::DEFAULT_LINK_DAYS;
 use samspor_store::service::ServiceError;
-use samspor_store::service::measurements::{self as svc, LineState, MeasurementsView};
-use samspor_store::service::questionnaires::DEFAULT_LINK_DAYS;
 use std::collections::HashMap;
 use uuid::Uuid;
 

@@ -268,7 +268,7 @@ async fn home(
     crate::request::RequestId(rid): crate::request::RequestId,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let alerts = samspor_store::service::questionnaires::open_alerts(&state.store, &user.ctx(&rid))
+    let alerts = samspor_store::questionnaires::open_alerts(&state.store, &user.ctx(&rid))
         .await?
         .into_iter()
         .map(|a| AlertView {
@@ -289,9 +289,9 @@ async fn home(
         Vec::new()
     };
     let therapist = user.user.role.works_with_children();
-    let today = samspor_store::service::courses::local(chrono::Utc::now()).date();
+    let today = samspor_store::courses::local(chrono::Utc::now()).date();
     let front = if therapist {
-        samspor_store::service::treatment::front_page(&state.store, &user.ctx(&rid), today).await?
+        samspor_store::courses::treatment::front_page(&state.store, &user.ctx(&rid), today).await?
     } else {
         Default::default()
     };
@@ -337,7 +337,7 @@ async fn home(
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if therapist && !mine.is_empty() {
-        samspor_store::service::measurements::due_on_courses(
+        samspor_store::courses::measurements::due_on_courses(
             &state.store,
             state.rules(),
             &user.ctx(&rid),

@@ -17,10 +17,9 @@ use axum::routing::{get, post};
 use samspor_domain::i18n::Lang;
 use samspor_domain::instrument::{Answers, Catalogue, Instrument};
 use samspor_domain::validation::{FieldError, FieldErrors};
-use samspor_store::service::questionnaires::{
-    self as q, InvitationInput, PaperInput, RespondentChoice,
-};
-use samspor_store::service::{ServiceError, children};
+use samspor_store::children;
+use samspor_store::questionnaires::{self as q, InvitationInput, PaperInput, RespondentChoice};
+use samspor_store::service::ServiceError;
 use samspor_store::{Child, Invitation, ResponseRecord};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -43,7 +42,7 @@ fn fitting(catalogue: &Catalogue, child: &Child, lang: Lang) -> Vec<(String, Str
     let age = child
         .data
         .cpr
-        .age_on(samspor_store::service::courses::local(chrono::Utc::now()).date());
+        .age_on(samspor_store::courses::local(chrono::Utc::now()).date());
     catalogue
         .all()
         .iter()

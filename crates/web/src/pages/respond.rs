@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use samspor_domain::instrument::{Answers, Instrument};
 use samspor_domain::validation::FieldErrors;
+use samspor_store::questionnaires::{self, Answered, PageAnswers};
 use samspor_store::service::ServiceError;
-use samspor_store::service::questionnaires::{self, Answered, PageAnswers};
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {

@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
+use samspor_store::accounts;
 use samspor_store::secret::{constant_time_eq, random_token};
-use samspor_store::service::auth;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -86,7 +86,7 @@ async fn login(
     if !cookie_ok {
         return Err(WebError::CsrfFailed);
     }
-    let outcome = auth::login(
+    let outcome = accounts::login(
         &state.store,
         &form.email,
         &form.password,
@@ -118,7 +118,7 @@ async fn logout(
     CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {
     if let Some(token) = &user.session_token {
-        auth::logout(&state.store, token, &user.user, &request_id).await?;
+        accounts::logout(&state.store, token, &user.user, &request_id).await?;
     }
     Ok((
         jar.remove(removal(SESSION_COOKIE, "/")),

@@ -31,8 +31,8 @@ use samspor_domain::course::kl::ReferralDestination;
 use samspor_domain::course::plan::Participants as PlanParticipants;
 use samspor_domain::i18n::Lang;
 use samspor_domain::validation::{FieldError, FieldErrors};
-use samspor_store::service::courses::{self as courses_svc, CourseView};
-use samspor_store::service::treatment::{self as svc, CloseRequest, SessionInput};
+use samspor_store::courses::treatment::{self as svc, CloseRequest, SessionInput};
+use samspor_store::courses::{self as courses_svc, CourseView};
 use samspor_store::{EncounterStatus, GpMessage, GpMessageKind, PlannedStatus};
 use uuid::Uuid;
 

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use samspor_store::service::auth::{self, UserInput};
+use samspor_store::accounts::{self, UserInput};
 use samspor_store::testing::{Backend, TestDb, backends};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -58,7 +58,7 @@ impl TestApp {
 
     /// Creates a staff user and returns a bearer token for them.
     pub async fn user_token(&self, email: &str, role: &str, org: &str) -> String {
-        auth::add_user(
+        accounts::add_user(
             &self.db.store,
             UserInput {
                 email,
@@ -71,7 +71,7 @@ impl TestApp {
         )
         .await
         .expect("add user");
-        auth::create_api_token(&self.db.store, email, "test")
+        accounts::create_api_token(&self.db.store, email, "test")
             .await
             .expect("token")
     }

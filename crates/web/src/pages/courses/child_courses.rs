@@ -9,7 +9,7 @@ use crate::request::Id;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use samspor_store::service::courses as svc;
+use samspor_store::courses as svc;
 use uuid::Uuid;
 
 struct ChildCourseRow {
@@ -35,7 +35,7 @@ pub(super) async fn child_courses(
     Id(id): Id,
 ) -> Result<Response, WebError> {
     let ctx = user.ctx(&rid);
-    let child = samspor_store::service::children::read(&state.store, &ctx, id).await?;
+    let child = samspor_store::children::read(&state.store, &ctx, id).await?;
     let courses = svc::courses_of_child(&state.store, &ctx, id).await?;
     let t = Tr(lang);
     Ok(render(

@@ -18,8 +18,9 @@ use chrono::NaiveDateTime;
 use samspor_domain::course::contact::{Consent, ContactInput, Source};
 use samspor_domain::course::kl::Theme;
 use samspor_domain::i18n::Lang;
-use samspor_store::service::courses::{self as svc, NewContact};
-use samspor_store::service::{children, questionnaires};
+use samspor_store::children;
+use samspor_store::courses::{self as svc, NewContact};
+use samspor_store::questionnaires;
 use uuid::Uuid;
 
 /// The contact form's values as typed, so a refused form comes back as it was sent.

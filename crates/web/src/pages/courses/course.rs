@@ -26,9 +26,9 @@ use samspor_domain::course::encounter::{Delivery, EncounterType, Participants};
 use samspor_domain::course::kl::Theme;
 use samspor_domain::i18n::Lang;
 use samspor_domain::validation::FieldError;
+use samspor_store::courses::{self as svc, CourseView};
+use samspor_store::questionnaires;
 use samspor_store::service::Ctx;
-use samspor_store::service::courses::{self as svc, CourseView};
-use samspor_store::service::questionnaires;
 use uuid::Uuid;
 
 struct ThemeHistoryRow {

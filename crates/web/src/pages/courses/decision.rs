@@ -22,7 +22,7 @@ use samspor_domain::course::support::CriterionRef;
 use samspor_domain::course::visitation::{DecisionInput, Outcome, WayInput};
 use samspor_domain::i18n::Lang;
 use samspor_domain::organisation::Programme;
-use samspor_store::service::courses::{self as svc, NewDecision};
+use samspor_store::courses::{self as svc, NewDecision};
 use uuid::Uuid;
 
 /// The decision form as typed.

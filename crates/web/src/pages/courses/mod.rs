@@ -28,7 +28,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, NaiveDateTime};
 use samspor_domain::validation::FieldError;
-use samspor_store::service::courses as svc;
+use samspor_store::courses as svc;
 
 pub fn router() -> Router<AppState> {
     Router::new()

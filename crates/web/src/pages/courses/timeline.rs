@@ -7,7 +7,7 @@ use crate::i18n::Tr;
 use chrono::NaiveDateTime;
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_store::EncounterStatus;
-use samspor_store::service::courses::{self as svc, CourseView};
+use samspor_store::courses::{self as svc, CourseView};
 
 /// One line of the course's timeline.
 pub(super) struct TimelineEntry {

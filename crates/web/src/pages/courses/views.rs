@@ -11,7 +11,7 @@ use samspor_domain::course::waiting::{GoalProgress, GoalStatus, Waiting};
 use samspor_domain::i18n::Lang;
 use samspor_domain::instrument::Catalogue;
 use samspor_store::ResponseRecord;
-use samspor_store::service::courses::{self as svc, WorkItem};
+use samspor_store::courses::{self as svc, WorkItem};
 use uuid::Uuid;
 
 /// One goal as a worklist cell and a row of the course page's waiting figures.

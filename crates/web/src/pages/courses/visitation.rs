@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::i18n::Lang;
-use samspor_store::service::courses::{self as svc, WorklistFilter};
+use samspor_store::courses::{self as svc, WorklistFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 

@@ -14,8 +14,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::kl::Theme;
+use samspor_store::courses::{self as svc, WorklistFilter};
 use samspor_store::service::ServiceError;
-use samspor_store::service::courses::{self as svc, WorklistFilter};
 
 /// The home page's intake queue: active courses still waiting for their visitation decision,
 /// nearest deadline first.

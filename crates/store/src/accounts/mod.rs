@@ -1,0 +1,9 @@
+//! Staff accounts: logins, browser sessions and API tokens.
+
+pub mod model;
+pub mod password;
+pub(crate) mod rows;
+mod service;
+pub mod tx;
+
+pub use service::*;

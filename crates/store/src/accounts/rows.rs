@@ -1,0 +1,63 @@
+//! Rows as the database returns them, and their conversion into records.
+
+use crate::StoreError;
+use crate::db::rows::*;
+use crate::*;
+use chrono::{DateTime, Utc};
+use samspor_domain::role::Role;
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: Uuid,
+    org_id: Uuid,
+    email: String,
+    name: String,
+    role: String,
+    password_hash: String,
+    active: bool,
+    failed_logins: i64,
+    locked_until: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        Ok(User {
+            role: Role::parse(&r.role).ok_or_else(|| corrupt("role", &r.role))?,
+            id: r.id,
+            org_id: r.org_id,
+            email: r.email,
+            name: r.name,
+            password_hash: r.password_hash,
+            active: r.active,
+            failed_logins: r.failed_logins,
+            locked_until: r.locked_until,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    id_hash: String,
+    user_id: Uuid,
+    csrf_token: String,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+impl From<SessionRow> for SessionRecord {
+    fn from(r: SessionRow) -> Self {
+        SessionRecord {
+            id_hash: r.id_hash,
+            user_id: r.user_id,
+            csrf_token: r.csrf_token,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+            expires_at: r.expires_at,
+        }
+    }
+}

@@ -1,0 +1,157 @@
+// The SQL of accounts for both backends; included by `db/sqlite.rs` and `db/postgres.rs`
+// after `db/backend.rs`.
+
+use crate::accounts::rows::*;
+
+#[async_trait::async_trait]
+impl crate::AccountTx for BackendTx {
+    async fn insert_user(&mut self, u: &crate::NewUser) -> crate::Result<()> {
+        sqlx::query(
+            "INSERT INTO users (id, org_id, email, name, role, password_hash, active, failed_logins, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, TRUE, 0, $7)",
+        )
+        .bind(u.id)
+        .bind(u.org_id)
+        .bind(&u.email)
+        .bind(&u.name)
+        .bind(u.role.as_str())
+        .bind(&u.password_hash)
+        .bind(u.created_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn user(&mut self, id: uuid::Uuid) -> crate::Result<Option<crate::User>> {
+        let row: Option<UserRow> = sqlx::query_as(
+            "SELECT id, org_id, email, name, role, password_hash, active, failed_logins, locked_until, created_at
+             FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn user_by_email(&mut self, email: &str) -> crate::Result<Option<crate::User>> {
+        let row: Option<UserRow> = sqlx::query_as(
+            "SELECT id, org_id, email, name, role, password_hash, active, failed_logins, locked_until, created_at
+             FROM users WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn users_of_org(&mut self, org_id: uuid::Uuid) -> crate::Result<Vec<crate::User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT id, org_id, email, name, role, password_hash, active, failed_logins, locked_until, created_at
+             FROM users WHERE org_id = $1 ORDER BY name",
+        )
+        .bind(org_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn set_login_state(
+        &mut self,
+        user_id: uuid::Uuid,
+        failed_logins: i64,
+        locked_until: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> crate::Result<()> {
+        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(failed_logins)
+            .bind(locked_until)
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_session(&mut self, s: &crate::SessionRecord) -> crate::Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&s.id_hash)
+        .bind(s.user_id)
+        .bind(&s.csrf_token)
+        .bind(s.created_at)
+        .bind(s.last_seen_at)
+        .bind(s.expires_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&mut self, id_hash: &str) -> crate::Result<Option<crate::SessionRecord>> {
+        let row: Option<SessionRow> = sqlx::query_as(
+            "SELECT id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at
+             FROM sessions WHERE id_hash = $1",
+        )
+        .bind(id_hash)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn touch_session(
+        &mut self,
+        id_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(at)
+            .bind(id_hash)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&mut self, id_hash: &str) -> crate::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(
+        &mut self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
+    async fn insert_token(&mut self, t: &crate::ApiToken) -> crate::Result<()> {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(t.id)
+        .bind(t.user_id)
+        .bind(&t.token_hash)
+        .bind(&t.label)
+        .bind(t.created_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn user_by_token(&mut self, token_hash: &str) -> crate::Result<Option<crate::User>> {
+        let row: Option<UserRow> = sqlx::query_as(
+            "SELECT u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u.active, u.failed_logins, u.locked_until, u.created_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+}

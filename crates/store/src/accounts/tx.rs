@@ -1,0 +1,28 @@
+//! Staff accounts, sessions and API tokens, as a unit of work sees them.
+
+use crate::Result;
+use crate::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+#[async_trait]
+pub trait AccountTx: Send {
+    async fn insert_user(&mut self, user: &NewUser) -> Result<()>;
+    async fn user(&mut self, id: Uuid) -> Result<Option<User>>;
+    async fn user_by_email(&mut self, email: &str) -> Result<Option<User>>;
+    async fn users_of_org(&mut self, org_id: Uuid) -> Result<Vec<User>>;
+    async fn set_login_state(
+        &mut self,
+        user_id: Uuid,
+        failed_logins: i64,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+    async fn insert_session(&mut self, session: &SessionRecord) -> Result<()>;
+    async fn session(&mut self, id_hash: &str) -> Result<Option<SessionRecord>>;
+    async fn touch_session(&mut self, id_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    async fn delete_session(&mut self, id_hash: &str) -> Result<()>;
+    async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<u64>;
+    async fn insert_token(&mut self, token: &ApiToken) -> Result<()>;
+    async fn user_by_token(&mut self, token_hash: &str) -> Result<Option<User>>;
+}

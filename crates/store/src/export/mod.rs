@@ -1,0 +1,7 @@
+//! The KL Gateway LTT report: deliveries, the nightly job, the list of deliveries.
+
+pub mod model;
+mod service;
+pub mod tx;
+
+pub use service::*;

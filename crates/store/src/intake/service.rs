@@ -1,0 +1,221 @@
+//! The public self-referral form and the intake queue it lands in.
+//!
+//! A family's own words wait as a self-referral until staff register it: only then is a
+//! child record and a course created, by someone who can check who the family is.
+
+use crate::Store;
+use crate::Work;
+use crate::courses::model::*;
+use crate::courses::{NewContact, local, open_course};
+use crate::service::{Ctx, ServiceError, ServiceResult, check};
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use samspor_domain::access::{Action, Resource, authorize};
+use samspor_domain::audit::{AuditAction, AuditEvent};
+use samspor_domain::child::parse_child;
+use samspor_domain::course::contact::{SelfReferralInput, validate_self_referral};
+use samspor_domain::organisation::OrgKind;
+use samspor_domain::validation::FieldError;
+use uuid::Uuid;
+
+/// Letters and digits that cannot be mistaken for one another when read out on the phone.
+const RECEIPT_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+fn receipt() -> String {
+    let mut rng = rand::rng();
+    let mut part = |n: usize| {
+        (0..n)
+            .map(|_| RECEIPT_ALPHABET[rng.random_range(0..RECEIPT_ALPHABET.len())] as char)
+            .collect::<String>()
+    };
+    format!("H-{}-{}", part(4), part(4))
+}
+
+/// The municipality a public form belongs to, by its municipality code.
+pub async fn municipality(store: &Store, code: &str) -> ServiceResult<crate::Organisation> {
+    store
+        .read(async |tx| {
+            let org = tx
+                .organisations()
+                .await?
+                .into_iter()
+                .find(|o| {
+                    o.kind == OrgKind::Municipality && o.municipality_code.as_deref() == Some(code)
+                })
+                .ok_or(ServiceError::NotFound)?;
+            Ok(org)
+        })
+        .await
+}
+
+/// Receives the public form; returns the receipt shown to the family.
+pub async fn submit_self_referral(
+    store: &Store,
+    municipality_code: &str,
+    input: &SelfReferralInput,
+    now: DateTime<Utc>,
+    request_id: &str,
+) -> ServiceResult<String> {
+    let org = municipality(store, municipality_code).await?;
+    let content = validate_self_referral(input, local(now).date())?;
+    let record = SelfReferralRecord {
+        id: Uuid::now_v7(),
+        org_id: org.id,
+        receipt: receipt(),
+        content,
+        status: SelfReferralStatus::New,
+        course_id: None,
+        received_at: now,
+    };
+    store
+        .write(async |tx| {
+            tx.insert_self_referral(&record).await?;
+            tx.audit(
+                now,
+                AuditEvent {
+                    user_id: None,
+                    org_id: Some(org.id),
+                    action: AuditAction::Create,
+                    object_type: "self_referral".into(),
+                    object_id: Some(record.id),
+                    child_id: None,
+                    purpose: "intake".into(),
+                    request_id: request_id.into(),
+                    detail: "public form".into(),
+                },
+            );
+            Ok(record.receipt)
+        })
+        .await
+}
+
+/// Self-referrals of the actor's organisation still waiting to be registered.
+pub async fn new_self_referrals(
+    store: &Store,
+    ctx: &Ctx,
+) -> ServiceResult<Vec<SelfReferralRecord>> {
+    check(authorize(
+        &ctx.actor,
+        Action::Search,
+        Resource::ChildRegister,
+    ))?;
+    store
+        .read(async |tx| {
+            let list = tx.new_self_referrals(ctx.actor.org_id).await?;
+            if !list.is_empty() {
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Search,
+                        "self_referral",
+                        None,
+                        None,
+                        "intake queue",
+                    ),
+                );
+            }
+            Ok(list)
+        })
+        .await
+}
+
+async fn load_new(tx: &mut Work<'_>, ctx: &Ctx, id: Uuid) -> ServiceResult<SelfReferralRecord> {
+    check(authorize(
+        &ctx.actor,
+        Action::Create,
+        Resource::ChildRegister,
+    ))?;
+    let sr = tx
+        .self_referral(id)
+        .await?
+        .filter(|s| s.org_id == ctx.actor.org_id)
+        .ok_or(ServiceError::NotFound)?;
+    if sr.status != SelfReferralStatus::New {
+        return Err(FieldError::new(
+            "self_referral",
+            "This self-referral has already been handled.",
+            "Denne selvhenvisning er allerede behandlet.",
+        )
+        .into());
+    }
+    Ok(sr)
+}
+
+/// Registers a self-referral: finds or creates the child and opens the course.
+pub async fn register_self_referral(
+    store: &Store,
+    ctx: &Ctx,
+    id: Uuid,
+) -> ServiceResult<CourseRecord> {
+    store
+        .write(async |tx| {
+            let sr = load_new(tx, ctx, id).await?;
+            let content = &sr.content;
+            let child = match tx
+                .child_by_cpr(ctx.actor.org_id, content.child_cpr.as_str())
+                .await?
+            {
+                Some(child_id) => tx.child(child_id).await?.ok_or(ServiceError::NotFound)?,
+                None => {
+                    let data = parse_child(&content.child_input(), local(ctx.now).date())?;
+                    crate::children::insert_new(tx, ctx, data, "from self-referral").await?
+                }
+            };
+            let course = open_course(
+                tx,
+                ctx,
+                &child,
+                &NewContact {
+                    child_id: child.id,
+                    received_at: Some(local(sr.received_at)),
+                    contact: content.contact_input(),
+                    themes: Vec::new(),
+                    screening_response_id: None,
+                },
+                Some(sr.id),
+            )
+            .await?;
+            if !tx
+                .handle_self_referral(
+                    id,
+                    SelfReferralStatus::Registered,
+                    Some(course.id),
+                    ctx.actor.user_id,
+                    ctx.now,
+                )
+                .await?
+            {
+                return Err(ServiceError::Conflict { current: 0 });
+            }
+            Ok(course)
+        })
+        .await
+}
+
+/// Sets aside a self-referral that is not a real request (a test, a duplicate, spam).
+pub async fn dismiss_self_referral(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
+    store
+        .write(async |tx| {
+            load_new(tx, ctx, id).await?;
+            tx.handle_self_referral(
+                id,
+                SelfReferralStatus::Dismissed,
+                None,
+                ctx.actor.user_id,
+                ctx.now,
+            )
+            .await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Update,
+                    "self_referral",
+                    Some(id),
+                    None,
+                    "dismissed",
+                ),
+            );
+            Ok(())
+        })
+        .await
+}
