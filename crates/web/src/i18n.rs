@@ -61,12 +61,12 @@ impl Tr {
 /// Each area of the UI keeps its words in its own table, so they can be edited apart.
 static TABLES: [&[(&str, &str, &str)]; 7] = [
     TEXTS,
-    crate::i18n_courses::TEXTS,
-    crate::i18n_intake::TEXTS,
-    crate::i18n_treatment::TEXTS,
-    crate::i18n_groups::TEXTS,
-    crate::i18n_export::TEXTS,
-    crate::i18n_measurements::TEXTS,
+    crate::courses::texts::TEXTS,
+    crate::intake::texts::TEXTS,
+    crate::courses::treatment::texts::TEXTS,
+    crate::courses::groups::texts::TEXTS,
+    crate::export::texts::TEXTS,
+    crate::courses::measurements::texts::TEXTS,
 ];
 
 fn lookup(key: &str) -> Option<(&'static str, &'static str, &'static str)> {

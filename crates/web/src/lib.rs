@@ -1,18 +1,20 @@
 //! Samspor's web server: the Danish/English web UI and the JSON API, both on axum.
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod api;
+mod audit;
 mod auth;
 mod chart;
+mod children;
+mod courses;
 mod error;
+mod export;
 mod i18n;
-mod i18n_courses;
-mod i18n_export;
-mod i18n_groups;
-mod i18n_intake;
-mod i18n_measurements;
-mod i18n_treatment;
+mod intake;
+mod organisations;
 mod pages;
+mod questionnaires;
 mod request;
 
 use axum::Router;

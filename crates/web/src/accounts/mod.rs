@@ -1,0 +1,3 @@
+//! Logging in and out.
+
+pub(crate) mod pages;

@@ -1,0 +1,3 @@
+//! The audit log as the administrator reads it.
+
+pub(crate) mod pages;

@@ -1,0 +1,3 @@
+//! Organisations, programme participation and the audit log of the administrator.
+
+pub(crate) mod pages;

@@ -1,0 +1,442 @@
+//! The server-rendered web UI. Works without JavaScript; Danish by default.
+
+pub use crate::questionnaires::pages::link_url;
+
+use crate::AppState;
+use crate::auth::{CurrentUser, PageUser};
+use crate::error::{ErrorPage, WebError};
+use crate::i18n::{LANG_COOKIE, Tr, UiLang, lang_of};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use samspor_domain::i18n::Lang;
+use samspor_domain::role::Role;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/lang", get(switch_lang))
+        .route("/static/style.css", get(stylesheet))
+        .merge(crate::accounts::pages::router())
+        .merge(crate::children::pages::router())
+        .merge(crate::courses::pages::router())
+        .merge(crate::courses::measurements::pages::router())
+        .merge(crate::export::pages::router())
+        .merge(crate::courses::groups::pages::router())
+        .merge(crate::courses::treatment::pages::router())
+        .merge(crate::intake::pages::router())
+        .merge(crate::organisations::pages::router())
+        .merge(crate::audit::pages::router())
+        .merge(crate::questionnaires::pages::router())
+        .merge(crate::questionnaires::respond::router())
+        .layer(axum::middleware::from_fn(html_errors))
+}
+
+/// What a page handler knows of its request: the server, who is logged in, the language the
+/// page is shown in and the request id that ties audit entries to the log line. Without a
+/// login the browser is sent to the login page.
+/// Handlers take it apart in the parameter list: `Cx(state, user, lang, rid): Cx`.
+pub struct Cx(
+    pub AppState,
+    pub CurrentUser,
+    pub Lang,
+    /// The request id.
+    pub String,
+);
+
+impl axum::extract::FromRequestParts<AppState> for Cx {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let PageUser(user) = PageUser::from_request_parts(parts, state).await?;
+        let crate::request::RequestId(rid) =
+            crate::request::RequestId::from_request_parts(parts, state)
+                .await
+                .unwrap_or_else(|never| match never {});
+        Ok(Cx(state.clone(), user, lang_of(&parts.headers), rid))
+    }
+}
+
+/// What the page frame shows about the logged-in person.
+pub struct UserInfo {
+    pub name: String,
+    pub org_name: String,
+    pub role_label: &'static str,
+    pub works_with_children: bool,
+    pub is_admin: bool,
+    pub is_analyst: bool,
+    pub can_edit_participation: bool,
+}
+
+/// The page frame: who is logged in, where we are, the CSRF token for forms.
+pub struct Layout {
+    pub user: Option<UserInfo>,
+    pub csrf: String,
+    pub path: String,
+    pub section: &'static str,
+    pub notice: Option<&'static str>,
+}
+
+impl Layout {
+    pub fn new(user: Option<&CurrentUser>, t: Tr, path: &str, section: &'static str) -> Layout {
+        Layout {
+            user: user.map(|u| UserInfo {
+                name: u.user.name.clone(),
+                org_name: u.org.name.clone(),
+                role_label: u.user.role.label(t.0),
+                works_with_children: u.user.role.works_with_children(),
+                is_admin: u.user.role == Role::Admin,
+                is_analyst: u.user.role == Role::Analyst,
+                can_edit_participation: matches!(u.user.role, Role::Admin | Role::Secretariat),
+            }),
+            csrf: user.map(|u| u.csrf_token().to_string()).unwrap_or_default(),
+            path: path.to_string(),
+            section,
+            notice: None,
+        }
+    }
+
+    pub fn with_notice(mut self, notice: Option<&'static str>) -> Self {
+        self.notice = notice;
+        self
+    }
+}
+
+/// A moment as Danish staff read it: local time in Denmark.
+pub fn local_time(t: chrono::DateTime<chrono::Utc>, with_seconds: bool) -> String {
+    let local = t.with_timezone(&chrono_tz::Europe::Copenhagen);
+    let format = if with_seconds {
+        "%d.%m.%Y %H:%M:%S"
+    } else {
+        "%d.%m.%Y %H:%M"
+    };
+    local.format(format).to_string()
+}
+
+/// Renders a template as HTML with a status.
+pub fn render(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => WebError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    t: Tr,
+    l: Layout,
+    title: &'static str,
+    detail: String,
+}
+
+/// Turns problem responses from page routes into HTML error pages in the reader's language.
+async fn html_errors(req: Request, next: Next) -> Response {
+    let lang = lang_of(req.headers());
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    let Some(page) = res.extensions().get::<ErrorPage>().cloned() else {
+        return res;
+    };
+    let t = Tr(lang);
+    let body = ErrorTemplate {
+        t,
+        l: Layout::new(None, t, &path, ""),
+        title: page.title(lang),
+        detail: page.detail(lang).to_string(),
+    };
+    let mut html = render(page.status, &body);
+    if let Some(v) = res.headers().get(header::WWW_AUTHENTICATE) {
+        html.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, v.clone());
+    }
+    html
+}
+
+pub async fn not_found(req: Request) -> Response {
+    let lang = lang_of(req.headers());
+    let err = WebError::NotFound.into_response();
+    if req.uri().path().starts_with("/api/") {
+        return err;
+    }
+    let t = Tr(lang);
+    render(
+        StatusCode::NOT_FOUND,
+        &ErrorTemplate {
+            t,
+            l: Layout::new(None, t, req.uri().path(), ""),
+            title: if lang == Lang::Da {
+                "Ikke fundet"
+            } else {
+                "Not found"
+            },
+            detail: if lang == Lang::Da {
+                "Der er intet på denne adresse, eller du har ikke adgang til det.".into()
+            } else {
+                "There is nothing at this address, or you do not have access to it.".into()
+            },
+        },
+    )
+}
+
+pub struct AlertView {
+    id: uuid::Uuid,
+    child_id: uuid::Uuid,
+    child_name: String,
+    message: String,
+    time: String,
+    escalated: bool,
+}
+
+/// One of the therapist's active courses on the front page.
+pub struct MyCourseRow {
+    id: uuid::Uuid,
+    child_name: String,
+    track: &'static str,
+    held: i64,
+    planned: i64,
+    next: Option<String>,
+}
+
+/// A session booked today.
+pub struct TodayRow {
+    course_id: uuid::Uuid,
+    child_name: String,
+    time: String,
+    session: String,
+}
+
+/// A follow-up talk due within a week (or overdue).
+pub struct FollowUpRow {
+    course_id: uuid::Uuid,
+    child_name: String,
+    due: String,
+    overdue: bool,
+}
+
+/// A questionnaire of one of the therapist's courses that is due, sent and unanswered, or
+/// expired unanswered.
+pub struct MeasurementDueRow {
+    pub course_id: uuid::Uuid,
+    pub child_name: String,
+    pub what: String,
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeTemplate {
+    t: Tr,
+    l: Layout,
+    alerts: Vec<AlertView>,
+    /// The therapist's part: their courses, today's sessions, follow-up talks, measurements.
+    therapist: bool,
+    my_courses: Vec<MyCourseRow>,
+    today: Vec<TodayRow>,
+    follow_ups: Vec<FollowUpRow>,
+    /// The measurements outstanding on the therapist's courses.
+    measurements_due: Vec<MeasurementDueRow>,
+    /// Courses waiting for their visitation decision, nearest deadline first.
+    queue: Vec<crate::courses::pages::WorkRow>,
+    /// How many of them breach a waiting goal within days or already have.
+    queue_attention: usize,
+}
+
+async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    PageUser(user): PageUser,
+    UiLang(lang): UiLang,
+    crate::request::RequestId(rid): crate::request::RequestId,
+) -> Result<Response, WebError> {
+    let t = Tr(lang);
+    let alerts = samspor_store::questionnaires::open_alerts(&state.store, &user.ctx(&rid))
+        .await?
+        .into_iter()
+        .map(|a| AlertView {
+            id: a.alert.id,
+            child_id: a.alert.child_id,
+            child_name: a.child_name,
+            message: match lang {
+                Lang::Da => a.alert.message_da,
+                Lang::En => a.alert.message_en,
+            },
+            time: local_time(a.alert.created_at, false),
+            escalated: a.alert.escalated_at.is_some(),
+        })
+        .collect();
+    let queue = if user.user.role.works_with_children() {
+        crate::courses::pages::intake_queue(&state, &user, &rid, t).await?
+    } else {
+        Vec::new()
+    };
+    let therapist = user.user.role.works_with_children();
+    let today = samspor_store::courses::local(chrono::Utc::now()).date();
+    let front = if therapist {
+        samspor_store::courses::treatment::front_page(&state.store, &user.ctx(&rid), today).await?
+    } else {
+        Default::default()
+    };
+    let title = |da: &Option<String>, en: &Option<String>| match lang {
+        Lang::Da => da.clone(),
+        Lang::En => en.clone(),
+    };
+    let my_courses = front
+        .courses
+        .iter()
+        .map(|c| MyCourseRow {
+            id: c.course_id,
+            child_name: c.child_name.clone(),
+            track: c.track.map_or("–", |p| p.label(lang)),
+            held: c.sessions_held,
+            planned: c.sessions_planned,
+            next: c.next_number.map(|n| {
+                let name = title(&c.next_title_da, &c.next_title_en).unwrap_or_default();
+                match c.next_at {
+                    Some(at) => format!("{n}. {name} – {}", at.format("%d.%m.%Y %H:%M")),
+                    None => format!("{n}. {name}"),
+                }
+            }),
+        })
+        .collect();
+    let today_rows = front
+        .today
+        .iter()
+        .map(|b| TodayRow {
+            course_id: b.course_id,
+            child_name: b.child_name.clone(),
+            time: b.planned_at.format("%H:%M").to_string(),
+            session: format!(
+                "{}. {}",
+                b.number,
+                match lang {
+                    Lang::Da => &b.title_da,
+                    Lang::En => &b.title_en,
+                }
+            ),
+        })
+        .collect();
+    let mine: std::collections::HashSet<uuid::Uuid> =
+        front.courses.iter().map(|c| c.course_id).collect();
+    let measurements_due = if therapist && !mine.is_empty() {
+        samspor_store::courses::measurements::due_on_courses(
+            &state.store,
+            state.rules(),
+            &user.ctx(&rid),
+            today,
+            &mine,
+        )
+        .await?
+        .into_iter()
+        .map(|m| MeasurementDueRow {
+            course_id: m.course_id,
+            child_name: m.child_name,
+            what: format!(
+                "{} ({}, {}) – {}",
+                crate::courses::measurements::pages::instrument_title(
+                    &state,
+                    lang,
+                    &m.instrument_id
+                ),
+                m.respondent.label(lang),
+                crate::courses::measurements::pages::point_label(t, m.point),
+                crate::courses::measurements::pages::state_label(t, m.status)
+            ),
+            due: m.since.format("%d.%m.%Y").to_string(),
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let follow_ups = front
+        .follow_ups
+        .iter()
+        .map(|f| FollowUpRow {
+            course_id: f.course_id,
+            child_name: f.child_name.clone(),
+            due: f.due_on.format("%d.%m.%Y").to_string(),
+            overdue: f.due_on < today,
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &HomeTemplate {
+            t,
+            l: Layout::new(Some(&user), t, "/", "home"),
+            alerts,
+            therapist,
+            my_courses,
+            today: today_rows,
+            follow_ups,
+            measurements_due,
+            queue_attention: queue.iter().filter(|r| r.flag.is_some()).count(),
+            queue,
+        },
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    to: String,
+    back: Option<String>,
+}
+
+/// Only paths on this site are followed back to, never another host.
+pub fn safe_back(back: Option<&str>) -> String {
+    match back {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+async fn switch_lang(jar: CookieJar, Query(q): Query<LangQuery>) -> Response {
+    let Some(lang) = Lang::parse(&q.to) else {
+        return WebError::BadRequest("Unknown language: use da or en.".into()).into_response();
+    };
+    let cookie = Cookie::build((LANG_COOKIE, lang.as_str()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .permanent()
+        .build();
+    (jar.add(cookie), Redirect::to(&safe_back(q.back.as_deref()))).into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_are_shown_in_danish_local_time() {
+        use chrono::TimeZone;
+        let winter = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
+        let summer = chrono::Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap();
+        assert_eq!(super::local_time(winter, false), "15.01.2026 13:00");
+        assert_eq!(super::local_time(summer, true), "15.07.2026 14:00:00");
+    }
+
+    #[test]
+    fn back_links_stay_on_this_site() {
+        assert_eq!(super::safe_back(Some("/children")), "/children");
+        assert_eq!(super::safe_back(Some("//evil.example")), "/");
+        assert_eq!(super::safe_back(Some("https://evil.example")), "/");
+        assert_eq!(super::safe_back(Some("/\\evil")), "/");
+        assert_eq!(super::safe_back(None), "/");
+    }
+}
