@@ -90,6 +90,10 @@ pub enum StoreError {
     /// A unit of work tried to open another unit inside itself.
     #[error("a unit of work cannot open another inside itself")]
     NestedUnit,
+    /// A unit of work recorded a person's access to a child's data without asking the access
+    /// policy: a defect in Samspor, never the caller's fault.
+    #[error("a unit of work audited access to a child without asking the access policy")]
+    PolicyNotAsked,
     /// The batch a unit of work (or a read's audit entry) was in could not be committed.
     #[error("not saved: {0}")]
     CommitFailed(String),

@@ -713,3 +713,69 @@ async fn a_failing_unit_fails_alone_in_its_batch() {
     })
     .await;
 }
+
+/// The door refuses a unit that records a person's access to a child without asking the
+/// access policy, on reads and writes alike, and keeps nothing of it; the same unit that asks
+/// goes through.
+#[tokio::test]
+async fn a_unit_that_audits_a_child_without_asking_the_policy_is_refused() {
+    use samspor_domain::access::{Action, Resource};
+    use samspor_domain::audit::AuditAction;
+    each_backend(|db| async move {
+        let s = db.store.clone();
+        let c = ctx(&s, &user(&s, "k@kbh.dk", "coordinator", "0101").await).await;
+        let kid = children::create(&s, &c, &child("150315-4321", "Ada", "Lovelace"))
+            .await
+            .unwrap();
+        let before = s.audit_length().await.unwrap();
+        let look = |asks: bool| {
+            let c = c.clone();
+            async move |tx: &mut samspor_store::Work<'_>| {
+                let found = tx.child(kid.id).await?.ok_or(ServiceError::NotFound)?;
+                if asks {
+                    tx.authorize(
+                        &c.actor,
+                        Action::Read,
+                        Resource::Child {
+                            owner_org: found.org_id,
+                        },
+                    )?;
+                }
+                tx.audit(
+                    c.now,
+                    c.event(AuditAction::Read, "child", Some(kid.id), Some(kid.id), ""),
+                );
+                Ok::<_, ServiceError>(found.id)
+            }
+        };
+        let refused = s.read(look(false)).await;
+        assert!(
+            matches!(
+                refused,
+                Err(ServiceError::Store(
+                    samspor_store::StoreError::PolicyNotAsked
+                ))
+            ),
+            "{refused:?}"
+        );
+        let refused = s.write(look(false)).await;
+        assert!(
+            matches!(
+                refused,
+                Err(ServiceError::Store(
+                    samspor_store::StoreError::PolicyNotAsked
+                ))
+            ),
+            "{refused:?}"
+        );
+        assert_eq!(
+            s.audit_length().await.unwrap(),
+            before,
+            "nothing was logged"
+        );
+        assert_eq!(s.read(look(true)).await.unwrap(), kid.id);
+        assert_eq!(s.write(look(true)).await.unwrap(), kid.id);
+        assert_eq!(s.audit_length().await.unwrap(), before + 2);
+    })
+    .await;
+}

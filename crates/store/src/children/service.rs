@@ -34,6 +34,7 @@ pub(crate) async fn insert_new(
     data: ChildData,
     detail: &str,
 ) -> ServiceResult<Child> {
+    tx.authorize(&ctx.actor, Action::Create, Resource::ChildRegister)?;
     let child = Child {
         id: Uuid::now_v7(),
         org_id: ctx.actor.org_id,
@@ -67,13 +68,13 @@ pub(crate) async fn load(
     action: Action,
 ) -> ServiceResult<Child> {
     let child = tx.child(id).await?.ok_or(ServiceError::NotFound)?;
-    check(authorize(
+    tx.authorize(
         &ctx.actor,
         action,
         Resource::Child {
             owner_org: child.org_id,
         },
-    ))?;
+    )?;
     Ok(child)
 }
 

@@ -1,8 +1,10 @@
 //! The unit of work a caller gets inside the door, and the door's two entrances.
 
 use super::Store;
+use crate::service::ServiceResult;
 use crate::{StoreError, Tx};
 use chrono::{DateTime, Utc};
+use samspor_domain::access::{Action, Actor, Resource, authorize};
 use samspor_domain::audit::AuditEvent;
 use std::ops::{Deref, DerefMut};
 
@@ -12,6 +14,8 @@ use std::ops::{Deref, DerefMut};
 pub struct Work<'t> {
     tx: &'t mut dyn Tx,
     events: Vec<(DateTime<Utc>, AuditEvent)>,
+    /// Whether the unit asked the access policy; see `into_events`.
+    asked: bool,
 }
 
 impl<'t> Work<'t> {
@@ -19,7 +23,21 @@ impl<'t> Work<'t> {
         Work {
             tx,
             events: Vec::new(),
+            asked: false,
         }
+    }
+
+    /// Asks the access policy whether `actor` may do `action` to `resource`: `NotFound` and
+    /// `Forbidden` as the policy decides. A unit that records a person's access to a child's
+    /// data must have asked (the door refuses to commit it otherwise).
+    pub fn authorize(
+        &mut self,
+        actor: &Actor,
+        action: Action,
+        resource: Resource<'_>,
+    ) -> ServiceResult<()> {
+        self.asked = true;
+        crate::service::check(authorize(actor, action, resource))
     }
 
     /// Records that personal data was read or changed, at `at`. The entry is written with the
@@ -28,8 +46,18 @@ impl<'t> Work<'t> {
         self.events.push((at, event));
     }
 
-    pub(crate) fn into_events(self) -> Vec<(DateTime<Utc>, AuditEvent)> {
-        self.events
+    /// The unit's audit entries, once it is done. A person's access to a child's data that was
+    /// recorded without asking the access policy is a defect, and the unit fails instead of
+    /// committing: the door is where every access is checked, not only where it is logged.
+    pub(crate) fn into_events(self) -> Result<Vec<(DateTime<Utc>, AuditEvent)>, StoreError> {
+        let personal = self
+            .events
+            .iter()
+            .any(|(_, e)| e.user_id.is_some() && e.child_id.is_some());
+        if personal && !self.asked {
+            return Err(StoreError::PolicyNotAsked);
+        }
+        Ok(self.events)
     }
 }
 
@@ -70,7 +98,11 @@ impl Store {
         let mut tx = self.backend.begin_read().await?;
         let mut work = Work::new(tx.data());
         let out = as_unit(f(&mut work)).await?;
-        let events = work.into_events();
+        let (out, events) = match (out, work.into_events()) {
+            (Ok(out), Ok(events)) => (Ok(out), events),
+            (Ok(_), Err(e)) => (Err(e.into()), Vec::new()),
+            (Err(e), _) => (Err(e), Vec::new()),
+        };
         let out = match out {
             Ok(out) => out,
             Err(e) => {

@@ -203,7 +203,11 @@ impl Writer {
         let out = as_unit(f(&mut work))
             .await
             .unwrap_or_else(|e| Err(e.into()));
-        let events = work.into_events();
+        let (out, events) = match (out, work.into_events()) {
+            (Ok(out), Ok(events)) => (Ok(out), events),
+            (Ok(_), Err(e)) => (Err(e.into()), Vec::new()),
+            (Err(e), _) => (Err(e), Vec::new()),
+        };
         let ended = match &out {
             Ok(_) => tx.release_savepoint().await,
             Err(_) => tx.rollback_to_savepoint().await,

@@ -131,14 +131,14 @@ async fn check_staff(tx: &mut Work<'_>, ctx: &Ctx) -> ServiceResult<Organisation
         .organisation(ctx.actor.org_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    crate::service::check(authorize(
+    tx.authorize(
         &ctx.actor,
         Action::Export,
         Resource::KlDeliveries {
             org: org.id,
             is_municipality: org.kind == OrgKind::Municipality,
         },
-    ))?;
+    )?;
     Ok(org)
 }
 

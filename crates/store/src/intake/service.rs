@@ -120,11 +120,7 @@ pub async fn new_self_referrals(
 }
 
 async fn load_new(tx: &mut Work<'_>, ctx: &Ctx, id: Uuid) -> ServiceResult<SelfReferralRecord> {
-    check(authorize(
-        &ctx.actor,
-        Action::Create,
-        Resource::ChildRegister,
-    ))?;
+    tx.authorize(&ctx.actor, Action::Create, Resource::ChildRegister)?;
     let sr = tx
         .self_referral(id)
         .await?

@@ -122,7 +122,7 @@ fn field(en: &str, da: &str, name: &str) -> FieldError {
 
 /// Loads a group of the actor's organisation; any other group does not exist for them.
 async fn load_group(tx: &mut Work<'_>, ctx: &Ctx, id: Uuid) -> ServiceResult<GroupCourse> {
-    check(authorize(&ctx.actor, Action::Read, Resource::ChildRegister))?;
+    tx.authorize(&ctx.actor, Action::Read, Resource::ChildRegister)?;
     tx.group(id)
         .await?
         .filter(|g| g.org_id == ctx.actor.org_id)
