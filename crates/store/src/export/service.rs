@@ -20,7 +20,7 @@ use crate::export::model::*;
 use crate::service::{Ctx, ServiceError, ServiceResult};
 use crate::{Organisation, Store, StoreError};
 use chrono::{DateTime, Duration, NaiveTime, SubsecRound, Utc};
-use samspor_domain::access::{Action, Resource, authorize};
+use samspor_domain::access::{Action, Resource};
 use samspor_domain::audit::{AuditAction, AuditEvent};
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::cpr::Cpr;
