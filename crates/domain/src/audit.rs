@@ -234,6 +234,8 @@ pub enum ChainBreak {
         "the log ends at entry {last_seq} but entry {expected_seq} was written (entries at the end were removed)"
     )]
     Truncated { last_seq: i64, expected_seq: i64 },
+    #[error("it holds {entries} entries but has no head (its head row was removed)")]
+    Headless { entries: i64 },
 }
 
 /// Checks entries in order, continuing from `prev` (seq, hash) of the entry before them.

@@ -309,6 +309,20 @@ async fn audit_verify_finds_changed_and_removed_entries() {
                 .to_string()
                 .contains("removed")
         );
+
+        // A whole chain's head row removed: its entries are reported, not skipped.
+        db.exec_raw("DELETE FROM audit_chains WHERE id = 1")
+            .await
+            .unwrap();
+        assert_eq!(
+            s.verify_audit()
+                .await
+                .unwrap()
+                .result
+                .unwrap_err()
+                .to_string(),
+            "chain 1: it holds 2 entries but has no head (its head row was removed)"
+        );
         if !enable.is_empty() {
             db.exec_raw(enable).await.unwrap();
         }

@@ -46,6 +46,14 @@ impl crate::AuditTx for BackendTx {
         )
     }
 
+    async fn audit_log_chains(&mut self) -> crate::Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT chain_id, COUNT(*) FROM audit_log GROUP BY chain_id ORDER BY chain_id",
+        )
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
     async fn audit_chain_page(
         &mut self,
         chain: i64,

@@ -11,6 +11,8 @@ pub trait AuditTx: Send {
     async fn audit_entries(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
     /// Every chain's head: (chain, last sequence number, its hash).
     async fn audit_chains(&mut self) -> Result<Vec<(i64, i64, String)>>;
+    /// Every chain that has entries in the log, with how many: (chain, entries).
+    async fn audit_log_chains(&mut self) -> Result<Vec<(i64, i64)>>;
     /// Entries of one chain after `after_seq`, in order.
     async fn audit_chain_page(
         &mut self,

@@ -7,6 +7,19 @@ const PAGE: i64 = 5_000;
 
 pub(crate) async fn verify(tx: &mut (impl AuditTx + ?Sized)) -> Result<VerifyReport> {
     let chains = tx.audit_chains().await?;
+    // Entries of a chain whose head row is gone would otherwise never be walked.
+    for (chain, count) in tx.audit_log_chains().await? {
+        if !chains.iter().any(|(id, _, _)| *id == chain) {
+            return Ok(VerifyReport {
+                entries: 0,
+                chains: chains.len() as i64,
+                result: Err(BrokenChain {
+                    chain,
+                    fault: ChainBreak::Headless { entries: count },
+                }),
+            });
+        }
+    }
     let mut entries = 0;
     for (chain, head_seq, head_hash) in &chains {
         let mut prev = (0_i64, genesis(*chain));
