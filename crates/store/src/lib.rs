@@ -48,7 +48,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 pub use accounts::model::*;
-pub use accounts::tx::AccountTx;
+pub use accounts::tx::{AccountLookup, AccountTx};
 pub use audit::model::*;
 pub use audit::tx::AuditTx;
 pub use children::model::*;
@@ -117,6 +117,11 @@ impl From<sqlx::Error> for StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What a lookup outside a transaction may ask (`Store::lookup`).
+pub trait Lookup: AccountLookup + Send {}
+
+impl<T: AccountLookup + Send> Lookup for T {}
 
 /// One transaction, as a unit of work sees it: every feature's part. Every method runs inside it.
 pub trait Tx:

@@ -61,3 +61,39 @@ impl From<SessionRow> for SessionRecord {
         }
     }
 }
+
+/// A user and their organisation in one row; the organisation's columns are prefixed `org_`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct MemberRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    org_code: String,
+    org_kind: String,
+    org_name: String,
+    org_parent_id: Option<Uuid>,
+    org_region_code: Option<String>,
+    org_municipality_code: Option<String>,
+    org_sor_code: Option<String>,
+    org_ean_code: Option<String>,
+    org_created_at: DateTime<Utc>,
+}
+
+impl TryFrom<MemberRow> for (User, Organisation) {
+    type Error = StoreError;
+    fn try_from(r: MemberRow) -> Result<Self, StoreError> {
+        let org = Organisation {
+            kind: samspor_domain::organisation::OrgKind::parse(&r.org_kind)
+                .ok_or_else(|| corrupt("organisation kind", &r.org_kind))?,
+            id: r.user.org_id,
+            code: r.org_code,
+            name: r.org_name,
+            parent_id: r.org_parent_id,
+            region_code: r.org_region_code,
+            municipality_code: r.org_municipality_code,
+            sor_code: r.org_sor_code,
+            ean_code: r.org_ean_code,
+            created_at: r.org_created_at,
+        };
+        Ok((User::try_from(r.user)?, org))
+    }
+}

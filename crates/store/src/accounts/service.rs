@@ -242,24 +242,19 @@ pub async fn logout(
 }
 
 pub async fn user_by_api_token(store: &Store, token: &str) -> ServiceResult<Option<Member>> {
-    store
-        .read(async |tx| {
-            let Some(user) = tx
-                .user_by_token(&token_hash(token))
-                .await?
-                .filter(|u| u.active)
-            else {
-                return Ok(None);
-            };
-            let (actor, org) = membership(tx, &user).await?;
-            Ok(Some(Member {
-                session: None,
-                user,
-                actor,
-                org,
-            }))
-        })
-        .await
+    let found = store
+        .lookup()
+        .await?
+        .member_by_token(&token_hash(token))
+        .await?;
+    Ok(found
+        .filter(|(user, _)| user.active)
+        .map(|(user, org)| Member {
+            session: None,
+            actor: actor_of(&user, &org),
+            user,
+            org,
+        }))
 }
 
 /// Creates an API token for a user and returns it; only its hash is kept.
@@ -395,11 +390,14 @@ async fn membership(tx: &mut Work<'_>, user: &User) -> ServiceResult<(Actor, cra
         .organisation(user.org_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let actor = Actor {
+    Ok((actor_of(user, &org), org))
+}
+
+fn actor_of(user: &User, org: &crate::Organisation) -> Actor {
+    Actor {
         user_id: user.id,
         org_id: user.org_id,
         role: user.role,
         municipality_code: org.municipality_code.clone(),
-    };
-    Ok((actor, org))
+    }
 }

@@ -142,11 +142,21 @@ impl crate::AccountTx for BackendTx {
         .await?;
         Ok(())
     }
+}
 
-    async fn user_by_token(&mut self, token_hash: &str) -> crate::Result<Option<crate::User>> {
-        let row: Option<UserRow> = sqlx::query_as(
-            "SELECT u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u.active, u.failed_logins, u.locked_until, u.created_at
-             FROM api_tokens t JOIN users u ON u.id = t.user_id
+#[async_trait::async_trait]
+impl crate::AccountLookup for BackendConn {
+    async fn member_by_token(
+        &mut self,
+        token_hash: &str,
+    ) -> crate::Result<Option<(crate::User, crate::Organisation)>> {
+        let row: Option<MemberRow> = sqlx::query_as(
+            "SELECT u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u.active, u.failed_logins,
+                    u.locked_until, u.created_at,
+                    o.code AS org_code, o.kind AS org_kind, o.name AS org_name, o.parent_id AS org_parent_id,
+                    o.region_code AS org_region_code, o.municipality_code AS org_municipality_code,
+                    o.sor_code AS org_sor_code, o.ean_code AS org_ean_code, o.created_at AS org_created_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
         )
         .bind(token_hash)

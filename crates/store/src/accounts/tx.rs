@@ -6,6 +6,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+/// Who holds a credential, answered by one statement outside a transaction (`Store::lookup`).
+#[async_trait]
+pub trait AccountLookup: Send {
+    /// The user holding an unrevoked API token, with their organisation.
+    async fn member_by_token(&mut self, token_hash: &str) -> Result<Option<(User, Organisation)>>;
+}
+
 #[async_trait]
 pub trait AccountTx: Send {
     async fn insert_user(&mut self, user: &NewUser) -> Result<()>;
@@ -24,5 +31,4 @@ pub trait AccountTx: Send {
     async fn delete_session(&mut self, id_hash: &str) -> Result<()>;
     async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<u64>;
     async fn insert_token(&mut self, token: &ApiToken) -> Result<()>;
-    async fn user_by_token(&mut self, token_hash: &str) -> Result<Option<User>>;
 }

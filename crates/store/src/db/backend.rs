@@ -8,4 +8,10 @@ pub struct BackendTx {
     tx: sqlx::Transaction<'static, DB>,
 }
 
+/// A reader connection outside any transaction, for a lookup of one statement (which is
+/// consistent by itself). The field has the transaction's name so one SQL text serves both.
+pub struct BackendConn {
+    tx: sqlx::pool::PoolConnection<DB>,
+}
+
 

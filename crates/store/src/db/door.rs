@@ -115,6 +115,14 @@ impl Store {
         Ok(out)
     }
 
+    /// A reader connection for lookups of one statement each, outside any transaction: who
+    /// holds an API token. A lookup reads no child's data and records no audit entry, which is
+    /// why it may skip the unit of work's transaction and its wait for the writer; `Lookup`
+    /// offers nothing else.
+    pub async fn lookup(&self) -> Result<Box<dyn crate::Lookup>, StoreError> {
+        self.backend.lookup().await
+    }
+
     /// Runs `f` on the writer, inside the batch being gathered and under its own savepoint,
     /// and answers once the batch with `f`'s changes and audit entries is committed. If `f`
     /// fails, only its own changes are rolled back.

@@ -20,7 +20,7 @@ mod writer;
 
 pub use door::Work;
 
-use crate::{Result, Tx, VerifyReport};
+use crate::{Lookup, Result, Tx, VerifyReport};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use samspor_domain::audit::AuditEvent;
@@ -52,6 +52,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     async fn begin_write(&self) -> Result<Box<dyn DoorTx>>;
     /// A read-only transaction on a reader connection.
     async fn begin_read(&self) -> Result<Box<dyn DoorTx>>;
+    /// A reader connection for a one-statement lookup, without a transaction.
+    async fn lookup(&self) -> Result<Box<dyn Lookup>>;
     /// The audit chain this process's writer appends to.
     fn chain(&self) -> i64;
     async fn ping(&self) -> Result<()>;

@@ -111,6 +111,12 @@ impl Backend for PgStore {
         Ok(Box::new(BackendTx { tx }))
     }
 
+    async fn lookup(&self) -> Result<Box<dyn crate::Lookup>> {
+        Ok(Box::new(BackendConn {
+            tx: self.readers.acquire().await?,
+        }))
+    }
+
     async fn begin_read(&self) -> Result<Box<dyn DoorTx>> {
         // One snapshot for every statement of the read; writes are refused.
         let tx = self

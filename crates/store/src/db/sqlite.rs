@@ -99,6 +99,12 @@ impl Backend for SqliteStore {
         Ok(Box::new(BackendTx { tx }))
     }
 
+    async fn lookup(&self) -> Result<Box<dyn crate::Lookup>> {
+        Ok(Box::new(BackendConn {
+            tx: self.readers.acquire().await?,
+        }))
+    }
+
     async fn begin_read(&self) -> Result<Box<dyn DoorTx>> {
         let tx = self.readers.begin().await?;
         Ok(Box::new(BackendTx { tx }))
