@@ -16,6 +16,25 @@ pub(crate) use utoipa::{Modify, OpenApi, ToSchema};
 pub(crate) use utoipa_axum::{router::OpenApiRouter, routes};
 pub(crate) use uuid::Uuid;
 
+/// What nearly every API handler starts from: the application, the authenticated caller
+/// (bearer token, or the session cookie on GET) and the request id for the audit log.
+pub(crate) struct ApiCx(pub AppState, pub crate::auth::CurrentUser, pub String);
+
+impl axum::extract::FromRequestParts<AppState> for ApiCx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, WebError> {
+        let ApiUser(user) = ApiUser::from_request_parts(parts, state).await?;
+        let RequestId(rid) = RequestId::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|never| match never {});
+        Ok(ApiCx(state.clone(), user, rid))
+    }
+}
+
 /// Every API route with its documentation: a route is declared once, by its handler's
 /// `#[utoipa::path]`, and serves both the router and the OpenAPI document.
 fn routes() -> OpenApiRouter<AppState> {
@@ -163,9 +182,7 @@ pub struct UnitIn {
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 async fn create_unit(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     ApiJson(body): ApiJson<UnitIn>,
 ) -> Result<(axum::http::StatusCode, Json<OrganisationOut>), WebError> {
     let org = organisations::create_unit(

@@ -5,7 +5,7 @@ pub use crate::questionnaires::pages::link_url;
 use crate::AppState;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{ErrorPage, WebError};
-use crate::i18n::{LANG_COOKIE, Tr, UiLang, lang_of};
+use crate::i18n::{LANG_COOKIE, Tr, lang_of};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, Request};
@@ -251,121 +251,41 @@ struct HomeTemplate {
     queue_attention: usize,
 }
 
-async fn home(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    PageUser(user): PageUser,
-    UiLang(lang): UiLang,
-    crate::request::RequestId(rid): crate::request::RequestId,
-) -> Result<Response, WebError> {
+async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let alerts = samspor_store::questionnaires::open_alerts(&state.store, &user.ctx(&rid))
+    let ctx = user.ctx(&rid);
+    let alerts = samspor_store::questionnaires::open_alerts(&state.store, &ctx)
         .await?
         .into_iter()
-        .map(|a| AlertView {
-            id: a.alert.id,
-            child_id: a.alert.child_id,
-            child_name: a.child_name,
-            message: match lang {
-                Lang::Da => a.alert.message_da,
-                Lang::En => a.alert.message_en,
-            },
-            time: local_time(a.alert.created_at, false),
-            escalated: a.alert.escalated_at.is_some(),
-        })
+        .map(|a| alert_view(lang, a))
         .collect();
-    let queue = if user.user.role.works_with_children() {
-        crate::courses::pages::intake_queue(&state, &user, &rid, t).await?
-    } else {
-        Vec::new()
-    };
     let therapist = user.user.role.works_with_children();
     let today = samspor_store::courses::local(chrono::Utc::now()).date();
-    let front = if therapist {
-        samspor_store::courses::treatment::front_page(&state.store, &user.ctx(&rid), today).await?
+    let (queue, front) = if therapist {
+        (
+            crate::courses::pages::intake_queue(&state, &user, &rid, t).await?,
+            samspor_store::courses::treatment::front_page(&state.store, &ctx, today).await?,
+        )
     } else {
         Default::default()
     };
-    let title = |da: &Option<String>, en: &Option<String>| match lang {
-        Lang::Da => da.clone(),
-        Lang::En => en.clone(),
-    };
-    let my_courses = front
-        .courses
-        .iter()
-        .map(|c| MyCourseRow {
-            id: c.course_id,
-            child_name: c.child_name.clone(),
-            track: c.track.map_or("–", |p| p.label(lang)),
-            held: c.sessions_held,
-            planned: c.sessions_planned,
-            next: c.next_number.map(|n| {
-                let name = title(&c.next_title_da, &c.next_title_en).unwrap_or_default();
-                match c.next_at {
-                    Some(at) => format!("{n}. {name} – {}", at.format("%d.%m.%Y %H:%M")),
-                    None => format!("{n}. {name}"),
-                }
-            }),
-        })
-        .collect();
-    let today_rows = front
-        .today
-        .iter()
-        .map(|b| TodayRow {
-            course_id: b.course_id,
-            child_name: b.child_name.clone(),
-            time: b.planned_at.format("%H:%M").to_string(),
-            session: format!(
-                "{}. {}",
-                b.number,
-                match lang {
-                    Lang::Da => &b.title_da,
-                    Lang::En => &b.title_en,
-                }
-            ),
-        })
-        .collect();
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
-    let measurements_due = if therapist && !mine.is_empty() {
+    let measurements_due = if mine.is_empty() {
+        Vec::new()
+    } else {
         samspor_store::courses::measurements::due_on_courses(
             &state.store,
             state.rules(),
-            &user.ctx(&rid),
+            &ctx,
             today,
             &mine,
         )
         .await?
         .into_iter()
-        .map(|m| MeasurementDueRow {
-            course_id: m.course_id,
-            child_name: m.child_name,
-            what: format!(
-                "{} ({}, {}) – {}",
-                crate::courses::measurements::pages::instrument_title(
-                    &state,
-                    lang,
-                    &m.instrument_id
-                ),
-                m.respondent.label(lang),
-                crate::courses::measurements::pages::point_label(t, m.point),
-                crate::courses::measurements::pages::state_label(t, m.status)
-            ),
-            due: m.since.format("%d.%m.%Y").to_string(),
-        })
+        .map(|m| measurement_due_row(&state, t, m))
         .collect()
-    } else {
-        Vec::new()
     };
-    let follow_ups = front
-        .follow_ups
-        .iter()
-        .map(|f| FollowUpRow {
-            course_id: f.course_id,
-            child_name: f.child_name.clone(),
-            due: f.due_on.format("%d.%m.%Y").to_string(),
-            overdue: f.due_on < today,
-        })
-        .collect();
     Ok(render(
         StatusCode::OK,
         &HomeTemplate {
@@ -373,14 +293,98 @@ async fn home(
             l: Layout::new(Some(&user), t, "/", "home"),
             alerts,
             therapist,
-            my_courses,
-            today: today_rows,
-            follow_ups,
+            my_courses: front
+                .courses
+                .iter()
+                .map(|c| my_course_row(lang, c))
+                .collect(),
+            today: front.today.iter().map(|b| today_row(lang, b)).collect(),
+            follow_ups: front
+                .follow_ups
+                .iter()
+                .map(|f| FollowUpRow {
+                    course_id: f.course_id,
+                    child_name: f.child_name.clone(),
+                    due: f.due_on.format("%d.%m.%Y").to_string(),
+                    overdue: f.due_on < today,
+                })
+                .collect(),
             measurements_due,
             queue_attention: queue.iter().filter(|r| r.flag.is_some()).count(),
             queue,
         },
     ))
+}
+
+fn in_lang<'a>(lang: Lang, da: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Da => da,
+        Lang::En => en,
+    }
+}
+
+fn alert_view(lang: Lang, a: samspor_store::questionnaires::AlertLine) -> AlertView {
+    AlertView {
+        id: a.alert.id,
+        child_id: a.alert.child_id,
+        child_name: a.child_name,
+        message: in_lang(lang, &a.alert.message_da, &a.alert.message_en).to_string(),
+        time: local_time(a.alert.created_at, false),
+        escalated: a.alert.escalated_at.is_some(),
+    }
+}
+
+fn my_course_row(
+    lang: Lang,
+    c: &samspor_store::courses::treatment::model::TherapistCourse,
+) -> MyCourseRow {
+    MyCourseRow {
+        id: c.course_id,
+        child_name: c.child_name.clone(),
+        track: c.track.map_or("–", |p| p.label(lang)),
+        held: c.sessions_held,
+        planned: c.sessions_planned,
+        next: c.next_number.map(|n| {
+            let name = in_lang(
+                lang,
+                c.next_title_da.as_deref().unwrap_or_default(),
+                c.next_title_en.as_deref().unwrap_or_default(),
+            );
+            match c.next_at {
+                Some(at) => format!("{n}. {name} – {}", at.format("%d.%m.%Y %H:%M")),
+                None => format!("{n}. {name}"),
+            }
+        }),
+    }
+}
+
+fn today_row(lang: Lang, b: &samspor_store::courses::treatment::model::BookedSession) -> TodayRow {
+    TodayRow {
+        course_id: b.course_id,
+        child_name: b.child_name.clone(),
+        time: b.planned_at.format("%H:%M").to_string(),
+        session: format!("{}. {}", b.number, in_lang(lang, &b.title_da, &b.title_en)),
+    }
+}
+
+fn measurement_due_row(
+    state: &AppState,
+    t: Tr,
+    m: samspor_store::courses::measurements::DueMeasurement,
+) -> MeasurementDueRow {
+    use crate::courses::measurements::pages::{instrument_title, point_label, state_label};
+    MeasurementDueRow {
+        course_id: m.course_id,
+        child_name: m.child_name,
+        what: format!(
+            "{} ({}, {}) – {}",
+            instrument_title(state, t.0, &m.instrument_id),
+            m.respondent.label(t.0),
+            point_label(t, m.point),
+            state_label(t, m.status)
+        ),
+        due: m.since.format("%d.%m.%Y").to_string(),
+    }
 }
 
 #[derive(serde::Deserialize)]

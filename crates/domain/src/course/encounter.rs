@@ -86,6 +86,14 @@ pub enum Delivery {
 }
 
 impl Delivery {
+    /// The form and JSON value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Individual => "individual",
+            Delivery::Group => "group",
+        }
+    }
+
     pub fn kl_code(self) -> KlCode {
         match self {
             Delivery::Individual => kl::DELIVERY_INDIVIDUAL,
@@ -103,6 +111,14 @@ pub enum Participants {
 }
 
 impl Participants {
+    /// The form and JSON value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Participants::ChildPresent => "child_present",
+            Participants::CaregiversOnly => "caregivers_only",
+        }
+    }
+
     pub fn kl_code(self) -> KlCode {
         match self {
             Participants::ChildPresent => kl::PARTICIPANT_CHILD,

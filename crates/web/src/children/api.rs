@@ -1,8 +1,8 @@
 //! Children through the API.
 
 use crate::api::*;
+use crate::request::ApiJson;
 use crate::request::Id;
-use crate::request::{ApiJson, RequestId};
 use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -150,9 +150,7 @@ pub struct ChildListItem {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn create(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     ApiJson(body): ApiJson<ChildIn>,
 ) -> Result<Response, WebError> {
     let (input, _) = body.input();
@@ -180,9 +178,7 @@ pub struct SearchParams {
 #[utoipa::path(get, path = "/api/v1/children", tag = "children", params(SearchParams),
     responses((status = 200, body = Vec<ChildListItem>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn search(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Query(p): Query<SearchParams>,
 ) -> Result<Json<Vec<ChildListItem>>, WebError> {
     let limit = p.limit.unwrap_or(100);
@@ -224,9 +220,7 @@ pub(crate) async fn search(
     params(("id" = Uuid, Path)),
     responses((status = 200, body = ChildOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn read(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(id): Id,
 ) -> Result<Json<ChildOut>, WebError> {
     let child = children::read(&state.store, &u.ctx(&rid), id).await?;
@@ -243,9 +237,7 @@ pub(crate) async fn read(
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn update(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(id): Id,
     ApiJson(body): ApiJson<ChildIn>,
 ) -> Result<Json<ChildOut>, WebError> {
@@ -272,9 +264,7 @@ pub struct AccessEntry {
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<AccessEntry>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn access_log(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(id): Id,
 ) -> Result<Json<Vec<AccessEntry>>, WebError> {
     let lines = audit::child_access_log(&state.store, &u.ctx(&rid), id, 1000).await?;

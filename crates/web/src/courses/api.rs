@@ -1,8 +1,8 @@
 //! Courses through the API: contacts, encounters, visitation decisions, the deadline worklist.
 
 use crate::api::*;
+use crate::request::ApiJson;
 use crate::request::Id;
-use crate::request::{ApiJson, RequestId};
 use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -110,9 +110,7 @@ pub struct ContactCreated {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn create_contact(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     ApiJson(body): ApiJson<ContactIn>,
 ) -> Result<Response, WebError> {
     let mut errors = FieldErrors::default();
@@ -443,9 +441,7 @@ impl From<CourseView> for CourseOut {
     params(("id" = Uuid, Path, description = "Course id")),
     responses((status = 200, body = CourseOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn read(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(id): Id,
 ) -> Result<Json<CourseOut>, WebError> {
     let view = courses::course(&state.store, &u.ctx(&rid), id).await?;
@@ -557,9 +553,7 @@ fn encounter_input(body: &EncounterIn) -> Result<EncounterInput, FieldErrors> {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn add_encounter(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<EncounterIn>,
 ) -> Result<Response, WebError> {
@@ -619,9 +613,7 @@ pub struct ThemesSet {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Unknown theme codes, listed in `errors`"),
     ))]
 pub(crate) async fn set_themes(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<ThemesIn>,
 ) -> Result<Json<ThemesSet>, WebError> {
@@ -703,9 +695,7 @@ pub struct DecisionCreated {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn decide(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<DecisionIn>,
 ) -> Result<Response, WebError> {
@@ -792,9 +782,7 @@ pub struct DeadlineItem {
 #[utoipa::path(get, path = "/api/v1/worklists/deadlines", tag = "courses", params(DeadlineParams),
     responses((status = 200, body = Vec<DeadlineItem>), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn deadlines(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Query(p): Query<DeadlineParams>,
 ) -> Result<Json<Vec<DeadlineItem>>, WebError> {
     let mut errors = FieldErrors::default();

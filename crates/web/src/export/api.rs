@@ -41,9 +41,7 @@ pub struct KlQuery {
             description = "`since` or `until` missing, malformed or in the future, or the records cannot be reported"),
     ))]
 pub(crate) async fn kl_ltt(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Query(q): Query<KlQuery>,
 ) -> Result<Response, WebError> {
     let ctx = u.ctx(&rid);

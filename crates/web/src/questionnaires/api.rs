@@ -2,8 +2,8 @@
 
 use crate::api::*;
 use crate::pages::link_url;
+use crate::request::ApiJson;
 use crate::request::Id;
-use crate::request::{ApiJson, RequestId};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use samspor_domain::i18n::Lang;
@@ -100,9 +100,7 @@ pub struct InvitationOut {
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn invite(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     headers: HeaderMap,
     Id(child_id): Id,
     ApiJson(body): ApiJson<InvitationIn>,
@@ -198,9 +196,7 @@ impl From<samspor_store::ResponseRecord> for ResponseOut {
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn enter(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(id): Id,
     ApiJson(body): ApiJson<ResponseIn>,
 ) -> Result<(StatusCode, Json<ResponseOut>), WebError> {
@@ -225,9 +221,7 @@ pub(crate) async fn enter(
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Vec<ResponseOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub(crate) async fn responses(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(id): Id,
 ) -> Result<Json<Vec<ResponseOut>>, WebError> {
     let (_, responses) = q::overview(&state.store, &u.ctx(&rid), id).await?;

@@ -193,11 +193,7 @@ impl From<GroupView> for GroupDetailOut {
 /// Your organisation's parent groups.
 #[utoipa::path(get, path = "/api/v1/groups", tag = "groups",
     responses((status = 200, body = Vec<GroupListItem>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-async fn list(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
-) -> Result<Json<Vec<GroupListItem>>, WebError> {
+async fn list(ApiCx(state, u, rid): ApiCx) -> Result<Json<Vec<GroupListItem>>, WebError> {
     let list = groups::groups(&state.store, &u.ctx(&rid)).await?;
     Ok(Json(
         list.into_iter()
@@ -218,9 +214,7 @@ async fn list(
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 async fn create(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     ApiJson(body): ApiJson<GroupIn>,
 ) -> Result<Response, WebError> {
     let group = groups::create_group(
@@ -245,12 +239,7 @@ async fn create(
 #[utoipa::path(get, path = "/api/v1/groups/{id}", tag = "groups",
     params(("id" = Uuid, Path, description = "Group id")),
     responses((status = 200, body = GroupDetailOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn read(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
-    Id(id): Id,
-) -> Result<Json<GroupDetailOut>, WebError> {
+async fn read(ApiCx(state, u, rid): ApiCx, Id(id): Id) -> Result<Json<GroupDetailOut>, WebError> {
     let view = groups::group(&state.store, &u.ctx(&rid), id).await?;
     Ok(Json(view.into()))
 }
@@ -270,9 +259,7 @@ pub struct MemberIn {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "The course cannot join; see `errors`"),
     ))]
 async fn add_member(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(group_id): Id,
     ApiJson(body): ApiJson<MemberIn>,
 ) -> Result<Response, WebError> {
@@ -358,9 +345,7 @@ fn session_input(body: GroupSessionIn) -> Result<NewSession, FieldErrors> {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`; nothing was written"),
     ))]
 async fn record_session(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(group_id): Id,
     ApiJson(body): ApiJson<GroupSessionIn>,
 ) -> Result<Response, WebError> {
@@ -423,9 +408,7 @@ impl From<GuidanceSession> for GuidanceOut {
     params(("id" = Uuid, Path, description = "Course id")),
     responses((status = 200, body = Vec<GuidanceOut>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn list_guidance(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(id): Id,
 ) -> Result<Json<Vec<GuidanceOut>>, WebError> {
     let view = groups::guidance(&state.store, &u.ctx(&rid), id).await?;
@@ -441,9 +424,7 @@ async fn list_guidance(
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 async fn add_guidance(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<GuidanceIn>,
 ) -> Result<Response, WebError> {

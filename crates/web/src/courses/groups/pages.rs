@@ -24,12 +24,13 @@ use axum::routing::{get, post};
 
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::encounter::Participants;
+use samspor_domain::course::plan::Plan;
 use samspor_domain::course::tracks::find;
 use samspor_domain::i18n::Lang;
 use samspor_domain::organisation::Programme;
 use samspor_domain::validation::{FieldError, FieldErrors};
 use samspor_store::courses::groups::{
-    self as svc, AttendanceInput, NewGroup, NewGuidance, NewSession, is_group_track,
+    self as svc, AttendanceInput, GroupView, NewGroup, NewGuidance, NewSession, is_group_track,
 };
 use samspor_store::courses::local;
 use samspor_store::service::ServiceError;
@@ -328,81 +329,9 @@ async fn group_page(
     let t = Tr(lang);
     let v = svc::group(&state.store, &user.ctx(rid), id).await?;
     let plan = find(&state.tracks, v.group.track).map(|tr| &tr.plan);
-    let modules: Vec<(u32, String)> = plan
-        .map(|p| {
-            p.sessions
-                .iter()
-                .map(|ps| {
-                    let title = match lang {
-                        Lang::Da => &ps.title_da,
-                        Lang::En => &ps.title_en,
-                    };
-                    (ps.number, format!("{}. {title}", ps.number))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let name_of = |course: Uuid| {
-        v.members
-            .iter()
-            .find(|m| m.course_id == course)
-            .map(|m| m.child_name.clone())
-            .unwrap_or_default()
-    };
-    let sessions = v
-        .sessions
-        .iter()
-        .rev()
-        .map(|sv| SessionRow {
-            at: moment(sv.session.at),
-            module: sv
-                .session
-                .module
-                .and_then(|n| modules.iter().find(|(m, _)| *m == n))
-                .map(|(_, title)| title.clone())
-                .unwrap_or_default(),
-            note: sv.session.note.clone(),
-            attended: sv.attendance.iter().filter(|a| a.attended).count(),
-            attendance: sv
-                .attendance
-                .iter()
-                .map(|a| AttendView {
-                    child_name: name_of(a.course_id),
-                    what: match a.participants.filter(|_| a.attended) {
-                        Some(p) => participants_label(t, p),
-                        None => t.t("group.absent"),
-                    },
-                })
-                .collect(),
-        })
-        .collect();
-    // A closed course can take no more sessions, so only active members get a line.
-    let rows = v
-        .members
-        .iter()
-        .filter(|m| m.course_status == CourseStatus::Active)
-        .enumerate()
-        .map(|(index, m)| {
-            let typed_row = typed
-                .as_ref()
-                .and_then(|rows| rows.iter().find(|a| a.course_id == m.course_id));
-            AttendRow {
-                index,
-                course_id: m.course_id,
-                child_name: m.child_name.clone(),
-                attended: typed_row.is_none_or(|a| a.attended),
-                participants: match typed_row {
-                    Some(a) if PARTICIPANTS_CODES.contains(&a.participants.as_str()) => {
-                        a.participants.clone()
-                    }
-                    // An attending line sent without a choice is shown without one, beside its
-                    // message; any other line keeps the default.
-                    Some(a) if a.attended => String::new(),
-                    _ => "caregivers_only".to_string(),
-                },
-            }
-        })
-        .collect();
+    let modules = module_choices(plan, lang);
+    let sessions = session_rows(t, &v, &modules);
+    let rows = attend_rows(&v, typed.as_deref());
     let status = if !m.errors.is_empty() {
         m.status()
     } else {
@@ -443,6 +372,88 @@ async fn group_page(
             m,
         },
     ))
+}
+
+/// The track's sessions as (number, "n. title") choices.
+fn module_choices(plan: Option<&Plan>, lang: Lang) -> Vec<(u32, String)> {
+    plan.map(|p| {
+        p.sessions
+            .iter()
+            .map(|ps| {
+                let title = match lang {
+                    Lang::Da => &ps.title_da,
+                    Lang::En => &ps.title_en,
+                };
+                (ps.number, format!("{}. {title}", ps.number))
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The group's sessions, newest first, each with who attended and how.
+fn session_rows(t: Tr, v: &GroupView, modules: &[(u32, String)]) -> Vec<SessionRow> {
+    let name_of = |course: Uuid| {
+        v.members
+            .iter()
+            .find(|m| m.course_id == course)
+            .map(|m| m.child_name.clone())
+            .unwrap_or_default()
+    };
+    v.sessions
+        .iter()
+        .rev()
+        .map(|sv| SessionRow {
+            at: moment(sv.session.at),
+            module: sv
+                .session
+                .module
+                .and_then(|n| modules.iter().find(|(m, _)| *m == n))
+                .map(|(_, title)| title.clone())
+                .unwrap_or_default(),
+            note: sv.session.note.clone(),
+            attended: sv.attendance.iter().filter(|a| a.attended).count(),
+            attendance: sv
+                .attendance
+                .iter()
+                .map(|a| AttendView {
+                    child_name: name_of(a.course_id),
+                    what: match a.participants.filter(|_| a.attended) {
+                        Some(p) => participants_label(t, p),
+                        None => t.t("group.absent"),
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// One attendance line per active member, keeping what was typed into a refused form.
+fn attend_rows(v: &GroupView, typed: Option<&[TypedRow]>) -> Vec<AttendRow> {
+    // A closed course can take no more sessions, so only active members get a line.
+    v.members
+        .iter()
+        .filter(|m| m.course_status == CourseStatus::Active)
+        .enumerate()
+        .map(|(index, m)| {
+            let typed_row = typed.and_then(|rows| rows.iter().find(|a| a.course_id == m.course_id));
+            AttendRow {
+                index,
+                course_id: m.course_id,
+                child_name: m.child_name.clone(),
+                attended: typed_row.is_none_or(|a| a.attended),
+                participants: match typed_row {
+                    Some(a) if PARTICIPANTS_CODES.contains(&a.participants.as_str()) => {
+                        a.participants.clone()
+                    }
+                    // An attending line sent without a choice is shown without one, beside its
+                    // message; any other line keeps the default.
+                    Some(a) if a.attended => String::new(),
+                    _ => "caregivers_only".to_string(),
+                },
+            }
+        })
+        .collect()
 }
 
 async fn show(

@@ -1,7 +1,7 @@
 //! The course page and the forms on it: a new encounter, the themes, and marking the course as
 //! entered in error.
 
-use super::encounter::{EncounterForm, delivery_label, participants_label};
+use super::encounter::{EncounterForm, delivery_choices, participant_choices};
 use super::form::Refusal;
 use super::timeline::{TimelineEntry, timeline};
 use super::views::{
@@ -19,10 +19,9 @@ use crate::request::CsrfForm;
 use crate::request::Id;
 use askama::Template;
 use axum::extract::Query;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use samspor_domain::course::careplan::CourseStatus;
-use samspor_domain::course::encounter::{Delivery, EncounterType, Participants};
+use samspor_domain::course::encounter::EncounterType;
 use samspor_domain::course::kl::Theme;
 use samspor_domain::i18n::Lang;
 use samspor_domain::validation::FieldError;
@@ -171,15 +170,7 @@ async fn course_page(
     let v = svc::course(&state.store, &ctx, id).await?;
     let attached = attached_screening(state, &ctx, &v, lang).await?;
     let t = Tr(lang);
-    let status = [&forms.enc_r, &forms.theme_r, &forms.error_r]
-        .iter()
-        .map(|r| r.status())
-        .max_by_key(|s| match *s {
-            StatusCode::CONFLICT => 2,
-            StatusCode::UNPROCESSABLE_ENTITY => 1,
-            _ => 0,
-        })
-        .unwrap_or(StatusCode::OK);
+    let status = Refusal::gravest([&forms.enc_r, &forms.theme_r, &forms.error_r]);
     let current = v.current_themes();
     let (first, screening) = goals(t, &v.waiting);
     let active = v.course.status == CourseStatus::Active;
@@ -221,20 +212,8 @@ async fn course_page(
             .filter(|x| *x != EncounterType::Afslutning)
             .map(|x| (x.as_str(), x.label(lang)))
             .collect(),
-        deliveries: vec![
-            ("individual", delivery_label(t, Delivery::Individual)),
-            ("group", delivery_label(t, Delivery::Group)),
-        ],
-        participants: vec![
-            (
-                "child_present",
-                participants_label(t, Participants::ChildPresent),
-            ),
-            (
-                "caregivers_only",
-                participants_label(t, Participants::CaregiversOnly),
-            ),
-        ],
+        deliveries: delivery_choices(t),
+        participants: participant_choices(t),
         themes: Theme::ALL.map(|x| (x.as_str(), x.label(lang))).to_vec(),
         enc: forms.enc.unwrap_or_else(EncounterForm::blank),
         enc_r: forms.enc_r,

@@ -92,6 +92,20 @@ pub(crate) fn delivery_label(t: Tr, d: Delivery) -> &'static str {
     }
 }
 
+/// The ways a session can be delivered, as (form value, label) for a choice.
+pub(crate) fn delivery_choices(t: Tr) -> Vec<(&'static str, &'static str)> {
+    [Delivery::Individual, Delivery::Group]
+        .map(|d| (d.as_str(), delivery_label(t, d)))
+        .to_vec()
+}
+
+/// Who took part in a session, as (form value, label) for a choice.
+pub(crate) fn participant_choices(t: Tr) -> Vec<(&'static str, &'static str)> {
+    [Participants::ChildPresent, Participants::CaregiversOnly]
+        .map(|p| (p.as_str(), participants_label(t, p)))
+        .to_vec()
+}
+
 pub(crate) fn participants_label(t: Tr, p: Participants) -> &'static str {
     match p {
         Participants::ChildPresent => t.t("enc.participants_child"),

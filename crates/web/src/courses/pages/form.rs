@@ -50,6 +50,20 @@ impl Refusal {
         }
     }
 
+    /// The status of a page that shows several forms: the gravest of their refusals, a
+    /// conflict before invalid input.
+    pub(crate) fn gravest<'a>(refusals: impl IntoIterator<Item = &'a Refusal>) -> StatusCode {
+        refusals
+            .into_iter()
+            .map(Refusal::status)
+            .max_by_key(|s| match *s {
+                StatusCode::CONFLICT => 2,
+                StatusCode::UNPROCESSABLE_ENTITY => 1,
+                _ => 0,
+            })
+            .unwrap_or(StatusCode::OK)
+    }
+
     pub(crate) fn err(&self, field: &str, lang: Lang) -> Option<&str> {
         self.errors.get(field).map(|e| e.message(lang))
     }

@@ -17,7 +17,9 @@ mod views;
 mod visitation;
 mod worklist;
 
-pub(crate) use encounter::{delivery_label, participants_label};
+pub(crate) use encounter::{
+    delivery_choices, delivery_label, participant_choices, participants_label,
+};
 pub(crate) use form::{Refusal, some_text};
 pub use views::WorkRow;
 pub use worklist::intake_queue;

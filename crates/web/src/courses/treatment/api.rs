@@ -6,7 +6,7 @@
 
 use crate::api::*;
 use crate::courses::api::{ReferralOut, optional_time};
-use crate::request::{Id, IdAnd, RequestId};
+use crate::request::{Id, IdAnd};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -320,9 +320,7 @@ fn participants(errors: &mut FieldErrors, v: Option<&str>) -> Option<Participant
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn record_session(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<SessionIn>,
 ) -> Result<Response, WebError> {
@@ -364,9 +362,7 @@ pub struct JournalIn {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn add_journal(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<JournalIn>,
 ) -> Result<Response, WebError> {
@@ -400,9 +396,7 @@ pub struct CancelIn {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn cancel_session(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     IdAnd(course_id, number): IdAnd<u32>,
     ApiJson(body): ApiJson<CancelIn>,
 ) -> Result<Response, WebError> {
@@ -436,9 +430,7 @@ pub struct BookingIn {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn book_session(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     IdAnd(course_id, number): IdAnd<u32>,
     ApiJson(body): ApiJson<BookingIn>,
 ) -> Result<Response, WebError> {
@@ -508,9 +500,7 @@ pub struct ClosedOut {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn close(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<ClosingIn>,
 ) -> Result<Response, WebError> {
@@ -576,9 +566,7 @@ pub struct FollowUpIn {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn follow_up(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<FollowUpIn>,
 ) -> Result<Response, WebError> {
@@ -618,9 +606,7 @@ pub struct InErrorIn {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn encounter_in_error(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     IdAnd(course_id, encounter_id): IdAnd<Uuid>,
     ApiJson(body): ApiJson<InErrorIn>,
 ) -> Result<Response, WebError> {
@@ -665,9 +651,7 @@ pub struct ReferralCreated {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn add_referral(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<ReferralIn>,
 ) -> Result<Response, WebError> {
@@ -716,9 +700,7 @@ pub struct TherapistIn {
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, listed in `errors`"),
     ))]
 pub(crate) async fn set_therapist(
-    State(state): State<AppState>,
-    ApiUser(u): ApiUser,
-    RequestId(rid): RequestId,
+    ApiCx(state, u, rid): ApiCx,
     Id(course_id): Id,
     ApiJson(body): ApiJson<TherapistIn>,
 ) -> Result<Response, WebError> {

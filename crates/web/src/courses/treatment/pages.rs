@@ -9,8 +9,8 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::courses::pages::{
-    INPUT_DATETIME, Refusal, datetime_error, day, delivery_label, moment, now_input,
-    parse_local_datetime, participants_label, some_text,
+    INPUT_DATETIME, Refusal, datetime_error, day, delivery_choices, delivery_label, moment,
+    now_input, parse_local_datetime, participant_choices, participants_label, some_text,
 };
 use crate::error::WebError;
 use crate::i18n::Tr;
@@ -388,115 +388,13 @@ async fn page(
     let v = courses_svc::course(&state.store, &user.ctx(rid), id).await?;
     let t = Tr(lang);
     let tr = &v.treatment;
-    let refusals: Vec<&Refusal> = [
-        Some(&f.therapist_r),
-        Some(&f.session_r),
-        Some(&f.journal_r),
-        f.planned_r.as_ref().map(|(_, r)| r),
-        Some(&f.closing_r),
-        Some(&f.follow_r),
-        Some(&f.referral_r),
-        f.error_r.as_ref().map(|(_, r)| r),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let status = refusals
-        .iter()
-        .map(|r| r.status())
-        .max_by_key(|s| match *s {
-            StatusCode::CONFLICT => 2,
-            StatusCode::UNPROCESSABLE_ENTITY => 1,
-            _ => 0,
-        })
-        .unwrap_or(StatusCode::OK);
+    let status = form_status(&f);
     let active = v.course.status == CourseStatus::Active;
-    let title = |da: &str, en: &str| match lang {
-        Lang::Da => da.to_string(),
-        Lang::En => en.to_string(),
-    };
-    let planned: Vec<PlannedView> = tr
-        .planned
-        .iter()
-        .map(|p| PlannedView {
-            number: p.number,
-            title: title(&p.title_da, &p.title_en),
-            participants: plan_participants_label(t, p.participants),
-            status: planned_status_label(t, p.status),
-            open: p.status == PlannedStatus::Planned,
-            booked: p.planned_at.map(moment),
-            booked_input: p
-                .planned_at
-                .map(|x| x.format(INPUT_DATETIME).to_string())
-                .unwrap_or_default(),
-            cancel_reason: p.cancel_reason.clone(),
-            held_at: p
-                .encounter_id
-                .and_then(|e| v.encounters.iter().find(|x| x.id == e))
-                .map(|e| moment(e.encounter.at)),
-        })
-        .collect();
-    let sessions = v
-        .encounters
-        .iter()
-        .filter(|e| e.encounter.kind == EncounterType::Behandling)
-        .map(|e| {
-            let d = tr.detail_of(e.id);
-            let how = e
-                .encounter
-                .treatment
-                .map(|x| {
-                    format!(
-                        "{}, {}",
-                        delivery_label(t, x.delivery),
-                        participants_label(t, x.participants)
-                    )
-                })
-                .unwrap_or_default();
-            SessionView {
-                when: moment(e.encounter.at),
-                module: d.map(|d| d.module.clone()).unwrap_or_else(|| "–".into()),
-                planned_number: d
-                    .and_then(|d| d.planned_session_id)
-                    .and_then(|pid| tr.planned.iter().find(|p| p.id == pid))
-                    .map(|p| p.number),
-                attendance: d
-                    .map(|d| {
-                        d.attendance
-                            .iter()
-                            .map(|a| a.label(lang))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    })
-                    .unwrap_or_else(|| "–".into()),
-                how,
-                struck: e.status == EncounterStatus::EnteredInError,
-                error_reason: tr.error_reason(e.id).map(Into::into),
-            }
-        })
-        .collect();
-    let encounters = v
-        .encounters
-        .iter()
-        .map(|e| EncounterView {
-            id: e.id,
-            when: moment(e.encounter.at),
-            title: e.encounter.kind.label(lang),
-            struck: e.status == EncounterStatus::EnteredInError,
-            error_reason: tr.error_reason(e.id).map(Into::into),
-            can_mark: e.status == EncounterStatus::Held
-                && v.course.status != CourseStatus::EnteredInError
-                && !matches!(
-                    e.encounter.kind,
-                    EncounterType::Henvendelse | EncounterType::Afslutning
-                ),
-        })
-        .collect();
     let open_numbers: Vec<(u32, String)> = tr
         .planned
         .iter()
         .filter(|p| p.status == PlannedStatus::Planned)
-        .map(|p| (p.number, title(&p.title_da, &p.title_en)))
+        .map(|p| (p.number, title(lang, &p.title_da, &p.title_en)))
         .collect();
     let s = f.session.clone().unwrap_or_else(|| SessionForm {
         at: now_input(),
@@ -547,9 +445,9 @@ async fn page(
             .iter()
             .filter(|p| p.status != PlannedStatus::Cancelled)
             .count(),
-        planned,
-        sessions,
-        encounters,
+        planned: planned_views(t, &v),
+        sessions: session_views(t, &v),
+        encounters: encounter_views(lang, &v),
         journal: journal_threads(t, &v),
         journal_choices: tr
             .journal
@@ -574,20 +472,8 @@ async fn page(
             can_hold: fu.held_at.is_none(),
         }),
         gp: tr.gp_messages.iter().map(|m| gp_view(t, m)).collect(),
-        deliveries: vec![
-            ("individual", delivery_label(t, Delivery::Individual)),
-            ("group", delivery_label(t, Delivery::Group)),
-        ],
-        participants: vec![
-            (
-                "child_present",
-                participants_label(t, Participants::ChildPresent),
-            ),
-            (
-                "caregivers_only",
-                participants_label(t, Participants::CaregiversOnly),
-            ),
-        ],
+        deliveries: delivery_choices(t),
+        participants: participant_choices(t),
         attendees: Attendee::ALL.map(|a| (a.as_str(), a.label(lang))).to_vec(),
         reasons: ClosingReason::ALL
             .map(|r| (r.as_str(), r.label(lang)))
@@ -602,6 +488,122 @@ async fn page(
         f,
     };
     Ok(render(status, &template))
+}
+
+/// The page's status: the gravest refusal among its forms (a conflict before invalid input).
+fn form_status(f: &Forms) -> StatusCode {
+    Refusal::gravest(
+        [
+            Some(&f.therapist_r),
+            Some(&f.session_r),
+            Some(&f.journal_r),
+            f.planned_r.as_ref().map(|(_, r)| r),
+            Some(&f.closing_r),
+            Some(&f.follow_r),
+            Some(&f.referral_r),
+            f.error_r.as_ref().map(|(_, r)| r),
+        ]
+        .into_iter()
+        .flatten(),
+    )
+}
+
+fn title(lang: Lang, da: &str, en: &str) -> String {
+    match lang {
+        Lang::Da => da.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
+/// The planned sessions, each with its booking or the encounter that delivered it.
+fn planned_views(t: Tr, v: &CourseView) -> Vec<PlannedView> {
+    let lang = t.0;
+    let tr = &v.treatment;
+    tr.planned
+        .iter()
+        .map(|p| PlannedView {
+            number: p.number,
+            title: title(lang, &p.title_da, &p.title_en),
+            participants: plan_participants_label(t, p.participants),
+            status: planned_status_label(t, p.status),
+            open: p.status == PlannedStatus::Planned,
+            booked: p.planned_at.map(moment),
+            booked_input: p
+                .planned_at
+                .map(|x| x.format(INPUT_DATETIME).to_string())
+                .unwrap_or_default(),
+            cancel_reason: p.cancel_reason.clone(),
+            held_at: p
+                .encounter_id
+                .and_then(|e| v.encounters.iter().find(|x| x.id == e))
+                .map(|e| moment(e.encounter.at)),
+        })
+        .collect()
+}
+
+/// The treatment sessions held, with module, attendance and how they were delivered.
+fn session_views(t: Tr, v: &CourseView) -> Vec<SessionView> {
+    let lang = t.0;
+    let tr = &v.treatment;
+    v.encounters
+        .iter()
+        .filter(|e| e.encounter.kind == EncounterType::Behandling)
+        .map(|e| {
+            let d = tr.detail_of(e.id);
+            let how = e
+                .encounter
+                .treatment
+                .map(|x| {
+                    format!(
+                        "{}, {}",
+                        delivery_label(t, x.delivery),
+                        participants_label(t, x.participants)
+                    )
+                })
+                .unwrap_or_default();
+            SessionView {
+                when: moment(e.encounter.at),
+                module: d.map(|d| d.module.clone()).unwrap_or_else(|| "–".into()),
+                planned_number: d
+                    .and_then(|d| d.planned_session_id)
+                    .and_then(|pid| tr.planned.iter().find(|p| p.id == pid))
+                    .map(|p| p.number),
+                attendance: d
+                    .map(|d| {
+                        d.attendance
+                            .iter()
+                            .map(|a| a.label(lang))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_else(|| "–".into()),
+                how,
+                struck: e.status == EncounterStatus::EnteredInError,
+                error_reason: tr.error_reason(e.id).map(Into::into),
+            }
+        })
+        .collect()
+}
+
+/// Every encounter of the course, and whether it may still be marked entered in error.
+fn encounter_views(lang: Lang, v: &CourseView) -> Vec<EncounterView> {
+    let tr = &v.treatment;
+    v.encounters
+        .iter()
+        .map(|e| EncounterView {
+            id: e.id,
+            when: moment(e.encounter.at),
+            title: e.encounter.kind.label(lang),
+            struck: e.status == EncounterStatus::EnteredInError,
+            error_reason: tr.error_reason(e.id).map(Into::into),
+            can_mark: e.status == EncounterStatus::Held
+                && v.course.status != CourseStatus::EnteredInError
+                && !matches!(
+                    e.encounter.kind,
+                    EncounterType::Henvendelse | EncounterType::Afslutning
+                ),
+        })
+        .collect()
 }
 
 #[derive(serde::Deserialize)]
