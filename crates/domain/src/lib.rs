@@ -11,6 +11,7 @@ pub mod geo;
 pub mod i18n;
 pub mod instrument;
 pub mod klgateway;
+pub mod lawful_basis;
 pub mod organisation;
 pub mod role;
 pub mod validation;

@@ -110,6 +110,29 @@ pub fn optional_text(
     Some(v.to_string())
 }
 
+/// A day written as `YYYY-MM-DD` (the HTML date input's format); blank becomes `None`.
+pub fn optional_day(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+) -> Option<chrono::NaiveDate> {
+    let v = value.map(str::trim).unwrap_or("");
+    if v.is_empty() {
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                "Write the date as YYYY-MM-DD, e.g. 2027-05-01.",
+                "Skriv datoen som ÅÅÅÅ-MM-DD, fx 2027-05-01.",
+            ));
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
