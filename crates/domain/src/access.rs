@@ -1,12 +1,36 @@
 //! The one access policy. Every handler asks `authorize` before it reads or writes.
 //!
-//! Until consent-based sharing exists, staff see children whose record belongs to
-//! their own organisation. A record of another organisation is answered as if it did
-//! not exist, so that access attempts cannot probe which children are registered where.
+//! Staff see the children whose record belongs to their own organisation. Another
+//! organisation's child is seen only through a share backed by a lawful basis (a [`Grant`],
+//! computed by [`crate::lawful_basis`]), and then only the categories and the course the basis
+//! covers, for reading. Anything else is answered as if it did not exist, so that access
+//! attempts cannot probe which children are registered where.
 
+use crate::lawful_basis::{Basis, DataCategory};
 use crate::role::Role;
 use serde::Serialize;
 use uuid::Uuid;
+
+/// What the actor's organisation may see of one child owned by another organisation, now:
+/// the courses shared with it and, per category, the lawful basis that covers it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grant {
+    pub courses: Vec<Uuid>,
+    pub bases: Vec<(DataCategory, Basis)>,
+}
+
+impl Grant {
+    pub fn basis(&self, category: DataCategory) -> Option<&Basis> {
+        self.bases
+            .iter()
+            .find(|(c, _)| *c == category)
+            .map(|(_, b)| b)
+    }
+
+    pub fn covers(&self, category: DataCategory) -> bool {
+        self.basis(category).is_some()
+    }
+}
 
 /// Who is acting: a logged-in user or an API token's owner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,8 +53,14 @@ pub enum Action {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource<'a> {
-    /// One child's record, owned by an organisation.
-    Child { owner_org: Uuid },
+    /// One category of one child's data, owned by an organisation; `course` when the data
+    /// belongs to one course; `grant` when the actor's organisation has a share of it.
+    Child {
+        owner_org: Uuid,
+        category: DataCategory,
+        course: Option<Uuid>,
+        grant: Option<&'a Grant>,
+    },
     /// The children of the actor's own organisation as a collection (list, search, register).
     ChildRegister,
     /// The audit log of the actor's own organisation.
@@ -63,15 +93,32 @@ impl Decision {
     }
 }
 
+impl<'a> Resource<'a> {
+    /// A child's record as its own organisation sees it (no share is considered).
+    pub fn child(owner_org: Uuid) -> Resource<'a> {
+        Resource::Child {
+            owner_org,
+            category: DataCategory::ContactAndCourse,
+            course: None,
+            grant: None,
+        }
+    }
+}
+
 pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decision {
     match resource {
-        Resource::Child { owner_org } => {
+        Resource::Child {
+            owner_org,
+            category,
+            course,
+            grant,
+        } => {
             if !actor.role.works_with_children() {
                 // Hide existence from roles that never see personal data, too.
                 return Decision::NotFound;
             }
             if owner_org != actor.org_id {
-                return Decision::NotFound;
+                return shared(action, category, course, grant);
             }
             match action {
                 Action::Read | Action::Update | Action::Export => Decision::Allow,
@@ -129,6 +176,27 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
     }
 }
 
+/// Another organisation's child: readable where a share and a basis cover it. A recipient
+/// writes into its own records, never into the sharer's.
+fn shared(
+    action: Action,
+    category: DataCategory,
+    course: Option<Uuid>,
+    grant: Option<&Grant>,
+) -> Decision {
+    let Some(grant) = grant else {
+        return Decision::NotFound;
+    };
+    let course_shared = course.is_none_or(|c| grant.courses.contains(&c));
+    if !course_shared || !grant.covers(category) {
+        return Decision::NotFound;
+    }
+    match action {
+        Action::Read => Decision::Allow,
+        _ => Decision::Forbidden,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,9 +214,7 @@ mod tests {
     #[test]
     fn own_organisation_children_are_readable_by_clinical_roles() {
         let a = actor(Role::Coordinator, 7);
-        let child = Resource::Child {
-            owner_org: Uuid::from_u128(7),
-        };
+        let child = Resource::child(Uuid::from_u128(7));
         assert_eq!(authorize(&a, Action::Read, child), Decision::Allow);
         assert_eq!(authorize(&a, Action::Update, child), Decision::Allow);
     }
@@ -156,9 +222,7 @@ mod tests {
     #[test]
     fn other_organisations_children_do_not_exist() {
         let a = actor(Role::Therapist, 7);
-        let child = Resource::Child {
-            owner_org: Uuid::from_u128(8),
-        };
+        let child = Resource::child(Uuid::from_u128(8));
         assert_eq!(authorize(&a, Action::Read, child), Decision::NotFound);
     }
 
@@ -166,9 +230,7 @@ mod tests {
     fn analysts_and_admins_never_see_a_child() {
         for role in [Role::Analyst, Role::Admin, Role::Secretariat] {
             let a = actor(role, 7);
-            let child = Resource::Child {
-                owner_org: Uuid::from_u128(7),
-            };
+            let child = Resource::child(Uuid::from_u128(7));
             assert_eq!(authorize(&a, Action::Read, child), Decision::NotFound);
             assert_eq!(
                 authorize(&a, Action::Create, Resource::ChildRegister),
@@ -217,8 +279,39 @@ mod tests {
             action in prop::sample::select(vec![Action::Read, Action::Update, Action::Export, Action::Search, Action::Create]),
         ) {
             let a = actor(role, own);
-            let d = authorize(&a, action, Resource::Child { owner_org: Uuid::from_u128(other) });
+            let d = authorize(&a, action, Resource::child(Uuid::from_u128(other)));
             prop_assert_eq!(d, Decision::NotFound);
+        }
+
+        /// A share opens exactly the categories and the course its grant names, for reading,
+        /// and only to roles that work with children.
+        #[test]
+        fn a_grant_opens_its_categories_and_course_for_reading_only(
+            role in any_role(),
+            action in prop::sample::select(vec![Action::Read, Action::Update, Action::Export, Action::Search, Action::Create]),
+            category in prop::sample::select(DataCategory::ALL.to_vec()),
+            granted in prop::sample::subsequence(DataCategory::ALL.to_vec(), 0..=4),
+            course in prop::option::of(0u128..3),
+        ) {
+            let grant = Grant {
+                courses: vec![Uuid::from_u128(1)],
+                bases: granted.iter().map(|c| (*c, Basis::Consent { id: Uuid::nil(), provision: "§ 41".into() })).collect(),
+            };
+            let d = authorize(&actor(role, 7), action, Resource::Child {
+                owner_org: Uuid::from_u128(8),
+                category,
+                course: course.map(Uuid::from_u128),
+                grant: Some(&grant),
+            });
+            let visible = role.works_with_children()
+                && granted.contains(&category)
+                && course.is_none_or(|c| c == 1);
+            let expected = match (visible, action) {
+                (false, _) => Decision::NotFound,
+                (true, Action::Read) => Decision::Allow,
+                (true, _) => Decision::Forbidden,
+            };
+            prop_assert_eq!(d, expected);
         }
     }
 

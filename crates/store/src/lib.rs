@@ -33,6 +33,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod children;
+pub mod consent;
 pub mod courses;
 pub mod db;
 pub mod export;
@@ -53,6 +54,7 @@ pub use audit::model::*;
 pub use audit::tx::AuditTx;
 pub use children::model::*;
 pub use children::tx::ChildTx;
+pub use consent::tx::ConsentTx;
 pub use courses::groups::model::*;
 pub use courses::groups::tx::GroupTx;
 pub use courses::measurements::model::*;
@@ -135,6 +137,7 @@ pub trait Tx:
     + TreatmentTx
     + GroupTx
     + ExportTx
+    + ConsentTx
     + Send
 {
 }
@@ -150,6 +153,7 @@ impl<T> Tx for T where
         + TreatmentTx
         + GroupTx
         + ExportTx
+        + ConsentTx
         + Send
 {
 }

@@ -747,13 +747,7 @@ async fn a_unit_that_audits_a_child_without_asking_the_policy_is_refused() {
             async move |tx: &mut samspor_store::Work<'_>| {
                 let found = tx.child(kid.id).await?.ok_or(ServiceError::NotFound)?;
                 if asks {
-                    tx.authorize(
-                        &c.actor,
-                        Action::Read,
-                        Resource::Child {
-                            owner_org: found.org_id,
-                        },
-                    )?;
+                    tx.authorize(&c.actor, Action::Read, Resource::child(found.org_id))?;
                 }
                 tx.audit(
                     c.now,

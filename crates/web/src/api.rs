@@ -16,6 +16,17 @@ pub(crate) use utoipa::{Modify, OpenApi, ToSchema};
 pub(crate) use utoipa_axum::{router::OpenApiRouter, routes};
 pub(crate) use uuid::Uuid;
 
+/// 201 Created with the new record and where to find it.
+pub(crate) fn created(location: String, body: impl Serialize) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        Json(body),
+    )
+        .into_response()
+}
+
 /// What nearly every API handler starts from: the application, the authenticated caller
 /// (bearer token, or the session cookie on GET) and the request id for the audit log.
 pub(crate) struct ApiCx(pub AppState, pub crate::auth::CurrentUser, pub String);
@@ -42,6 +53,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(list_organisations, create_unit))
         .merge(crate::children::api::router())
+        .merge(crate::consent::api::router())
         .merge(crate::courses::api::router())
         .merge(crate::export::api::router())
         .merge(crate::courses::groups::api::router())

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod chart;
 mod children;
+mod consent;
 mod courses;
 mod error;
 mod export;

@@ -50,6 +50,21 @@ pub enum Basis {
 }
 
 impl Basis {
+    /// How the access log names the basis: its kind, record and provision.
+    pub fn log_text(&self) -> String {
+        match self {
+            Basis::Consent { id, provision } => format!("basis=consent:{id} ({provision})"),
+            Basis::Statutory {
+                id,
+                ground,
+                provision,
+            } => {
+                format!("basis={}:{id} ({provision})", ground.as_str())
+            }
+            Basis::Emergency { id, provision } => format!("basis=emergency:{id} ({provision})"),
+        }
+    }
+
     pub fn provision(&self) -> &str {
         match self {
             Basis::Consent { provision, .. }

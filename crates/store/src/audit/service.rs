@@ -62,13 +62,7 @@ pub async fn child_access_log(
 ) -> ServiceResult<Vec<AuditLine>> {
     let may_read = async |tx: &mut Work<'_>| {
         let child = tx.child(child_id).await?.ok_or(ServiceError::NotFound)?;
-        tx.authorize(
-            &ctx.actor,
-            Action::Read,
-            Resource::Child {
-                owner_org: child.org_id,
-            },
-        )
+        tx.authorize(&ctx.actor, Action::Read, Resource::child(child.org_id))
     };
     // Record this look first, in a commit of its own, so the list shows the reader too.
     store

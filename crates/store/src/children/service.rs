@@ -3,9 +3,10 @@
 use crate::Work;
 use crate::service::{Ctx, ServiceError, ServiceResult, check};
 use crate::{Child, ChildHistoryEntry, ChildQuery, ChildSummary, Store};
-use samspor_domain::access::{Action, Resource, authorize};
+use samspor_domain::access::{Action, Grant, Resource, authorize};
 use samspor_domain::audit::AuditAction;
 use samspor_domain::child::{ChildData, ChildInput, apply_patch, changed_fields, parse_child};
+use samspor_domain::lawful_basis::DataCategory;
 use uuid::Uuid;
 
 pub async fn create(store: &Store, ctx: &Ctx, input: &ChildInput) -> ServiceResult<Child> {
@@ -60,7 +61,8 @@ pub(crate) async fn insert_new(
     Ok(child)
 }
 
-/// Loads a child the actor may see; anything else is `NotFound`.
+/// Loads a child of the actor's own organisation; anything else is `NotFound`. Shared
+/// children are read through [`load_seen`], by the reads that know which category they show.
 pub(crate) async fn load(
     tx: &mut Work<'_>,
     ctx: &Ctx,
@@ -68,25 +70,66 @@ pub(crate) async fn load(
     action: Action,
 ) -> ServiceResult<Child> {
     let child = tx.child(id).await?.ok_or(ServiceError::NotFound)?;
+    tx.authorize(&ctx.actor, action, Resource::child(child.org_id))?;
+    Ok(child)
+}
+
+/// A child as the actor's organisation may see it: its own, or another organisation's through a
+/// share and a lawful basis (`grant`), without the address.
+pub(crate) struct Seen {
+    pub child: Child,
+    pub grant: Option<Grant>,
+}
+
+impl Seen {
+    /// Whether the actor may see `category` of this child's data.
+    pub fn may(&self, category: DataCategory) -> bool {
+        self.grant.as_ref().is_none_or(|g| g.covers(category))
+    }
+}
+
+/// Loads a child for reading `category` (of `course`, if the data belongs to one), own or
+/// shared; anything else is `NotFound`.
+pub(crate) async fn load_seen(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    id: Uuid,
+    category: DataCategory,
+    course: Option<Uuid>,
+) -> ServiceResult<Seen> {
+    let mut child = tx.child(id).await?.ok_or(ServiceError::NotFound)?;
+    let foreign = child.org_id != ctx.actor.org_id && ctx.actor.role.works_with_children();
+    let grant = if foreign {
+        crate::consent::grant(tx, ctx, &child).await?
+    } else {
+        None
+    };
     tx.authorize(
         &ctx.actor,
-        action,
+        Action::Read,
         Resource::Child {
             owner_org: child.org_id,
+            category,
+            course,
+            grant: grant.as_ref(),
         },
     )?;
-    Ok(child)
+    if grant.is_some() {
+        // A recipient never needs the address, and a protected one must never reach it.
+        child.data.address = None;
+    }
+    Ok(Seen { child, grant })
 }
 
 pub async fn read(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Child> {
     store
         .read(async |tx| {
-            let child = load(tx, ctx, id, Action::Read).await?;
+            let seen = load_seen(tx, ctx, id, DataCategory::ContactAndCourse, None).await?;
             tx.audit(
                 ctx.now,
                 ctx.event(AuditAction::Read, "child", Some(id), Some(id), ""),
             );
-            Ok(child)
+            Ok(seen.child)
         })
         .await
 }
@@ -147,7 +190,10 @@ pub async fn search(
     ))?;
     store
         .read(async |tx| {
-            let found = tx.search_children(ctx.actor.org_id, query).await?;
+            let mut found = tx.search_children(ctx.actor.org_id, query).await?;
+            if query.offset == 0 {
+                found.extend(shared_matches(tx, ctx, query).await?);
+            }
             // The search terms can be a CPR number or a name: record only that a search
             // happened and how many records it showed.
             tx.audit(
@@ -163,6 +209,44 @@ pub async fn search(
             Ok(found)
         })
         .await
+}
+
+/// Children of other organisations shared with the actor's and matching the query: listed after
+/// the organisation's own, on the first page (there are few of them).
+async fn shared_matches(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    query: &ChildQuery,
+) -> ServiceResult<Vec<ChildSummary>> {
+    let text = query.text.as_deref().unwrap_or("").trim().to_lowercase();
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let by_cpr = !digits.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+    let mut out = Vec::new();
+    for id in tx.children_shared_with(ctx.actor.org_id).await? {
+        let Ok(seen) = load_seen(tx, ctx, id, DataCategory::ContactAndCourse, None).await else {
+            continue;
+        };
+        let d = &seen.child.data;
+        let name = format!("{} {}", d.given_name, d.family_name).to_lowercase();
+        let matches = if by_cpr {
+            d.cpr.as_str().starts_with(&digits)
+        } else {
+            name.contains(&text)
+        };
+        if matches {
+            out.push(ChildSummary {
+                id,
+                given_name: d.given_name.clone(),
+                family_name: d.family_name.clone(),
+                birth_date: d.birth_date(),
+                cpr: d.cpr.as_str().to_string(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 pub async fn history(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Vec<ChildHistoryEntry>> {

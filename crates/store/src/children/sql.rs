@@ -131,11 +131,17 @@ impl crate::ChildTx for BackendTx {
         .execute(&mut *self.tx)
         .await?;
         if fields.contains(&"guardians") {
+            // A guardian who stays (same name) keeps their id: consents name their givers by it.
+            let kept: Vec<(uuid::Uuid, String)> =
+                sqlx::query_as("SELECT id, name FROM guardians WHERE child_id = $1 ORDER BY position")
+                    .bind(current.id)
+                    .fetch_all(&mut *self.tx)
+                    .await?;
             sqlx::query("DELETE FROM guardians WHERE child_id = $1")
                 .bind(current.id)
                 .execute(&mut *self.tx)
                 .await?;
-            self.insert_guardians(current.id, &data.guardians).await?;
+            self.insert_guardians_keeping(current.id, &data.guardians, kept).await?;
         }
         Ok(crate::Child {
             data: data.clone(),
@@ -185,6 +191,22 @@ impl crate::ChildTx for BackendTx {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    async fn guardian_facts(
+        &mut self,
+        child_id: uuid::Uuid,
+    ) -> crate::Result<Vec<samspor_domain::lawful_basis::GuardianFact>> {
+        let rows: Vec<(uuid::Uuid, String, bool)> = sqlx::query_as(
+            "SELECT id, name, custody FROM guardians WHERE child_id = $1 ORDER BY position",
+        )
+        .bind(child_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, custody)| samspor_domain::lawful_basis::GuardianFact { id, name, custody })
+            .collect())
+    }
+
     async fn child_history(
         &mut self,
         id: uuid::Uuid,
@@ -207,12 +229,26 @@ impl BackendTx {
         child_id: uuid::Uuid,
         guardians: &[samspor_domain::child::Guardian],
     ) -> crate::Result<()> {
+        self.insert_guardians_keeping(child_id, guardians, Vec::new()).await
+    }
+
+    /// Inserts guardians, giving each the id of an earlier guardian of the same name, if any.
+    async fn insert_guardians_keeping(
+        &mut self,
+        child_id: uuid::Uuid,
+        guardians: &[samspor_domain::child::Guardian],
+        mut kept: Vec<(uuid::Uuid, String)>,
+    ) -> crate::Result<()> {
         for (i, g) in guardians.iter().enumerate() {
+            let id = match kept.iter().position(|(_, name)| *name == g.name) {
+                Some(at) => kept.remove(at).0,
+                None => uuid::Uuid::now_v7(),
+            };
             sqlx::query(
                 "INSERT INTO guardians (id, child_id, position, name, relation, custody, phone, email)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .bind(uuid::Uuid::now_v7())
+            .bind(id)
             .bind(child_id)
             .bind(i as i64)
             .bind(&g.name)

@@ -27,4 +27,9 @@ pub trait ChildTx: Send {
         query: &ChildQuery,
     ) -> Result<Vec<ChildSummary>>;
     async fn child_history(&mut self, id: Uuid) -> Result<Vec<ChildHistoryEntry>>;
+    /// The adults on the record with their ids and custody, for deciding who may consent.
+    async fn guardian_facts(
+        &mut self,
+        child_id: Uuid,
+    ) -> Result<Vec<samspor_domain::lawful_basis::GuardianFact>>;
 }

@@ -23,6 +23,7 @@ use samspor_domain::course::tracks::Track;
 use samspor_domain::course::visitation::{DecisionInput, Outcome, TrackOffer, validate_decision};
 use samspor_domain::course::waiting::Waiting;
 use samspor_domain::instrument::{Catalogue, Respondent, Scored};
+use samspor_domain::lawful_basis::DataCategory;
 use samspor_domain::organisation::Programme;
 use samspor_domain::validation::{FieldError, FieldErrors};
 use uuid::Uuid;
@@ -357,15 +358,52 @@ async fn view(
 pub async fn course(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<CourseView> {
     store
         .read(async |tx| {
-            let (course, child) = load(tx, ctx, id, Action::Read).await?;
-            let v = view(tx, course, &child, local(ctx.now).date()).await?;
+            let course = tx.course(id).await?.ok_or(ServiceError::NotFound)?;
+            let seen = crate::children::load_seen(
+                tx,
+                ctx,
+                course.child_id,
+                DataCategory::ContactAndCourse,
+                Some(course.id),
+            )
+            .await?;
+            let mut v = view(tx, course, &seen.child, local(ctx.now).date()).await?;
+            if seen.grant.is_some() {
+                redact(&mut v, &seen);
+            }
             tx.audit(
                 ctx.now,
-                ctx.event(AuditAction::Read, "course", Some(id), Some(child.id), ""),
+                ctx.event(
+                    AuditAction::Read,
+                    "course",
+                    Some(id),
+                    Some(seen.child.id),
+                    "",
+                ),
             );
             Ok(v)
         })
         .await
+}
+
+/// Leaves out of a shared course what the recipient's basis does not cover, and what only the
+/// owning organisation uses (its staff list).
+fn redact(v: &mut CourseView, seen: &crate::children::Seen) {
+    let t = &mut v.treatment;
+    t.staff.clear();
+    if !seen.may(DataCategory::Journal) {
+        t.journal.clear();
+        t.sessions.clear();
+        t.gp_messages.clear();
+        t.closing_note = None;
+        t.error_reasons.clear();
+    }
+    if !seen.may(DataCategory::Plan) {
+        t.planned.clear();
+    }
+    if !seen.may(DataCategory::Scores) {
+        v.contact.screening_response_id = None;
+    }
 }
 
 /// The courses of one child (for the child page).
@@ -376,8 +414,13 @@ pub async fn courses_of_child(
 ) -> ServiceResult<Vec<CourseRecord>> {
     store
         .read(async |tx| {
-            crate::children::load(tx, ctx, child_id, Action::Read).await?;
-            let courses = tx.courses_of_child(child_id).await?;
+            let seen =
+                crate::children::load_seen(tx, ctx, child_id, DataCategory::ContactAndCourse, None)
+                    .await?;
+            let mut courses = tx.courses_of_child(child_id).await?;
+            if let Some(grant) = &seen.grant {
+                courses.retain(|c| grant.courses.contains(&c.id));
+            }
             tx.audit(
                 ctx.now,
                 ctx.event(AuditAction::Read, "course", None, Some(child_id), "list"),

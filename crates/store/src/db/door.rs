@@ -16,6 +16,8 @@ pub struct Work<'t> {
     events: Vec<(DateTime<Utc>, AuditEvent)>,
     /// Whether the unit asked the access policy; see `into_events`.
     asked: bool,
+    /// The lawful basis another organisation's data was read on, for the access log.
+    basis: Option<String>,
 }
 
 impl<'t> Work<'t> {
@@ -24,6 +26,7 @@ impl<'t> Work<'t> {
             tx,
             events: Vec::new(),
             asked: false,
+            basis: None,
         }
     }
 
@@ -37,7 +40,19 @@ impl<'t> Work<'t> {
         resource: Resource<'_>,
     ) -> ServiceResult<()> {
         self.asked = true;
-        crate::service::check(authorize(actor, action, resource))
+        let decision = authorize(actor, action, resource);
+        if let Resource::Child {
+            owner_org,
+            category,
+            grant: Some(grant),
+            ..
+        } = resource
+            && decision.is_allowed()
+            && owner_org != actor.org_id
+        {
+            self.basis = grant.basis(category).map(|b| b.log_text());
+        }
+        crate::service::check(decision)
     }
 
     /// Records that personal data was read or changed, at `at`. The entry is written with the
@@ -57,7 +72,17 @@ impl<'t> Work<'t> {
         if personal && !self.asked {
             return Err(StoreError::PolicyNotAsked);
         }
-        Ok(self.events)
+        let mut events = self.events;
+        if let Some(basis) = &self.basis {
+            for (_, e) in events.iter_mut().filter(|(_, e)| e.child_id.is_some()) {
+                e.detail = if e.detail.is_empty() {
+                    basis.clone()
+                } else {
+                    format!("{} {basis}", e.detail)
+                };
+            }
+        }
+        Ok(events)
     }
 }
 

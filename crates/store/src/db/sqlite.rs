@@ -27,6 +27,7 @@ include!("../courses/treatment/sql.rs");
 include!("../courses/measurements/sql.rs");
 include!("../courses/groups/sql.rs");
 include!("../export/sql.rs");
+include!("../consent/sql.rs");
 
 /// Reader connections: enough to keep both cores busy while others wait on the disk.
 const READERS: u32 = 4;

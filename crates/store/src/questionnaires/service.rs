@@ -643,15 +643,7 @@ pub async fn open_alerts(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<AlertLin
                 let Some(child) = tx.child(alert.child_id).await? else {
                     continue;
                 };
-                if authorize(
-                    &ctx.actor,
-                    Action::Read,
-                    Resource::Child {
-                        owner_org: child.org_id,
-                    },
-                )
-                .is_allowed()
-                {
+                if authorize(&ctx.actor, Action::Read, Resource::child(child.org_id)).is_allowed() {
                     out.push(AlertLine {
                         child_name: format!("{} {}", child.data.given_name, child.data.family_name),
                         alert,

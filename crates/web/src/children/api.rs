@@ -257,6 +257,9 @@ pub struct AccessEntry {
     action: String,
     object_type: String,
     purpose: String,
+    /// For another organisation's access: the lawful basis it was given on
+    /// (`basis=consent:<id> (sundhedsloven § 41, stk. 1)`).
+    basis: Option<String>,
 }
 
 /// Who read or changed this child's data, newest first.
@@ -280,6 +283,12 @@ pub(crate) async fn access_log(
                 action: l.entry.event.action.as_str().into(),
                 object_type: l.entry.event.object_type,
                 purpose: l.entry.event.purpose,
+                basis: l
+                    .entry
+                    .event
+                    .detail
+                    .find("basis=")
+                    .map(|at| l.entry.event.detail[at..].to_string()),
             })
             .collect(),
     ))

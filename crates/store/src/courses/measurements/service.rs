@@ -701,14 +701,8 @@ async fn outstanding(
                 let Some(child) = tx.child(course.child_id).await? else {
                     continue;
                 };
-                let allowed = authorize(
-                    &ctx.actor,
-                    Action::Read,
-                    Resource::Child {
-                        owner_org: child.org_id,
-                    },
-                )
-                .is_allowed();
+                let allowed =
+                    authorize(&ctx.actor, Action::Read, Resource::child(child.org_id)).is_allowed();
                 if !allowed {
                     continue;
                 }

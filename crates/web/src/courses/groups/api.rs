@@ -3,8 +3,8 @@
 use crate::api::*;
 use crate::courses::api::parse_local_time;
 use crate::request::Id;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use samspor_domain::course::encounter::Participants;
 use samspor_domain::validation::{FieldError, FieldErrors};
@@ -29,15 +29,6 @@ fn participants_code(p: Participants) -> &'static str {
         Participants::ChildPresent => "child_present",
         Participants::CaregiversOnly => "caregivers_only",
     }
-}
-
-fn created(location: String, body: impl Serialize) -> Response {
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(body),
-    )
-        .into_response()
 }
 
 /// A parent group to create.

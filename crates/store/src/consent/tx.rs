@@ -1,0 +1,79 @@
+//! Lawful bases and shares, as a unit of work sees them.
+
+use crate::Result;
+use crate::consent::model::{CustodyCheck, Share};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use samspor_domain::lawful_basis::{
+    BasisRecord, Consent, EmergencyAccess, Notification, Objection, StatutoryBasis,
+};
+use uuid::Uuid;
+
+#[async_trait]
+pub trait ConsentTx: Send {
+    async fn insert_share(&mut self, share: &Share) -> Result<()>;
+    async fn end_share(&mut self, id: Uuid, by: Uuid, at: DateTime<Utc>) -> Result<bool>;
+    async fn shares_of_child(&mut self, child_id: Uuid) -> Result<Vec<Share>>;
+    /// The courses of `child_id` shared with `org_id` and not ended.
+    async fn shared_courses(&mut self, child_id: Uuid, org_id: Uuid) -> Result<Vec<Uuid>>;
+    /// Children with a course shared with `org_id` and not ended.
+    async fn children_shared_with(&mut self, org_id: Uuid) -> Result<Vec<Uuid>>;
+
+    async fn insert_consent(
+        &mut self,
+        child_id: Uuid,
+        owner_org_id: Uuid,
+        consent: &Consent,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Saves new givers or a withdrawal, if the consent is still at `version`.
+    async fn update_consent(&mut self, consent: &Consent, version: i64) -> Result<()>;
+    /// Consents of a child with their versions, oldest first.
+    async fn consents_of(&mut self, child_id: Uuid) -> Result<Vec<(Consent, i64)>>;
+
+    async fn insert_statutory(
+        &mut self,
+        child_id: Uuid,
+        owner_org_id: Uuid,
+        basis: &StatutoryBasis,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn end_statutory(&mut self, id: Uuid, by: Uuid, at: DateTime<Utc>) -> Result<bool>;
+
+    async fn insert_objection(
+        &mut self,
+        child_id: Uuid,
+        owner_org_id: Uuid,
+        objection: &Objection,
+    ) -> Result<()>;
+    async fn withdraw_objection(&mut self, id: Uuid, by: Uuid, at: DateTime<Utc>) -> Result<bool>;
+
+    async fn insert_emergency(
+        &mut self,
+        child_id: Uuid,
+        owner_org_id: Uuid,
+        access: &EmergencyAccess,
+    ) -> Result<()>;
+
+    async fn insert_notification(
+        &mut self,
+        child_id: Uuid,
+        owner_org_id: Uuid,
+        notification: &Notification,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn notifications_of(&mut self, child_id: Uuid) -> Result<Vec<Notification>>;
+
+    async fn insert_custody_check(
+        &mut self,
+        child_id: Uuid,
+        checked_on: NaiveDate,
+        by: Uuid,
+        source: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn custody_checks_of(&mut self, child_id: Uuid) -> Result<Vec<CustodyCheck>>;
+
+    /// Every consent, statutory basis, objection and emergency access of a child.
+    async fn basis_record(&mut self, child_id: Uuid) -> Result<BasisRecord>;
+}

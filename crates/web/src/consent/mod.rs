@@ -1,0 +1,4 @@
+//! The lawful basis for sharing a child's data, and the shares: consents, statutory bases,
+//! objections, notifications, custody checks and emergency access.
+
+pub mod api;
