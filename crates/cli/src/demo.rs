@@ -231,6 +231,13 @@ pub async fn seed(store: &Store, options: &DemoOptions) -> anyhow::Result<DemoSu
             .with_context(|| format!("adding demo measurements in {}", demo.municipality.name))?;
     }
 
+    // Sharing across sectors comes last, for the same reason.
+    for demo in &seeded {
+        users += crate::demo_sharing::seed(store, &mut people, &secretariat_ctx, demo, &request_id)
+            .await
+            .with_context(|| format!("adding demo sharing in {}", demo.municipality.name))?;
+    }
+
     tracing::info!(
         seed = options.seed,
         responses,
@@ -376,7 +383,7 @@ async fn all_users(store: &Store) -> anyhow::Result<Vec<(User, String, String)>>
     Ok(out)
 }
 
-async fn add_user(
+pub(crate) async fn add_user(
     store: &Store,
     local_part: &str,
     people: &mut People,
@@ -400,7 +407,7 @@ async fn add_user(
     .with_context(|| format!("creating demo user {email}"))
 }
 
-async fn ctx(store: &Store, user: &User, request_id: &str) -> anyhow::Result<Ctx> {
+pub(crate) async fn ctx(store: &Store, user: &User, request_id: &str) -> anyhow::Result<Ctx> {
     let actor = accounts::actor_for(store, user).await?;
     let mut ctx = Ctx::new(actor, request_id);
     ctx.purpose = PURPOSE.into();

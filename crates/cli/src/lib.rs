@@ -7,5 +7,6 @@ pub mod demo;
 mod demo_courses;
 mod demo_groups;
 mod demo_measurements;
+mod demo_sharing;
 mod demo_treatment;
 mod names;

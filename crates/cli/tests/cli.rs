@@ -365,6 +365,103 @@ async fn demo_data_follows_the_seed_and_is_added_only_once() {
 /// The demo's courses stand at every step from the first contact to the visitation decision,
 /// as the worklist counts them on the day the demo is seeded, and the public form has left
 /// new self-referrals in each intake queue.
+/// A demo user's context, as if they had signed in.
+async fn demo_ctx(db: &TestDb, local_part: &str) -> samspor_store::service::Ctx {
+    let email = format!("{local_part}@demo.samspor.dk");
+    let token = accounts::create_api_token(&db.store, &email, "test")
+        .await
+        .expect("token");
+    let member = accounts::user_by_api_token(&db.store, &token)
+        .await
+        .expect("member")
+        .expect("demo user");
+    samspor_store::service::Ctx::new(member.actor, "test")
+}
+
+#[tokio::test]
+async fn demo_shares_courses_across_sectors_on_every_kind_of_basis() {
+    use samspor_store::{children, consent};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        demo(&db, &["--municipalities", "1", "--children", "40"]);
+        let all = ChildQuery {
+            text: None,
+            limit: 500,
+            offset: 0,
+        };
+        let coordinator = demo_ctx(&db, "koordinator.kobenhavn").await;
+        let own = children::search(&db.store, &coordinator, &all)
+            .await
+            .unwrap();
+        let mut states = std::collections::BTreeSet::new();
+        let (mut objections, mut withheld, mut emergencies) = (0, 0, 0);
+        for c in &own {
+            let v = consent::lawful_basis(&db.store, &coordinator, c.id)
+                .await
+                .unwrap();
+            for line in &v.consents {
+                states.insert(
+                    serde_json::to_value(&line.state).unwrap()["state"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                );
+            }
+            objections += v.objections.len();
+            withheld += v
+                .notifications
+                .iter()
+                .filter(|n| n.withheld.is_some())
+                .count();
+            emergencies += v.emergencies.len();
+        }
+        assert_eq!(
+            states.into_iter().collect::<Vec<_>>(),
+            ["active", "awaiting_custody_holders", "expired", "withdrawn"],
+            "{backend:?}"
+        );
+        assert_eq!(
+            (objections, withheld, emergencies),
+            (1, 1, 1),
+            "{backend:?}"
+        );
+
+        // Each sector sees the children shared with it on a basis in force, and no others.
+        for (login, expected) in [
+            ("psykolog.buc", 2),
+            ("laege.norrebro", 1),
+            ("ppr.kobenhavn", 1),
+            ("laege.valby", 1),
+        ] {
+            let ctx = demo_ctx(&db, login).await;
+            let seen = children::search(&db.store, &ctx, &all).await.unwrap();
+            assert_eq!(seen.len(), expected, "{backend:?} {login}");
+            for c in &seen {
+                assert!(
+                    own.iter().any(|o| o.id == c.id),
+                    "{login} sees a child that is not København's"
+                );
+                assert!(
+                    children::read(&db.store, &ctx, c.id)
+                        .await
+                        .unwrap()
+                        .data
+                        .address
+                        .is_none()
+                );
+            }
+        }
+        assert!(
+            children::search(&db.store, &demo_ctx(&db, "kit.kobenhavn").await, &all)
+                .await
+                .unwrap()
+                .len()
+                == own.len(),
+            "the KIT coordinator works in the municipality and sees its children"
+        );
+    }
+}
+
 #[tokio::test]
 async fn demo_courses_cover_the_pathway_from_contact_to_visitation() {
     use samspor_domain::course::careplan::CourseStatus;

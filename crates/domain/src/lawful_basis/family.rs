@@ -65,12 +65,18 @@ impl Family {
         self.age_on(day) >= AGE_OF_HEALTH_CONSENT
     }
 
-    /// The day the child turns 15.
+    /// The day the child turns 15, as [`Cpr::age_on`] counts it (a 29 February birthday
+    /// falls on 1 March in other years).
     pub fn turns_15(&self) -> NaiveDate {
         let birth = self.cpr.birth_date();
-        birth
+        let day = birth
             .checked_add_months(chrono::Months::new(12 * AGE_OF_HEALTH_CONSENT))
-            .unwrap_or(birth)
+            .unwrap_or(birth);
+        if self.child_decides(day) {
+            day
+        } else {
+            day.succ_opt().unwrap_or(day)
+        }
     }
 
     pub fn guardian(&self, id: Uuid) -> Option<&GuardianFact> {
@@ -129,6 +135,13 @@ pub(crate) mod tests {
         assert_eq!(f.turns_15(), d(2026, 6, 10));
         assert!(!f.child_decides(d(2026, 6, 9)));
         assert!(f.child_decides(d(2026, 6, 10)));
+    }
+
+    #[test]
+    fn a_leap_day_child_turns_15_on_the_first_of_march() {
+        let f = family(d(2012, 2, 29), &[true]);
+        assert_eq!(f.turns_15(), d(2027, 3, 1));
+        assert!(!f.child_decides(d(2027, 2, 28)));
     }
 
     #[test]

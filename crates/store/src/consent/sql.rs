@@ -72,7 +72,9 @@ impl crate::consent::tx::ConsentTx for BackendTx {
 
     async fn children_shared_with(&mut self, org_id: uuid::Uuid) -> crate::Result<Vec<uuid::Uuid>> {
         Ok(sqlx::query_scalar(
-            "SELECT DISTINCT child_id FROM shares WHERE recipient_org_id = $1 AND ended_at IS NULL ORDER BY child_id",
+            "SELECT child_id FROM shares WHERE recipient_org_id = $1 AND ended_at IS NULL
+             UNION SELECT child_id FROM emergency_accesses WHERE org_id = $1
+             ORDER BY child_id",
         )
         .bind(org_id)
         .fetch_all(&mut *self.tx)

@@ -16,7 +16,8 @@ pub trait ConsentTx: Send {
     async fn shares_of_child(&mut self, child_id: Uuid) -> Result<Vec<Share>>;
     /// The courses of `child_id` shared with `org_id` and not ended.
     async fn shared_courses(&mut self, child_id: Uuid, org_id: Uuid) -> Result<Vec<Uuid>>;
-    /// Children with a course shared with `org_id` and not ended.
+    /// Children with a course shared with `org_id` and not ended, or opened by it in an
+    /// emergency (whether the access is still open is for the access policy to say).
     async fn children_shared_with(&mut self, org_id: Uuid) -> Result<Vec<Uuid>>;
 
     async fn insert_consent(
