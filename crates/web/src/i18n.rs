@@ -59,7 +59,7 @@ impl Tr {
 }
 
 /// Each area of the UI keeps its words in its own table, so they can be edited apart.
-static TABLES: [&[(&str, &str, &str)]; 7] = [
+static TABLES: [&[(&str, &str, &str)]; 8] = [
     TEXTS,
     crate::courses::texts::TEXTS,
     crate::intake::texts::TEXTS,
@@ -67,6 +67,7 @@ static TABLES: [&[(&str, &str, &str)]; 7] = [
     crate::courses::groups::texts::TEXTS,
     crate::export::texts::TEXTS,
     crate::courses::measurements::texts::TEXTS,
+    crate::consent::texts::TEXTS,
 ];
 
 fn lookup(key: &str) -> Option<(&'static str, &'static str, &'static str)> {

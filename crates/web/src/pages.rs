@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/style.css", get(stylesheet))
         .merge(crate::accounts::pages::router())
         .merge(crate::children::pages::router())
+        .merge(crate::consent::pages::router())
         .merge(crate::courses::pages::router())
         .merge(crate::courses::measurements::pages::router())
         .merge(crate::export::pages::router())

@@ -385,3 +385,92 @@ async fn a_gp_opens_a_record_in_an_emergency_and_the_owner_sees_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_lawful_basis_page_records_refuses_in_danish_and_shows_each_state() {
+    each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let (buc, _) = unit(&app, "psychiatry", "BUC Glostrup").await;
+        let (child, course) = child_with_course(&app, &t, "2016-03-03").await;
+        let view = basis(&app, &t, &child).await;
+        let (mother, father) = (guardian(&view, "Mor Deling"), guardian(&view, "Far Deling"));
+        let stepfather = guardian(&view, "Stedfar");
+        let mut b = support::Browser::logged_in(&app, "k@kbh.dk").await;
+        let path = format!("/children/{child}/lawful-basis");
+        assert!(b.page(&format!("/children/{child}")).await.contains(&path));
+        assert!(b.page(&path).await.contains("Samtykke og deling"));
+
+        let consent = |giver: &str| {
+            vec![
+                ("recipients", buc.clone()),
+                ("categories", "scores".to_string()),
+                ("categories", "contact_and_course".to_string()),
+                ("purpose_text", "Udredning i BUC".to_string()),
+                ("form", "written".to_string()),
+                ("given_on", "2026-11-20".to_string()),
+                ("givers", giver.to_string()),
+            ]
+        };
+        let refused = consent(&stepfather);
+        let pairs: Vec<(&str, &str)> = refused.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = b.submit(&format!("{path}/consent"), &pairs).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = r.text();
+        assert!(html.contains("har ikke forældremyndigheden"), "{html}");
+        assert!(html.contains("Udredning i BUC"), "the input is kept");
+        assert!(
+            basis(&app, &t, &child).await["consents"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+
+        let ok = consent(&mother);
+        let pairs: Vec<(&str, &str)> = ok.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = b.submit(&format!("{path}/consent"), &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let html = b.page(&path).await;
+        assert!(html.contains("Mangler samtykke fra Far Deling"), "{html}");
+
+        let share = [
+            ("course_id", course.as_str()),
+            ("recipient_org_id", buc.as_str()),
+        ];
+        let r = b.submit(&format!("{path}/share"), &share).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("registrér grundlaget først"));
+
+        let id = basis(&app, &t, &child).await["consents"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = b
+            .submit(
+                &format!("{path}/giver"),
+                &[
+                    ("target", id.as_str()),
+                    ("version", "1"),
+                    ("giver", father.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert!(
+            b.page(&path)
+                .await
+                .contains("Aktivt, indtil det trækkes tilbage")
+        );
+        let r = b.submit(&format!("{path}/share"), &share).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert!(
+            b.page(&path)
+                .await
+                .contains("BUC Glostrup (Børne- og ungdomspsykiatrien)")
+        );
+        assert_eq!(
+            b.submit(&format!("{path}/unknown"), &[]).await.status,
+            StatusCode::NOT_FOUND
+        );
+    })
+    .await;
+}

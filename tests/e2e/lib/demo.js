@@ -30,3 +30,8 @@ export const KOBENHAVN = {
 export const ADMIN_KOBENHAVN = {
   email: 'admin.kobenhavn@demo.samspor.dk',
 };
+
+// Child psychiatry (BUC Glostrup): sees the København courses shared with it on a basis in force.
+export const PSYCHOLOGIST_BUC = {
+  email: 'psykolog.buc@demo.samspor.dk',
+};

@@ -2,3 +2,5 @@
 //! objections, notifications, custody checks and emergency access.
 
 pub mod api;
+pub mod pages;
+pub mod texts;
