@@ -245,8 +245,20 @@ pub async fn overview(
 ) -> ServiceResult<(Vec<Invitation>, Vec<ResponseRecord>)> {
     store
         .read(async |tx| {
-            crate::children::load(tx, ctx, child_id, Action::Read).await?;
-            let invitations = tx.invitations_of_child(child_id).await?;
+            let seen = crate::children::load_seen(
+                tx,
+                ctx,
+                child_id,
+                samspor_domain::lawful_basis::DataCategory::Scores,
+                None,
+            )
+            .await?;
+            // Links are the owner's work in progress; a recipient sees the scores only.
+            let invitations = if seen.grant.is_some() {
+                Vec::new()
+            } else {
+                tx.invitations_of_child(child_id).await?
+            };
             let responses = tx.responses_of_child(child_id).await?;
             tx.audit(
                 ctx.now,

@@ -12,6 +12,8 @@ use samspor_store::testing::{Backend, TestDb, backends};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod sharing;
+
 pub struct TestApp {
     pub db: TestDb,
     pub router: Router,

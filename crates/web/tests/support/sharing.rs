@@ -1,0 +1,76 @@
+//! Organisations, children and lawful bases for the sharing tests.
+
+use super::TestApp;
+use axum::http::StatusCode;
+use samspor_domain::cpr::{Cpr, Sex};
+use serde_json::{Value, json};
+
+/// A unit of `kind` under Region Hovedstaden, made by the secretariat: its id and code.
+pub async fn unit(app: &TestApp, kind: &str, name: &str) -> (String, String) {
+    let s = app
+        .user_token(&format!("sek-{kind}@region.dk"), "secretariat", "DK-84")
+        .await;
+    let r = app
+        .post(
+            "/api/v1/organisations",
+            &s,
+            json!({"kind": kind, "name": name, "parent": "DK-84"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let v = r.json();
+    (
+        v["id"].as_str().unwrap().to_string(),
+        v["code"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A child born on `born` with two custody holders and a course: (child id, course id).
+pub async fn child_with_course(app: &TestApp, t: &str, born: &str) -> (String, String) {
+    let cpr = Cpr::synthetic(born.parse().unwrap(), Sex::Male, 3).unwrap();
+    let r = app
+        .post(
+            "/api/v1/children",
+            t,
+            json!({"cpr": cpr.to_string(), "given_name": "Delta", "family_name": "Deling",
+                   "address": "Hemmelig Vej 1",
+                   "guardians": [
+                       {"name": "Mor Deling", "relation": "mother", "custody": true},
+                       {"name": "Far Deling", "relation": "father", "custody": true},
+                       {"name": "Stedfar", "relation": "other", "custody": false}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let child = r.json()["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            "/api/v1/contacts",
+            t,
+            json!({"child_id": child, "source": "gp", "received_at": "2026-11-02T09:00",
+                   "reason": "Tanker om at skade sig selv", "referrer_name": "Lægehuset Testvej",
+                   "themes": ["worry"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    (child, r.json()["course_id"].as_str().unwrap().to_string())
+}
+
+pub async fn basis(app: &TestApp, t: &str, child: &str) -> Value {
+    let r = app
+        .get(&format!("/api/v1/children/{child}/lawful-basis"), t)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()
+}
+
+pub fn guardian(view: &Value, name: &str) -> String {
+    view["guardians"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == name)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
