@@ -250,6 +250,10 @@ struct HomeTemplate {
     queue: Vec<crate::courses::pages::WorkRow>,
     /// How many of them breach a waiting goal within days or already have.
     queue_attention: usize,
+    /// Emergency accesses to the organisation's children awaiting review: (child, text).
+    reviews: Vec<(uuid::Uuid, String)>,
+    /// Children turning 15 soon whose parents' consent then needs confirming: (child, text).
+    turning_15: Vec<(uuid::Uuid, String)>,
 }
 
 async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
@@ -270,6 +274,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
     } else {
         Default::default()
     };
+    let basis = samspor_store::consent::basis_worklist(&state.store, &ctx).await?;
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if mine.is_empty() {
@@ -313,6 +318,35 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             measurements_due,
             queue_attention: queue.iter().filter(|r| r.flag.is_some()).count(),
             queue,
+            reviews: basis
+                .reviews
+                .iter()
+                .map(|r| {
+                    let text = format!(
+                        "{}: {} {} {}",
+                        r.child_name,
+                        r.org_name,
+                        t.t("basis.opened"),
+                        crate::pages::local_time(r.at, false)
+                    );
+                    (r.child_id, text)
+                })
+                .collect(),
+            turning_15: basis
+                .turning_15
+                .iter()
+                .map(|c| {
+                    let text = format!(
+                        "{}: {} {} ({} {})",
+                        c.child_name,
+                        t.t("basis.turns_15"),
+                        c.turns_15.format("%d.%m.%Y"),
+                        c.consents,
+                        t.t("basis.consents_to_confirm")
+                    );
+                    (c.child_id, text)
+                })
+                .collect(),
         },
     ))
 }

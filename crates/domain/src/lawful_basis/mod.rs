@@ -8,6 +8,8 @@
 //! one. What each kind of recipient may receive, and on which terms, is data
 //! (`lawful_basis/rules.json`), so that it can be corrected without touching this code.
 
+pub mod access_log;
+pub mod categories;
 pub mod consent;
 pub mod decision;
 pub mod family;
@@ -20,4 +22,7 @@ pub use decision::{Basis, BasisRecord, Request, basis_for};
 pub use family::{Family, GuardianFact, Person};
 pub use kinds::{ConsentForm, DataCategory, Ground, Purpose, RecipientKind};
 pub use rules::Rules;
-pub use statutory::{EmergencyAccess, Notification, Objection, StatutoryBasis, StatutoryInput};
+pub use statutory::{
+    EmergencyAccess, EmergencyReview, Notification, Objection, ReviewInput, StatutoryBasis,
+    StatutoryInput, withholding,
+};

@@ -6,7 +6,7 @@ use super::consent::Recipient;
 use super::family::{Family, Person};
 use super::kinds::{DataCategory, Ground, RecipientKind};
 use super::rules::Rules;
-use crate::validation::{FieldError, FieldErrors, optional_day, required_text};
+use crate::validation::{FieldError, FieldErrors, optional_day, optional_text, required_text};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -210,6 +210,61 @@ impl EmergencyAccess {
             && now < self.at + Duration::hours(hours)
             && rules.statutory(self.kind, Ground::VitalInterests).is_some()
     }
+}
+
+/// The review of an emergency access by the organisation that owns the record: what it found,
+/// and whether telling the family (§ 43, stk. 4) waits, until when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencyReview {
+    pub reviewed_by: Uuid,
+    pub reviewed_at: DateTime<Utc>,
+    pub note: String,
+    pub withheld: Option<(NaiveDate, String)>,
+}
+
+/// A review as entered.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReviewInput {
+    pub note: Option<String>,
+    pub withheld_until: Option<String>,
+    pub withheld_reason: Option<String>,
+}
+
+impl ReviewInput {
+    pub fn parse(&self, by: Uuid, now: DateTime<Utc>) -> Result<EmergencyReview, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let note = required_text(&mut errors, "note", self.note.as_deref(), TEXT_MAX);
+        let withheld = withholding(
+            &mut errors,
+            self.withheld_until.as_deref(),
+            self.withheld_reason.as_deref(),
+        );
+        errors.into_result(EmergencyReview {
+            reviewed_by: by,
+            reviewed_at: now,
+            note,
+            withheld,
+        })
+    }
+}
+
+/// Keeping something from the family until a day, for a reason: both or neither
+/// (`withheld_until`, `withheld_reason`).
+pub fn withholding(
+    errors: &mut FieldErrors,
+    until: Option<&str>,
+    reason: Option<&str>,
+) -> Option<(NaiveDate, String)> {
+    let until = optional_day(errors, "withheld_until", until);
+    let reason = optional_text(errors, "withheld_reason", reason, TEXT_MAX);
+    if until.is_some() != reason.is_some() {
+        errors.push(FieldError::new(
+            "withheld_reason",
+            "To keep this from the family, give both the day and the reason.",
+            "For at holde det skjult for familien skal både dato og begrundelse udfyldes.",
+        ));
+    }
+    until.zip(reason)
 }
 
 /// A notification to the children-and-family authority (barnets lov §§ 132–135). It is a

@@ -5,6 +5,8 @@ use crate::service::{Ctx, ServiceError, ServiceResult, check};
 use crate::{AuditFilter, Store};
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::{AuditAction, AuditEntry};
+use samspor_domain::lawful_basis::DataCategory;
+use samspor_domain::lawful_basis::access_log::{LoggedBasis, read_note};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -15,6 +17,10 @@ pub struct AuditLine {
     pub entry: AuditEntry,
     pub user_name: Option<String>,
     pub org_name: Option<String>,
+    /// The lawful basis another organisation's access was given on (none: the owner's own
+    /// case), and the categories of data it covered.
+    pub basis: Option<LoggedBasis>,
+    pub categories: Vec<DataCategory>,
 }
 
 async fn with_names(tx: &mut Work<'_>, entries: Vec<AuditEntry>) -> ServiceResult<Vec<AuditLine>> {
@@ -44,10 +50,13 @@ async fn with_names(tx: &mut Work<'_>, entries: Vec<AuditEntry>) -> ServiceResul
             },
             None => None,
         };
+        let (categories, basis) = read_note(&entry.event.detail);
         out.push(AuditLine {
             entry,
             user_name,
             org_name,
+            basis,
+            categories,
         });
     }
     Ok(out)

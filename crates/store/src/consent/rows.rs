@@ -1,13 +1,13 @@
 //! Rows as the database returns them, and their conversion into records. Lists are JSON text.
 
 use crate::StoreError;
-use crate::consent::model::Share;
+use crate::consent::model::{ExtractRecord, Share};
 use crate::db::rows::corrupt;
 use chrono::{DateTime, NaiveDate, Utc};
 use samspor_domain::lawful_basis::consent::{CapacityAssessment, Withdrawal};
 use samspor_domain::lawful_basis::{
-    Consent, ConsentForm, EmergencyAccess, Ground, Objection, Person, Purpose, RecipientKind,
-    StatutoryBasis,
+    Consent, ConsentForm, EmergencyAccess, EmergencyReview, Ground, Objection, Person, Purpose,
+    RecipientKind, StatutoryBasis,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -191,6 +191,58 @@ impl TryFrom<EmergencyRow> for EmergencyAccess {
             user_id: r.user_id,
             reason: r.reason,
             at: r.at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ReviewRow {
+    id: Uuid,
+    reviewed_by: Option<Uuid>,
+    reviewed_at: Option<DateTime<Utc>>,
+    review_note: Option<String>,
+    withheld_until: Option<NaiveDate>,
+    withheld_reason: Option<String>,
+}
+
+impl TryFrom<ReviewRow> for (Uuid, EmergencyReview) {
+    type Error = StoreError;
+    fn try_from(r: ReviewRow) -> Result<(Uuid, EmergencyReview), StoreError> {
+        let missing = || corrupt("emergency_accesses.reviewed_at", "incomplete review");
+        Ok((
+            r.id,
+            EmergencyReview {
+                reviewed_by: r.reviewed_by.ok_or_else(missing)?,
+                reviewed_at: r.reviewed_at.ok_or_else(missing)?,
+                note: r.review_note.ok_or_else(missing)?,
+                withheld: r.withheld_until.zip(r.withheld_reason),
+            },
+        ))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ExtractRow {
+    id: Uuid,
+    child_id: Uuid,
+    owner_org_id: Uuid,
+    requested_by: String,
+    staff_names_decision: Option<String>,
+    made_by: Uuid,
+    made_at: DateTime<Utc>,
+}
+
+impl TryFrom<ExtractRow> for ExtractRecord {
+    type Error = StoreError;
+    fn try_from(r: ExtractRow) -> Result<ExtractRecord, StoreError> {
+        Ok(ExtractRecord {
+            id: r.id,
+            child_id: r.child_id,
+            owner_org_id: r.owner_org_id,
+            requested_by: from_json("requested_by", &r.requested_by)?,
+            staff_names_decision: r.staff_names_decision,
+            made_by: r.made_by,
+            made_at: r.made_at,
         })
     }
 }

@@ -3,11 +3,12 @@
 //! Only the organisation that owns a child's record records its bases and shares it; a
 //! recipient sees, per category, what a basis covers at the moment of each request.
 
-use crate::consent::model::{ConsentLine, LawfulBasisView, Share};
+use crate::consent::model::{ConsentLine, LawfulBasisView, ReviewLine, Share};
 use crate::service::{Ctx, ServiceError, ServiceResult};
 use crate::{Child, Store, Work};
 use samspor_domain::access::{Action, Grant, Resource};
 use samspor_domain::audit::AuditAction;
+use samspor_domain::lawful_basis::withholding;
 use samspor_domain::lawful_basis::{
     ConsentInput, DataCategory, EmergencyAccess, Family, Notification, Objection, Person,
     RecipientKind, Request, Rules, StatutoryInput, basis_for,
@@ -16,11 +17,11 @@ use samspor_domain::validation::{FieldError, FieldErrors, optional_day, required
 use serde::Deserialize;
 use uuid::Uuid;
 
-fn rules() -> &'static Rules {
+pub(super) fn rules() -> &'static Rules {
     Rules::shipped()
 }
 
-async fn family(tx: &mut Work<'_>, child: &Child) -> ServiceResult<Family> {
+pub(super) async fn family(tx: &mut Work<'_>, child: &Child) -> ServiceResult<Family> {
     Ok(Family {
         cpr: child.data.cpr.clone(),
         guardians: tx.guardian_facts(child.id).await?,
@@ -81,7 +82,7 @@ pub(crate) async fn grant(
 }
 
 /// Loads a child whose lawful basis the actor's organisation manages: its own.
-async fn owned(tx: &mut Work<'_>, ctx: &Ctx, child_id: Uuid) -> ServiceResult<Child> {
+pub(super) async fn owned(tx: &mut Work<'_>, ctx: &Ctx, child_id: Uuid) -> ServiceResult<Child> {
     let child = tx.child(child_id).await?.ok_or(ServiceError::NotFound)?;
     tx.authorize(&ctx.actor, Action::Update, Resource::child(child.org_id))?;
     Ok(child)
@@ -119,6 +120,16 @@ pub async fn lawful_basis(
                 notifications: tx.notifications_of(child_id).await?,
                 shares: tx.shares_of_child(child_id).await?,
                 custody_checks: tx.custody_checks_of(child_id).await?,
+                reviews: tx
+                    .emergency_reviews(child_id)
+                    .await?
+                    .into_iter()
+                    .map(|(emergency_id, review)| ReviewLine {
+                        emergency_id,
+                        review,
+                    })
+                    .collect(),
+                extracts: tx.extracts_of(child_id).await?,
             };
             tx.audit(
                 ctx.now,
@@ -633,26 +644,33 @@ pub async fn record_notification(
         .write(async |tx| {
             let child = owned(tx, ctx, child_id).await?;
             let mut errors = FieldErrors::default();
-            let made_on = optional_day(&mut errors, "made_on", input.made_on.as_deref()).unwrap_or(ctx.today());
+            let made_on = optional_day(&mut errors, "made_on", input.made_on.as_deref())
+                .unwrap_or(ctx.today());
             let summary = required_text(&mut errors, "summary", input.summary.as_deref(), 1000);
-            let until = optional_day(&mut errors, "withheld_until", input.withheld_until.as_deref());
-            let reason = samspor_domain::validation::optional_text(&mut errors, "withheld_reason", input.withheld_reason.as_deref(), 500);
-            if until.is_some() != reason.is_some() {
-                errors.push(FieldError::new(
-                    "withheld_reason",
-                    "To keep the notification from the family, give both the day and the reason.",
-                    "For at holde underretningen skjult for familien skal både dato og begrundelse udfyldes.",
-                ));
-            }
+            let withheld = withholding(
+                &mut errors,
+                input.withheld_until.as_deref(),
+                input.withheld_reason.as_deref(),
+            );
             let n = errors.into_result(Notification {
                 id: Uuid::now_v7(),
                 made_by: ctx.actor.user_id,
                 made_on,
                 summary,
-                withheld: until.zip(reason),
+                withheld,
             })?;
-            tx.insert_notification(child_id, child.org_id, &n, ctx.now).await?;
-            tx.audit(ctx.now, ctx.event(AuditAction::Create, "notification", Some(n.id), Some(child_id), ""));
+            tx.insert_notification(child_id, child.org_id, &n, ctx.now)
+                .await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Create,
+                    "notification",
+                    Some(n.id),
+                    Some(child_id),
+                    "",
+                ),
+            );
             Ok(n)
         })
         .await

@@ -364,6 +364,116 @@ impl crate::consent::tx::ConsentTx for BackendTx {
             .collect())
     }
 
+    async fn review_emergency(
+        &mut self,
+        child_id: uuid::Uuid,
+        id: uuid::Uuid,
+        r: &samspor_domain::lawful_basis::EmergencyReview,
+    ) -> crate::Result<bool> {
+        let (until, reason) = r.withheld.clone().unzip();
+        let done = sqlx::query(
+            "UPDATE emergency_accesses SET reviewed_at = $1, reviewed_by = $2, review_note = $3, withheld_until = $4, withheld_reason = $5
+             WHERE id = $6 AND child_id = $7 AND reviewed_at IS NULL",
+        )
+        .bind(r.reviewed_at)
+        .bind(r.reviewed_by)
+        .bind(&r.note)
+        .bind(until)
+        .bind(reason)
+        .bind(id)
+        .bind(child_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn emergency_reviews(
+        &mut self,
+        child_id: uuid::Uuid,
+    ) -> crate::Result<Vec<(uuid::Uuid, samspor_domain::lawful_basis::EmergencyReview)>> {
+        let rows: Vec<ReviewRow> = sqlx::query_as(
+            "SELECT id, reviewed_by, reviewed_at, review_note, withheld_until, withheld_reason FROM emergency_accesses
+             WHERE child_id = $1 AND reviewed_at IS NOT NULL ORDER BY at, id",
+        )
+        .bind(child_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn unreviewed_emergencies(
+        &mut self,
+        owner_org_id: uuid::Uuid,
+    ) -> crate::Result<Vec<crate::consent::model::OpenReview>> {
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+            "SELECT e.id, e.child_id, c.given_name, c.family_name, o.name, e.at FROM emergency_accesses e
+             JOIN children c ON c.id = e.child_id JOIN organisations o ON o.id = e.org_id
+             WHERE e.owner_org_id = $1 AND e.reviewed_at IS NULL ORDER BY e.at, e.id",
+        )
+        .bind(owner_org_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(emergency_id, child_id, given, family, org_name, at)| crate::consent::model::OpenReview {
+                emergency_id,
+                child_id,
+                child_name: format!("{given} {family}"),
+                org_name,
+                at,
+            })
+            .collect())
+    }
+
+    async fn consenting_children_born(
+        &mut self,
+        owner_org_id: uuid::Uuid,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> crate::Result<Vec<uuid::Uuid>> {
+        let rows: Vec<(uuid::Uuid,)> = sqlx::query_as(
+            "SELECT DISTINCT c.id FROM children c JOIN consents k ON k.child_id = c.id
+             WHERE c.org_id = $1 AND c.birth_date >= $2 AND c.birth_date <= $3 AND k.withdrawn_at IS NULL",
+        )
+        .bind(owner_org_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn insert_extract(&mut self, e: &crate::consent::model::ExtractRecord) -> crate::Result<()> {
+        sqlx::query(
+            "INSERT INTO access_log_extracts (id, child_id, owner_org_id, requested_by, staff_names_decision, made_by, made_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(e.id)
+        .bind(e.child_id)
+        .bind(e.owner_org_id)
+        .bind(to_json(&e.requested_by))
+        .bind(&e.staff_names_decision)
+        .bind(e.made_by)
+        .bind(e.made_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn extracts_of(
+        &mut self,
+        child_id: uuid::Uuid,
+    ) -> crate::Result<Vec<crate::consent::model::ExtractRecord>> {
+        let rows: Vec<ExtractRow> = sqlx::query_as(
+            "SELECT id, child_id, owner_org_id, requested_by, staff_names_decision, made_by, made_at
+             FROM access_log_extracts WHERE child_id = $1 ORDER BY made_at, id",
+        )
+        .bind(child_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     async fn basis_record(
         &mut self,
         child_id: uuid::Uuid,

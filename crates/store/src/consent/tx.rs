@@ -1,11 +1,11 @@
 //! Lawful bases and shares, as a unit of work sees them.
 
 use crate::Result;
-use crate::consent::model::{CustodyCheck, Share};
+use crate::consent::model::{CustodyCheck, ExtractRecord, OpenReview, Share};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use samspor_domain::lawful_basis::{
-    BasisRecord, Consent, EmergencyAccess, Notification, Objection, StatutoryBasis,
+    BasisRecord, Consent, EmergencyAccess, EmergencyReview, Notification, Objection, StatutoryBasis,
 };
 use uuid::Uuid;
 
@@ -74,6 +74,28 @@ pub trait ConsentTx: Send {
         at: DateTime<Utc>,
     ) -> Result<()>;
     async fn custody_checks_of(&mut self, child_id: Uuid) -> Result<Vec<CustodyCheck>>;
+
+    async fn review_emergency(
+        &mut self,
+        child_id: Uuid,
+        id: Uuid,
+        review: &EmergencyReview,
+    ) -> Result<bool>;
+    /// The reviews of a child's emergency accesses, by access.
+    async fn emergency_reviews(&mut self, child_id: Uuid) -> Result<Vec<(Uuid, EmergencyReview)>>;
+    /// Emergency accesses to the organisation's children that it has not reviewed yet.
+    async fn unreviewed_emergencies(&mut self, owner_org_id: Uuid) -> Result<Vec<OpenReview>>;
+    /// The organisation's children born between two days (inclusive) with a consent not
+    /// withdrawn.
+    async fn consenting_children_born(
+        &mut self,
+        owner_org_id: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Uuid>>;
+
+    async fn insert_extract(&mut self, extract: &ExtractRecord) -> Result<()>;
+    async fn extracts_of(&mut self, child_id: Uuid) -> Result<Vec<ExtractRecord>>;
 
     /// Every consent, statutory basis, objection and emergency access of a child.
     async fn basis_record(&mut self, child_id: Uuid) -> Result<BasisRecord>;

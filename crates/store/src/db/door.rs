@@ -6,6 +6,8 @@ use crate::{StoreError, Tx};
 use chrono::{DateTime, Utc};
 use samspor_domain::access::{Action, Actor, Resource, authorize};
 use samspor_domain::audit::AuditEvent;
+use samspor_domain::lawful_basis::DataCategory;
+use samspor_domain::lawful_basis::access_log::access_note;
 use std::ops::{Deref, DerefMut};
 
 /// One caller's unit of work: the data methods of its transaction (through `Deref`), and the
@@ -16,8 +18,10 @@ pub struct Work<'t> {
     events: Vec<(DateTime<Utc>, AuditEvent)>,
     /// Whether the unit asked the access policy; see `into_events`.
     asked: bool,
-    /// The lawful basis another organisation's data was read on, for the access log.
+    /// The lawful basis another organisation's data was read on, and the categories read, for
+    /// the access log.
     basis: Option<String>,
+    categories: Vec<DataCategory>,
 }
 
 impl<'t> Work<'t> {
@@ -27,6 +31,7 @@ impl<'t> Work<'t> {
             events: Vec::new(),
             asked: false,
             basis: None,
+            categories: Vec::new(),
         }
     }
 
@@ -51,6 +56,9 @@ impl<'t> Work<'t> {
             && owner_org != actor.org_id
         {
             self.basis = grant.basis(category).map(|b| b.log_text());
+            if !self.categories.contains(&category) {
+                self.categories.push(category);
+            }
         }
         crate::service::check(decision)
     }
@@ -74,6 +82,7 @@ impl<'t> Work<'t> {
         }
         let mut events = self.events;
         if let Some(basis) = &self.basis {
+            let basis = access_note(&self.categories, basis);
             for (_, e) in events.iter_mut().filter(|(_, e)| e.child_id.is_some()) {
                 e.detail = if e.detail.is_empty() {
                     basis.clone()

@@ -432,7 +432,7 @@ pub fn audit_row(t: Tr, l: &AuditLine) -> AuditRow {
     }
 }
 
-fn purpose_label(lang: Lang, purpose: &str) -> &'static str {
+pub(crate) fn purpose_label(lang: Lang, purpose: &str) -> &'static str {
     match (purpose, lang) {
         ("treatment", Lang::Da) => "Behandling",
         ("treatment", Lang::En) => "Treatment",

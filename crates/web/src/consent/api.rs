@@ -4,7 +4,10 @@
 use crate::api::*;
 use crate::request::{Id, IdAnd};
 use axum::http::StatusCode;
-use samspor_domain::lawful_basis::{ConsentInput, Recipient, RecipientKind, StatutoryInput};
+use samspor_domain::lawful_basis::access_log::ExtractInput;
+use samspor_domain::lawful_basis::{
+    ConsentInput, Recipient, RecipientKind, ReviewInput, StatutoryInput,
+};
 use samspor_store::consent::{
     self, CustodyCheckInput, EmergencyInput, GiverInput, NotificationInput, ObjectionInput,
     ShareInput,
@@ -26,6 +29,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_notification))
         .routes(routes!(record_custody_check))
         .routes(routes!(emergency_access))
+        .routes(routes!(review_emergency))
+        .routes(routes!(family_extract))
+        .routes(routes!(worklist))
 }
 
 const TAG: &str = "lawful basis";
@@ -391,5 +397,80 @@ async fn emergency_access(
     Ok(created(
         "/api/v1/children".into(),
         EmergencyOut { children },
+    ))
+}
+
+/// The owner's review of an emergency access.
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewIn {
+    /// What the review found.
+    note: Option<String>,
+    /// Wait with telling the family until this day (YYYY-MM-DD)…
+    withheld_until: Option<String>,
+    /// …for this reason.
+    withheld_reason: Option<String>,
+}
+
+/// Review an emergency access to one of the organisation's children (once); the family is told
+/// of it through the access log unless the review withholds it.
+#[utoipa::path(post, path = "/api/v1/children/{id}/emergency-access/{access}/review", tag = TAG, request_body = ReviewIn,
+    params(("id" = Uuid, Path), ("access" = Uuid, Path)),
+    responses((status = 200, body = serde_json::Value), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn review_emergency(
+    ApiCx(state, u, rid): ApiCx,
+    IdAnd(id, access): IdAnd<Uuid>,
+    ApiJson(body): ApiJson<ReviewIn>,
+) -> Result<Json<samspor_domain::lawful_basis::EmergencyReview>, WebError> {
+    let input = ReviewInput {
+        note: body.note,
+        withheld_until: body.withheld_until,
+        withheld_reason: body.withheld_reason,
+    };
+    Ok(Json(
+        consent::review_emergency(&state.store, &u.ctx(&rid), id, access, &input).await?,
+    ))
+}
+
+/// A request for the family's extract of the access log.
+#[derive(Deserialize, ToSchema)]
+pub struct ExtractIn {
+    /// `child` (from 15) or the id of a guardian with custody.
+    requested_by: Option<String>,
+    /// The recorded data-protection decision that lets staff names in; without it, none.
+    staff_names_decision: Option<String>,
+}
+
+/// Make the family's extract of the child's access log (GDPR art. 15): when, which organisation
+/// and role, what kind of data, for what purpose and on which basis; oldest first.
+#[utoipa::path(post, path = "/api/v1/children/{id}/access-log/extracts", tag = TAG, request_body = ExtractIn,
+    params(("id" = Uuid, Path)),
+    responses((status = 201, body = serde_json::Value), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "See `errors`: e.g. a parent without custody, a child under 15")))]
+async fn family_extract(
+    ApiCx(state, u, rid): ApiCx,
+    Id(id): Id,
+    ApiJson(body): ApiJson<ExtractIn>,
+) -> Result<axum::response::Response, WebError> {
+    let input = ExtractInput {
+        requested_by: body.requested_by,
+        staff_names_decision: body.staff_names_decision,
+    };
+    let extract = consent::family_extract(&state.store, &u.ctx(&rid), id, &input).await?;
+    Ok(created(
+        format!("/api/v1/children/{id}/lawful-basis"),
+        extract,
+    ))
+}
+
+/// What the organisation must see to about its children's lawful bases: emergency accesses to
+/// review and children turning 15 within 30 days whose parents' consent then needs confirming.
+#[utoipa::path(get, path = "/api/v1/lawful-basis/worklist", tag = TAG,
+    responses((status = 200, body = serde_json::Value)))]
+async fn worklist(
+    ApiCx(state, u, rid): ApiCx,
+) -> Result<Json<consent::model::BasisWorklist>, WebError> {
+    Ok(Json(
+        consent::basis_worklist(&state.store, &u.ctx(&rid)).await?,
     ))
 }

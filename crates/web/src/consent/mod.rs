@@ -2,5 +2,6 @@
 //! objections, notifications, custody checks and emergency access.
 
 pub mod api;
+mod extract;
 pub mod pages;
 pub mod texts;

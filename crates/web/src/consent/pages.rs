@@ -17,9 +17,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use samspor_domain::i18n::Lang;
+use samspor_domain::lawful_basis::access_log::ExtractInput;
 use samspor_domain::lawful_basis::{
     ConsentForm, ConsentInput, ConsentState, DataCategory, Ground, Person, Recipient,
-    RecipientKind, StatutoryInput,
+    RecipientKind, ReviewInput, StatutoryInput,
 };
 use samspor_store::consent::model::LawfulBasisView;
 use samspor_store::consent::{
@@ -52,6 +53,10 @@ struct PageTemplate {
     shares: Vec<LineRow>,
     notifications: Vec<LineRow>,
     emergencies: Vec<LineRow>,
+    /// Emergency accesses awaiting the owner's review.
+    open_reviews: Choices,
+    extracts: Vec<String>,
+    formats: Choices,
     custody_checks: Vec<String>,
     recipients: Choices,
     categories: Choices,
@@ -139,6 +144,9 @@ async fn act(
     let Some(which) = FORMS.iter().copied().find(|f| *f == action) else {
         return Err(WebError::NotFound);
     };
+    if which == "extract" {
+        return extract(&state, &user, lang, &rid, id, p).await;
+    }
     match record(&state, &ctx, id, which, &p).await {
         Ok(()) => {
             Ok(Redirect::to(&format!("/children/{id}/lawful-basis?saved={which}")).into_response())
@@ -150,7 +158,7 @@ async fn act(
     }
 }
 
-const FORMS: [&str; 11] = [
+const FORMS: [&str; 13] = [
     "consent",
     "giver",
     "withdraw",
@@ -162,6 +170,8 @@ const FORMS: [&str; 11] = [
     "end-share",
     "notification",
     "custody",
+    "review",
+    "extract",
 ];
 
 fn text(p: &Pairs, name: &str) -> Option<String> {
@@ -256,6 +266,16 @@ async fn record(
             };
             svc::record_notification(s, ctx, id, &input).await.map(drop)
         }
+        "review" => {
+            let input = ReviewInput {
+                note: text(p, "note"),
+                withheld_until: text(p, "withheld_until"),
+                withheld_reason: text(p, "withheld_reason"),
+            };
+            svc::review_emergency(s, ctx, id, target?, &input)
+                .await
+                .map(drop)
+        }
         _ => {
             let input = CustodyCheckInput {
                 checked_on: text(p, "checked_on"),
@@ -330,17 +350,39 @@ async fn page(
         emergencies: v
             .emergencies
             .iter()
-            .map(|e| LineRow {
-                id: e.id,
-                text: format!(
-                    "{} – {}: {}",
-                    local_time(e.at, false),
-                    names.org(e.org_id),
-                    e.reason
-                ),
-                end: None,
+            .map(|e| emergency_row(t, &names, e))
+            .collect(),
+        open_reviews: v
+            .emergencies
+            .iter()
+            .filter(|e| !v.reviews.iter().any(|r| r.emergency_id == e.id))
+            .map(|e| {
+                (
+                    e.id.to_string(),
+                    format!("{} – {}", local_time(e.at, false), names.org(e.org_id)),
+                )
             })
             .collect(),
+        extracts: v
+            .extracts
+            .iter()
+            .map(|x| {
+                let staff = if x.staff_names_decision.is_some() {
+                    format!(" ({})", t.t("lb.with_staff_names"))
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} – {}{staff}",
+                    local_time(x.made_at, false),
+                    names.person(t, &x.requested_by)
+                )
+            })
+            .collect(),
+        formats: vec![
+            ("page".into(), t.t("lb.format_page").into()),
+            ("csv".into(), t.t("lb.format_csv").into()),
+        ],
         custody_checks: v
             .custody_checks
             .iter()
@@ -382,6 +424,89 @@ async fn page(
         r,
     };
     Ok(render(status, &template))
+}
+
+fn emergency_row(
+    t: Tr,
+    names: &Names<'_>,
+    e: &samspor_domain::lawful_basis::EmergencyAccess,
+) -> LineRow {
+    let review = match names.v.reviews.iter().find(|r| r.emergency_id == e.id) {
+        Some(r) => {
+            let withheld = match &r.review.withheld {
+                Some((until, why)) => {
+                    format!("; {} {} ({why})", t.t("lb.withheld_until"), day(*until))
+                }
+                None => String::new(),
+            };
+            format!(
+                "{} {}: {}{withheld}",
+                t.t("lb.reviewed"),
+                local_time(r.review.reviewed_at, false),
+                r.review.note
+            )
+        }
+        None => t.t("lb.awaiting_review").into(),
+    };
+    LineRow {
+        id: e.id,
+        text: format!(
+            "{} – {}: {} ({review})",
+            local_time(e.at, false),
+            names.org(e.org_id),
+            e.reason
+        ),
+        end: None,
+    }
+}
+
+/// Makes the family's extract: a page to print or a CSV file; a refusal shows the lawful-basis
+/// page again with the form's input and the message.
+async fn extract(
+    state: &AppState,
+    user: &CurrentUser,
+    lang: Lang,
+    rid: &str,
+    id: Uuid,
+    p: Pairs,
+) -> Result<Response, WebError> {
+    let ctx = user.ctx(rid);
+    let input = ExtractInput {
+        requested_by: text(&p, "requested_by"),
+        staff_names_decision: text(&p, "staff_names_decision"),
+    };
+    let x = match svc::family_extract(&state.store, &ctx, id, &input).await {
+        Ok(x) => x,
+        Err(e) => {
+            let r = Refusal::from_error(e, lang)?;
+            return page(state, user, lang, rid, id, "extract", p, r, None).await;
+        }
+    };
+    let t = Tr(lang);
+    if p.first("format") == Some("csv") {
+        return super::extract::csv(t, &x);
+    }
+    let v = svc::lawful_basis(&state.store, &ctx, id).await?;
+    let child = samspor_store::children::read(&state.store, &ctx, id).await?;
+    let orgs = samspor_store::organisations::list(&state.store).await?;
+    let names = Names {
+        orgs: &orgs,
+        v: &v,
+        lang,
+    };
+    let l = Layout::new(
+        Some(user),
+        t,
+        &format!("/children/{id}/lawful-basis"),
+        "children",
+    );
+    Ok(super::extract::page(
+        t,
+        l,
+        format!("{} {}", child.data.given_name, child.data.family_name),
+        names.person(t, &x.record.requested_by),
+        &x,
+    ))
 }
 
 /// Names of organisations and people on the page.
