@@ -432,3 +432,59 @@ async fn the_extract_is_a_page_to_print_or_a_csv_file_and_a_refusal_keeps_the_fo
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_shared_course_carries_a_badge_with_recipient_basis_and_last_day() {
+    each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let (buc, _) = unit(&app, "psychiatry", "BUC Glostrup").await;
+        let (child, course) = child_with_course(&app, &t, "2016-03-03").await;
+        let mut b = support::Browser::logged_in(&app, "k@kbh.dk").await;
+        let page = b.page(&format!("/courses/{course}")).await;
+        assert!(!page.contains("Delt med"), "not shared yet");
+
+        let view = basis(&app, &t, &child).await;
+        let givers = [guardian(&view, "Mor Deling"), guardian(&view, "Far Deling")];
+        let r = app
+            .post(
+                &format!("/api/v1/children/{child}/consents"),
+                &t,
+                json!({"recipients": [{"org_id": buc, "kind": "child_psychiatry"}],
+                       "categories": ["contact_and_course"], "purpose_text": "Udredning",
+                       "form": "written", "given_on": "2026-11-20", "valid_to": "2027-05-01",
+                       "givers": givers}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let consent = r.json()["id"].as_str().unwrap().to_string();
+        let r = app
+            .post(
+                &format!("/api/v1/children/{child}/shares"),
+                &t,
+                json!({"course_id": course, "recipient_org_id": buc}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let page = b.page(&format!("/courses/{course}")).await;
+        assert!(
+            page.contains("Delt med BUC Glostrup – samtykke til 01.05.2027"),
+            "{page}"
+        );
+
+        // Withdrawn: the share stays, the badge says nothing is shown.
+        let r = app
+            .post(
+                &format!("/api/v1/children/{child}/consents/{consent}/withdrawal"),
+                &t,
+                json!({"giver": givers[0], "version": 1}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let page = b.page(&format!("/courses/{course}")).await;
+        assert!(
+            page.contains("Delt med BUC Glostrup – intet gyldigt grundlag nu"),
+            "{page}"
+        );
+    })
+    .await;
+}

@@ -3,7 +3,8 @@
 // force, reads one without its address, and cannot open its lawful-basis page.
 // The København coordinator opens that child's lawful-basis page, sees the
 // consent and the share, and is refused in Danish, with nothing saved, when a
-// consent is sent without its fields. Each step builds on the one before.
+// consent is sent without its fields, then makes the family's extract of the
+// access log for a custody holder. Each step builds on the one before.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -77,6 +78,23 @@ describe('sharing', () => {
       await page.goto(new URL(`${childPath}/lawful-basis`, server.url).href);
       const consentsAfter = (await tableRows(page.getByRole('region', { name: 'Samtykker', exact: true }))).length;
       assert.equal(consentsAfter, consentsBefore, 'nothing was saved');
+    });
+
+    await step('4. a custody holder asks for the access log: BUC is in it with its basis, staff names are not', async () => {
+      const asker = page.getByLabel('Hvem beder om udskriften', { exact: true });
+      const labels = await asker.locator('option').allInnerTexts();
+      const custodyHolder = labels.find((l) => l.includes('(forældremyndighed)'));
+      assert.ok(custodyHolder, `a custody holder to choose: ${labels}`);
+      await asker.selectOption({ label: custodyHolder });
+      await page.getByLabel('Form', { exact: true }).selectOption({ label: 'Side til udskrivning' });
+      await clickAndWait(page, page.getByRole('button', { name: 'Lav udskrift', exact: true }));
+      await assertH1Contains(page, 'Adgangslog');
+      const rows = (await tableRows(page)).map((r) => r.join(' | '));
+      const buc = rows.filter((r) => r.includes('Børne- og Ungdomspsykiatrisk Center Glostrup'));
+      assert.ok(buc.length > 0, `BUC's reads are in the extract: ${rows.slice(0, 5)}`);
+      assert.ok(buc.every((r) => r.includes('Samtykke')), `each on its consent: ${buc}`);
+      assert.ok(!rows[0].includes('Hvem'), `no column of staff names: ${rows[0]}`);
+      await checkA11y(page, 'family access-log extract');
     });
   });
 });

@@ -6,15 +6,16 @@
 use crate::consent::model::{ConsentLine, LawfulBasisView, ReviewLine, Share};
 use crate::service::{Ctx, ServiceError, ServiceResult};
 use crate::{Child, Store, Work};
+use chrono::NaiveDate;
 use samspor_domain::access::{Action, Grant, Resource};
 use samspor_domain::audit::AuditAction;
 use samspor_domain::lawful_basis::withholding;
 use samspor_domain::lawful_basis::{
-    ConsentInput, DataCategory, EmergencyAccess, Family, Notification, Objection, Person,
+    Basis, ConsentInput, DataCategory, EmergencyAccess, Family, Notification, Objection, Person,
     RecipientKind, Request, Rules, StatutoryInput, basis_for,
 };
 use samspor_domain::validation::{FieldError, FieldErrors, optional_day, required_text};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub(super) fn rules() -> &'static Rules {
@@ -799,6 +800,86 @@ pub async fn open_emergency(
                 return Err(ServiceError::NotFound);
             }
             Ok(opened)
+        })
+        .await
+}
+
+/// One share of a course as the owner's course page shows it: the recipient, the basis that
+/// covers its contact and course facts now, and that basis's last day.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareBadge {
+    pub recipient_name: String,
+    pub basis: Option<Basis>,
+    pub until: Option<NaiveDate>,
+}
+
+/// The shares of one of the actor's own courses, each with the basis it runs on now; a course
+/// of another organisation has none to show.
+pub async fn course_shares(
+    store: &Store,
+    ctx: &Ctx,
+    child_id: Uuid,
+    course_id: Uuid,
+) -> ServiceResult<Vec<ShareBadge>> {
+    store
+        .read(async |tx| {
+            let child = tx.child(child_id).await?.ok_or(ServiceError::NotFound)?;
+            if child.org_id != ctx.actor.org_id {
+                return Ok(Vec::new());
+            }
+            tx.authorize(&ctx.actor, Action::Read, Resource::child(child.org_id))?;
+            let shares: Vec<Share> = tx
+                .shares_of_child(child_id)
+                .await?
+                .into_iter()
+                .filter(|s| s.course_id == course_id && s.ended_at.is_none())
+                .collect();
+            if shares.is_empty() {
+                return Ok(Vec::new());
+            }
+            let record = tx.basis_record(child_id).await?;
+            let statutory = record.statutory.clone();
+            let family = family(tx, &child).await?;
+            let badges = shares
+                .into_iter()
+                .map(|s| {
+                    let req = Request {
+                        org_id: s.recipient_org_id,
+                        kind: s.recipient_kind,
+                        category: DataCategory::ContactAndCourse,
+                        now: ctx.now,
+                        day: ctx.today(),
+                    };
+                    let basis = basis_for(rules(), &family, &record, &req);
+                    let until = match &basis {
+                        Some(Basis::Consent { id, .. }) => record
+                            .consents
+                            .iter()
+                            .find(|c| c.id == *id)
+                            .and_then(|c| c.valid_to),
+                        Some(Basis::Statutory { id, .. }) => {
+                            statutory.iter().find(|b| b.id == *id).and_then(|b| b.to)
+                        }
+                        _ => None,
+                    };
+                    ShareBadge {
+                        recipient_name: s.recipient_name,
+                        basis,
+                        until,
+                    }
+                })
+                .collect();
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Read,
+                    "share",
+                    Some(course_id),
+                    Some(child_id),
+                    "course badges",
+                ),
+            );
+            Ok(badges)
         })
         .await
 }

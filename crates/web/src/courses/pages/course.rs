@@ -87,6 +87,8 @@ struct CourseTemplate {
     t: Tr,
     l: Layout,
     id: Uuid,
+    /// "Delt med BUC Glostrup – samtykke til 01.05.2027", and whether a basis covers it now.
+    shares: Vec<(String, bool)>,
     child_id: Uuid,
     child_name: String,
     birth_date: String,
@@ -174,10 +176,16 @@ async fn course_page(
     let current = v.current_themes();
     let (first, screening) = goals(t, &v.waiting);
     let active = v.course.status == CourseStatus::Active;
+    let shares = samspor_store::consent::course_shares(&state.store, &ctx, v.course.child_id, id)
+        .await?
+        .iter()
+        .map(|b| share_badge(t, b))
+        .collect();
     let template = CourseTemplate {
         t,
         l: Layout::new(Some(user), t, &format!("/courses/{id}"), "courses").with_notice(notice),
         id,
+        shares,
         child_id: v.course.child_id,
         child_name: v.child_name.clone(),
         birth_date: day(v.birth_date),
@@ -372,4 +380,37 @@ pub(crate) async fn entered_in_error(
         ..Default::default()
     };
     course_page(&state, &user, lang, &rid, id, forms, None).await
+}
+
+/// A share as its badge says it: with whom, on which basis, until when.
+fn share_badge(t: Tr, b: &samspor_store::consent::ShareBadge) -> (String, bool) {
+    use samspor_domain::lawful_basis::Basis;
+    let basis = match &b.basis {
+        None => {
+            return (
+                format!(
+                    "{} {} – {}",
+                    t.t("course.shared_with"),
+                    b.recipient_name,
+                    t.t("course.no_basis")
+                ),
+                false,
+            );
+        }
+        Some(Basis::Consent { .. }) => t.t("course.on_consent"),
+        Some(Basis::Statutory { .. }) => t.t("course.on_statutory"),
+        Some(Basis::Emergency { .. }) => t.t("course.on_emergency"),
+    };
+    let until = b
+        .until
+        .map(|d| format!(" {} {}", t.t("course.until"), day(d)))
+        .unwrap_or_default();
+    (
+        format!(
+            "{} {} – {basis}{until}",
+            t.t("course.shared_with"),
+            b.recipient_name
+        ),
+        true,
+    )
 }
