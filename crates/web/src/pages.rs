@@ -254,6 +254,8 @@ struct HomeTemplate {
     reviews: Vec<(uuid::Uuid, String)>,
     /// Children turning 15 soon whose parents' consent then needs confirming: (child, text).
     turning_15: Vec<(uuid::Uuid, String)>,
+    /// Courses other organisations share with the user's: (course, child, owner and since).
+    shared: Vec<(uuid::Uuid, String, String)>,
 }
 
 async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
@@ -275,6 +277,19 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
         Default::default()
     };
     let basis = samspor_store::consent::basis_worklist(&state.store, &ctx).await?;
+    let shared = samspor_store::consent::shared_courses(&state.store, &ctx)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let from = format!(
+                "{} – {} {}",
+                c.owner_name,
+                t.t("basis.shared_since"),
+                c.started_on.format("%d.%m.%Y")
+            );
+            (c.course_id, c.child_name, from)
+        })
+        .collect();
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if mine.is_empty() {
@@ -318,6 +333,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             measurements_due,
             queue_attention: queue.iter().filter(|r| r.flag.is_some()).count(),
             queue,
+            shared,
             reviews: basis
                 .reviews
                 .iter()

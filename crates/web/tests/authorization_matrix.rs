@@ -1,4 +1,5 @@
-//! The authorization matrix: every API route (from the OpenAPI document) × every kind of user ×
+//! The authorization matrix: every API route (from the OpenAPI document) and every HTML page
+//! (from the web crate's source) × every kind of user ×
 //! children that are the user's own, shared on each kind of basis, shared but withdrawn, expired
 //! or objected to, shared outside the categories, or another organisation's. What each cell
 //! must answer comes from `authorization/routes.json` and the table of objects below, never from
@@ -79,6 +80,91 @@ fn routes() -> Vec<Route> {
     serde_json::from_str::<Routes>(text)
         .expect("authorization/routes.json")
         .routes
+}
+
+fn pages() -> Vec<Route> {
+    let text = include_str!("authorization/pages.json");
+    serde_json::from_str::<Routes>(text)
+        .expect("authorization/pages.json")
+        .routes
+}
+
+/// Every page route in the web crate's source as "METHOD /path", from each
+/// `.route("/path", get(..).post(..))`; the API's routes come from its OpenAPI document.
+fn routes_in_source() -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.extend(routes_in(&std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.retain(|r| !r.split(' ').nth(1).unwrap().starts_with("/api/"));
+    out
+}
+
+fn routes_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(".route(") {
+        rest = &rest[at + ".route(".len()..];
+        let Some(quoted) = rest.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let Some(end) = quoted.find('"') else { break };
+        let path = &quoted[..end];
+        // The handlers: everything up to the parenthesis that closes `.route(`.
+        let tail = &quoted[end + 1..];
+        let mut depth = 1;
+        let close = tail
+            .char_indices()
+            .find(|(_, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })
+            .map_or(tail.len(), |(i, _)| i);
+        let handlers = &tail[..close];
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let call = format!("{method}(");
+            let found = handlers.match_indices(&call).any(|(i, _)| {
+                handlers[..i]
+                    .chars()
+                    .last()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+            });
+            if found {
+                out.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_page_has_exactly_one_row() {
+    let rows: Vec<String> = pages().into_iter().map(|r| r.route).collect();
+    let listed: BTreeSet<String> = rows.iter().cloned().collect();
+    assert_eq!(listed.len(), rows.len(), "a page is listed twice");
+    let found = routes_in_source();
+    assert!(
+        found.len() > 50,
+        "the source scan found the pages: {found:?}"
+    );
+    let missing: Vec<_> = found.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&found).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "add a row to authorization/pages.json for {missing:?}; remove {stale:?}"
+    );
 }
 
 /// Every route of the OpenAPI document as "METHOD /path".
@@ -369,6 +455,7 @@ fn path_for(route: &Route, object: &Object) -> String {
     };
     path.replace("{id}", id)
         .replace("{number}", "1")
+        .replace("{action}", "consent")
         .split('/')
         .map(|part| {
             if part.starts_with('{') {
@@ -450,13 +537,92 @@ async fn no_user_reaches_a_child_the_table_does_not_allow() {
                 }
             }
         }
+        // The recipient's list of shared courses: exactly the shared courses the table lets it
+        // read, never its own or another's.
+        for user in &w.users {
+            let r = app.get("/api/v1/shared-courses", &user.token).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            let found: BTreeSet<String> = r.json().as_array().unwrap().iter().map(|c| c["course_id"].as_str().unwrap().to_string()).collect();
+            for object in &w.objects {
+                search_cells += 1;
+                let expected = object.owner != user.org && object.sees_in_search(user);
+                if found.contains(&object.course) != expected {
+                    wrong.push(format!("shared courses of {} for \"{}\": found {}", user.name, object.name, found.contains(&object.course)));
+                }
+            }
+        }
         println!(
-            "{:?}: {checked} route cells checked ({allowed_reads} allowed reads), {search_cells} search cells, {skipped_writes} owner writes left to the feature tests",
+            "{:?}: {checked} route cells checked ({allowed_reads} allowed reads), {search_cells} search and list cells, {skipped_writes} owner writes left to the feature tests",
             app.db.backend
         );
         assert!(wrong.is_empty(), "{} wrong cells:\n{}", wrong.len(), wrong.join("\n"));
         let by_name: HashMap<&str, &Object> = w.objects.iter().map(|o| (o.name, o)).collect();
         assert!(by_name.len() == 8 && checked > 2000, "the matrix ran ({checked} cells)");
+    })
+    .await;
+}
+
+async fn page_call(b: &mut support::Browser<'_>, method: &Method, path: &str) -> support::Reply {
+    if *method == Method::GET {
+        b.get(path).await
+    } else {
+        b.submit(path, &[]).await
+    }
+}
+
+#[tokio::test]
+async fn no_user_reaches_a_child_page_the_table_does_not_allow() {
+    each_backend(|app| async move {
+        let w = world(&app).await;
+        let mut browsers = Vec::new();
+        for user in &w.users {
+            let email = format!("{}@matrix.dk", user.name);
+            browsers.push(support::Browser::logged_in(&app, &email).await);
+        }
+        let (mut checked, mut allowed_reads, mut skipped_writes) = (0, 0, 0);
+        let mut wrong = Vec::new();
+        let pages = pages();
+        for route in pages.iter().filter(|r| r.target == "child" || r.target == "course") {
+            let method = Method::from_bytes(route.route.split(' ').next().unwrap().as_bytes()).unwrap();
+            for (user, b) in w.users.iter().zip(browsers.iter_mut()) {
+                let nobody = Object {
+                    name: "nobody",
+                    owner: "none",
+                    child: uuid::Uuid::now_v7().to_string(),
+                    course: uuid::Uuid::now_v7().to_string(),
+                    given_name: String::new(),
+                    shared_with: None,
+                    readable: &[],
+                };
+                let probe = page_call(b, &method, &path_for(route, &nobody)).await.status;
+                for object in &w.objects {
+                    let allowed = object.allows(user, route);
+                    if allowed && route.access == "write" {
+                        skipped_writes += 1;
+                        continue;
+                    }
+                    let r = page_call(b, &method, &path_for(route, object)).await;
+                    checked += 1;
+                    let ok = if allowed {
+                        allowed_reads += 1;
+                        r.status == StatusCode::OK
+                    } else {
+                        r.status == probe
+                            && matches!(r.status.as_u16(), 400 | 403 | 404 | 422)
+                            && !r.text().contains(&object.given_name)
+                    };
+                    if !ok {
+                        wrong.push(format!("{} as {} on \"{}\": {} (a missing child gives {probe}) {}", route.route, user.name, object.name, r.status, if allowed { "(should be allowed)" } else { "(should be refused)" }));
+                    }
+                }
+            }
+        }
+        println!(
+            "{:?}: {checked} page cells checked ({allowed_reads} allowed reads), {skipped_writes} owner writes left to the feature tests",
+            app.db.backend
+        );
+        assert!(wrong.is_empty(), "{} wrong cells:\n{}", wrong.len(), wrong.join("\n"));
+        assert!(checked > 1500, "the matrix ran ({checked} cells)");
     })
     .await;
 }

@@ -134,6 +134,21 @@ pub async fn read(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Child> {
         .await
 }
 
+/// The organisation's own child, for a form that changes the record or adds to it: another
+/// organisation's child, shared or not, answers as if it did not exist.
+pub async fn read_to_change(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<Child> {
+    store
+        .read(async |tx| {
+            let child = load(tx, ctx, id, Action::Update).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(AuditAction::Read, "child", Some(id), Some(id), ""),
+            );
+            Ok(child)
+        })
+        .await
+}
+
 /// Applies a correction. With `expected_version`, a record changed since it was
 /// read is refused rather than overwritten.
 pub async fn update(

@@ -283,3 +283,88 @@ pub fn turns_15_soon(family: &Family, today: NaiveDate) -> bool {
             .checked_add_days(Days::new(TURNING_15_NOTICE_DAYS))
             .is_some_and(|limit| turns <= limit)
 }
+
+/// A course another organisation shares with the actor's, as the recipient's lists show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SharedCourse {
+    pub child_id: Uuid,
+    pub course_id: Uuid,
+    pub child_name: String,
+    pub owner_name: String,
+    pub status: samspor_domain::course::careplan::CourseStatus,
+    pub started_on: NaiveDate,
+    /// The categories the actor's organisation may read now.
+    pub categories: Vec<samspor_domain::lawful_basis::DataCategory>,
+}
+
+/// The courses shared with the actor's organisation that a basis covers now, for the
+/// recipient's front page and lists: the access policy is asked for each child, and a share
+/// without a basis in force is left out as if it did not exist.
+pub async fn shared_courses(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<SharedCourse>> {
+    if !ctx.actor.role.works_with_children() {
+        return Ok(Vec::new());
+    }
+    let org = ctx.actor.org_id;
+    store
+        .read(async |tx| {
+            let mut out = Vec::new();
+            let mut owners: HashMap<Uuid, String> = HashMap::new();
+            for child_id in tx.children_shared_with(org).await? {
+                let Some(child) = tx.child(child_id).await? else {
+                    continue;
+                };
+                let Some(grant) = super::service::grant(tx, ctx, &child).await? else {
+                    continue;
+                };
+                let category = samspor_domain::lawful_basis::DataCategory::ContactAndCourse;
+                for course_id in grant.courses.clone() {
+                    let resource = Resource::Child {
+                        owner_org: child.org_id,
+                        category,
+                        course: Some(course_id),
+                        grant: Some(&grant),
+                    };
+                    if tx.authorize(&ctx.actor, Action::Read, resource).is_err() {
+                        continue;
+                    }
+                    let Some(course) = tx.course(course_id).await? else {
+                        continue;
+                    };
+                    let owner_name = match owners.get(&child.org_id) {
+                        Some(name) => name.clone(),
+                        None => {
+                            let name = tx
+                                .organisation(child.org_id)
+                                .await?
+                                .map(|o| o.name)
+                                .unwrap_or_default();
+                            owners.insert(child.org_id, name.clone());
+                            name
+                        }
+                    };
+                    out.push(SharedCourse {
+                        child_id,
+                        course_id,
+                        child_name: format!("{} {}", child.data.given_name, child.data.family_name),
+                        owner_name,
+                        status: course.status,
+                        started_on: course.started_on,
+                        categories: grant.bases.iter().map(|(c, _)| *c).collect(),
+                    });
+                    tx.audit(
+                        ctx.now,
+                        ctx.event(
+                            AuditAction::Search,
+                            "shared_courses",
+                            Some(course_id),
+                            Some(child_id),
+                            "",
+                        ),
+                    );
+                }
+            }
+            out.sort_by(|a, b| a.child_name.cmp(&b.child_name));
+            Ok(out)
+        })
+        .await
+}

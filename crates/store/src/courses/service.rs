@@ -386,6 +386,24 @@ pub async fn course(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<CourseV
         .await
 }
 
+/// One of the organisation's own courses, for the pages that work on it (the treatment page):
+/// a course shared by another organisation answers as if it did not exist; its recipients read
+/// it through [`course`].
+pub async fn course_to_work_on(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<CourseView> {
+    store
+        .read(async |tx| {
+            let course = tx.course(id).await?.ok_or(ServiceError::NotFound)?;
+            let child = crate::children::load(tx, ctx, course.child_id, Action::Update).await?;
+            let v = view(tx, course, &child, local(ctx.now).date()).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(AuditAction::Read, "course", Some(id), Some(child.id), ""),
+            );
+            Ok(v)
+        })
+        .await
+}
+
 /// Leaves out of a shared course what the recipient's basis does not cover, and what only the
 /// owning organisation uses (its staff list).
 fn redact(v: &mut CourseView, seen: &crate::children::Seen) {

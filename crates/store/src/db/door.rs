@@ -46,26 +46,44 @@ impl<'t> Work<'t> {
     ) -> ServiceResult<()> {
         self.asked = true;
         let decision = authorize(actor, action, resource);
+        // What the next audit entries of this child name: the basis of another organisation's
+        // read, with the categories read on it. The most recent child allowed decides, so that a
+        // unit going through several children never lends one child's basis to another; a
+        // refused category (left out of a shared page) changes nothing.
         if let Resource::Child {
             owner_org,
             category,
-            grant: Some(grant),
+            grant,
             ..
         } = resource
             && decision.is_allowed()
-            && owner_org != actor.org_id
         {
-            self.basis = grant.basis(category).map(|b| b.log_text());
-            if !self.categories.contains(&category) {
+            let basis = grant
+                .filter(|_| owner_org != actor.org_id)
+                .and_then(|g| g.basis(category))
+                .map(|b| b.log_text());
+            if basis != self.basis {
+                self.categories.clear();
+            }
+            if basis.is_some() && !self.categories.contains(&category) {
                 self.categories.push(category);
             }
+            self.basis = basis;
         }
         crate::service::check(decision)
     }
 
     /// Records that personal data was read or changed, at `at`. The entry is written with the
     /// unit's changes, or not at all.
-    pub fn audit(&mut self, at: DateTime<Utc>, event: AuditEvent) {
+    pub fn audit(&mut self, at: DateTime<Utc>, mut event: AuditEvent) {
+        if let (Some(basis), Some(_)) = (&self.basis, event.child_id) {
+            let note = access_note(&self.categories, basis);
+            event.detail = if event.detail.is_empty() {
+                note
+            } else {
+                format!("{} {note}", event.detail)
+            };
+        }
         self.events.push((at, event));
     }
 
@@ -80,18 +98,7 @@ impl<'t> Work<'t> {
         if personal && !self.asked {
             return Err(StoreError::PolicyNotAsked);
         }
-        let mut events = self.events;
-        if let Some(basis) = &self.basis {
-            let basis = access_note(&self.categories, basis);
-            for (_, e) in events.iter_mut().filter(|(_, e)| e.child_id.is_some()) {
-                e.detail = if e.detail.is_empty() {
-                    basis.clone()
-                } else {
-                    format!("{} {basis}", e.detail)
-                };
-            }
-        }
-        Ok(events)
+        Ok(self.events)
     }
 }
 

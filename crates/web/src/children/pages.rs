@@ -373,7 +373,7 @@ async fn show(
 }
 
 async fn edit_form(Cx(state, user, lang, rid): Cx, Id(id): Id) -> Result<Response, WebError> {
-    let child = children::read(&state.store, &user.ctx(&rid), id).await?;
+    let child = children::read_to_change(&state.store, &user.ctx(&rid), id).await?;
     let t = Tr(lang);
     let path = format!("/children/{id}/edit");
     let l = Layout::new(Some(&user), t, &path, "children");

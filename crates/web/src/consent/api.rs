@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(review_emergency))
         .routes(routes!(family_extract))
         .routes(routes!(worklist))
+        .routes(routes!(shared_courses))
 }
 
 const TAG: &str = "lawful basis";
@@ -472,5 +473,17 @@ async fn worklist(
 ) -> Result<Json<consent::model::BasisWorklist>, WebError> {
     Ok(Json(
         consent::basis_worklist(&state.store, &u.ctx(&rid)).await?,
+    ))
+}
+
+/// The courses other organisations share with the caller's, where a basis covers them now,
+/// with the categories it may read.
+#[utoipa::path(get, path = "/api/v1/shared-courses", tag = TAG,
+    responses((status = 200, body = serde_json::Value)))]
+async fn shared_courses(
+    ApiCx(state, u, rid): ApiCx,
+) -> Result<Json<Vec<consent::SharedCourse>>, WebError> {
+    Ok(Json(
+        consent::shared_courses(&state.store, &u.ctx(&rid)).await?,
     ))
 }

@@ -508,7 +508,11 @@ async fn invite(
     };
     let choice = match respondent_choice(&form.respondent, &form.teacher) {
         Ok(c) => c,
-        Err(e) => return overview_page(&state, &user, lang, &rid, child_id, form, e.into()).await,
+        Err(e) => {
+            // The form comes back with its message only to those who may send it.
+            children::read_to_change(&state.store, &user.ctx(&rid), child_id).await?;
+            return overview_page(&state, &user, lang, &rid, child_id, form, e.into()).await;
+        }
     };
     let input = InvitationInput {
         instrument_id: form.instrument.clone(),
@@ -641,7 +645,7 @@ async fn paper_page(
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
     let t = Tr(lang);
-    let child = children::read(&state.store, &user.ctx(rid), child_id).await?;
+    let child = children::read_to_change(&state.store, &user.ctx(rid), child_id).await?;
     let instruments = fitting(&state.catalogue, &child, lang);
     let instrument_id = instrument_id
         .filter(|i| !i.is_empty())

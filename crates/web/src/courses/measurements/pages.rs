@@ -258,7 +258,7 @@ async fn show(
                 .map(|e| e.message(lang).to_string())
                 .unwrap_or_default();
             return Ok(render(
-                StatusCode::NOT_FOUND,
+                StatusCode::OK,
                 &NoTrackTemplate {
                     t,
                     l: Layout::new(Some(&user), t, &path, "courses"),

@@ -132,7 +132,7 @@ async fn contact_page(
     r: Refusal,
 ) -> Result<Response, WebError> {
     let ctx = user.ctx(rid);
-    let child = children::read(&state.store, &ctx, child_id).await?;
+    let child = children::read_to_change(&state.store, &ctx, child_id).await?;
     // Only the child's own responses are offered, as the service attaches no other.
     let (_, responses) = questionnaires::overview(&state.store, &ctx, child_id).await?;
     let t = Tr(lang);

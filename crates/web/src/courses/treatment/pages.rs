@@ -385,7 +385,7 @@ async fn page(
     f: Forms,
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
-    let v = courses_svc::course(&state.store, &user.ctx(rid), id).await?;
+    let v = courses_svc::course_to_work_on(&state.store, &user.ctx(rid), id).await?;
     let t = Tr(lang);
     let tr = &v.treatment;
     let status = form_status(&f);
