@@ -67,11 +67,77 @@ impl Object {
                 .is_some_and(|c| self.readable.contains(&c))
     }
 
+    /// A child that does not exist: what a refused cell must answer like.
+    fn nobody() -> Object {
+        Object {
+            name: "nobody",
+            owner: "none",
+            child: uuid::Uuid::now_v7().to_string(),
+            course: uuid::Uuid::now_v7().to_string(),
+            given_name: String::new(),
+            shared_with: None,
+            readable: &[],
+        }
+    }
+
     fn sees_in_search(&self, user: &User) -> bool {
         user.clinical
             && (user.org == self.owner
                 || (self.shared_with == Some(user.org)
                     && self.readable.contains(&"contact_and_course")))
+    }
+}
+
+/// The cells checked and the wrong ones.
+#[derive(Default)]
+struct Tally {
+    checked: usize,
+    allowed_reads: usize,
+    skipped_writes: usize,
+    wrong: Vec<String>,
+}
+
+impl Tally {
+    /// An allowed read must answer 200; a refused cell exactly as for a child that does not
+    /// exist (`probe`), with a refusal status and without the child's name.
+    fn cell(
+        &mut self,
+        route: &Route,
+        user: &User,
+        object: &Object,
+        allowed: bool,
+        r: &support::Reply,
+        probe: StatusCode,
+    ) {
+        self.checked += 1;
+        let ok = if allowed {
+            self.allowed_reads += 1;
+            r.status == StatusCode::OK
+        } else {
+            r.status == probe
+                && matches!(r.status.as_u16(), 400 | 403 | 404 | 422)
+                && !r.text().contains(&object.given_name)
+        };
+        if !ok {
+            let should = if allowed {
+                "should be allowed"
+            } else {
+                "should be refused"
+            };
+            self.wrong.push(format!(
+                "{} as {} on \"{}\": {} (a missing child gives {probe}) ({should})",
+                route.route, user.name, object.name, r.status
+            ));
+        }
+    }
+
+    fn assert_none_wrong(&self) {
+        assert!(
+            self.wrong.is_empty(),
+            "{} wrong cells:\n{}",
+            self.wrong.len(),
+            self.wrong.join("\n")
+        );
     }
 }
 
@@ -473,23 +539,14 @@ async fn no_user_reaches_a_child_the_table_does_not_allow() {
     each_backend(|app| async move {
         let w = world(&app).await;
         let routes = routes();
-        let (mut checked, mut allowed_reads, mut skipped_writes) = (0, 0, 0);
-        let mut wrong = Vec::new();
+        let mut tally = Tally::default();
         for route in routes.iter().filter(|r| r.target == "child" || r.target == "course") {
             let method = Method::from_bytes(route.route.split(' ').next().unwrap().as_bytes()).unwrap();
             for user in &w.users {
                 // What this user gets for a child that does not exist: a refused cell must
                 // answer the same (a body checked before the access check may give 400 or 422,
                 // identical for every id, so it reveals nothing).
-                let nobody = Object {
-                    name: "nobody",
-                    owner: "none",
-                    child: uuid::Uuid::now_v7().to_string(),
-                    course: uuid::Uuid::now_v7().to_string(),
-                    given_name: String::new(),
-                    shared_with: None,
-                    readable: &[],
-                };
+                let nobody = Object::nobody();
                 let body = (method != Method::GET).then(|| json!({}));
                 let probe = app
                     .call(method.clone(), &path_for(route, &nobody), Some(&user.token), body)
@@ -500,24 +557,13 @@ async fn no_user_reaches_a_child_the_table_does_not_allow() {
                     if allowed && route.access == "write" {
                         // The owner's writes are the feature tests' business; running them here
                         // would change the objects under the other cells.
-                        skipped_writes += 1;
+                        tally.skipped_writes += 1;
                         continue;
                     }
                     let path = path_for(route, object);
                     let body = (method != Method::GET).then(|| json!({}));
                     let r = app.call(method.clone(), &path, Some(&user.token), body).await;
-                    checked += 1;
-                    let ok = if allowed {
-                        allowed_reads += 1;
-                        r.status == StatusCode::OK
-                    } else {
-                        r.status == probe
-                            && matches!(r.status.as_u16(), 400 | 403 | 404 | 422)
-                            && !r.text().contains(&object.given_name)
-                    };
-                    if !ok {
-                        wrong.push(format!("{} as {} on \"{}\": {} (a missing child gives {probe}) {}", route.route, user.name, object.name, r.status, if allowed { "(should be allowed)" } else { "(should be refused)" }));
-                    }
+                    tally.cell(route, user, object, allowed, &r, probe);
                 }
             }
         }
@@ -533,7 +579,7 @@ async fn no_user_reaches_a_child_the_table_does_not_allow() {
             for object in &w.objects {
                 search_cells += 1;
                 if found.contains(&object.child) != object.sees_in_search(user) {
-                    wrong.push(format!("search as {} for \"{}\": found {}", user.name, object.name, found.contains(&object.child)));
+                    tally.wrong.push(format!("search as {} for \"{}\": found {}", user.name, object.name, found.contains(&object.child)));
                 }
             }
         }
@@ -547,15 +593,16 @@ async fn no_user_reaches_a_child_the_table_does_not_allow() {
                 search_cells += 1;
                 let expected = object.owner != user.org && object.sees_in_search(user);
                 if found.contains(&object.course) != expected {
-                    wrong.push(format!("shared courses of {} for \"{}\": found {}", user.name, object.name, found.contains(&object.course)));
+                    tally.wrong.push(format!("shared courses of {} for \"{}\": found {}", user.name, object.name, found.contains(&object.course)));
                 }
             }
         }
         println!(
-            "{:?}: {checked} route cells checked ({allowed_reads} allowed reads), {search_cells} search and list cells, {skipped_writes} owner writes left to the feature tests",
-            app.db.backend
+            "{:?}: {} route cells checked ({} allowed reads), {search_cells} search and list cells, {} owner writes left to the feature tests",
+            app.db.backend, tally.checked, tally.allowed_reads, tally.skipped_writes
         );
-        assert!(wrong.is_empty(), "{} wrong cells:\n{}", wrong.len(), wrong.join("\n"));
+        tally.assert_none_wrong();
+        let checked = tally.checked;
         let by_name: HashMap<&str, &Object> = w.objects.iter().map(|o| (o.name, o)).collect();
         assert!(by_name.len() == 8 && checked > 2000, "the matrix ran ({checked} cells)");
     })
@@ -579,49 +626,30 @@ async fn no_user_reaches_a_child_page_the_table_does_not_allow() {
             let email = format!("{}@matrix.dk", user.name);
             browsers.push(support::Browser::logged_in(&app, &email).await);
         }
-        let (mut checked, mut allowed_reads, mut skipped_writes) = (0, 0, 0);
-        let mut wrong = Vec::new();
+        let mut tally = Tally::default();
         let pages = pages();
         for route in pages.iter().filter(|r| r.target == "child" || r.target == "course") {
             let method = Method::from_bytes(route.route.split(' ').next().unwrap().as_bytes()).unwrap();
             for (user, b) in w.users.iter().zip(browsers.iter_mut()) {
-                let nobody = Object {
-                    name: "nobody",
-                    owner: "none",
-                    child: uuid::Uuid::now_v7().to_string(),
-                    course: uuid::Uuid::now_v7().to_string(),
-                    given_name: String::new(),
-                    shared_with: None,
-                    readable: &[],
-                };
+                let nobody = Object::nobody();
                 let probe = page_call(b, &method, &path_for(route, &nobody)).await.status;
                 for object in &w.objects {
                     let allowed = object.allows(user, route);
                     if allowed && route.access == "write" {
-                        skipped_writes += 1;
+                        tally.skipped_writes += 1;
                         continue;
                     }
                     let r = page_call(b, &method, &path_for(route, object)).await;
-                    checked += 1;
-                    let ok = if allowed {
-                        allowed_reads += 1;
-                        r.status == StatusCode::OK
-                    } else {
-                        r.status == probe
-                            && matches!(r.status.as_u16(), 400 | 403 | 404 | 422)
-                            && !r.text().contains(&object.given_name)
-                    };
-                    if !ok {
-                        wrong.push(format!("{} as {} on \"{}\": {} (a missing child gives {probe}) {}", route.route, user.name, object.name, r.status, if allowed { "(should be allowed)" } else { "(should be refused)" }));
-                    }
+                    tally.cell(route, user, object, allowed, &r, probe);
                 }
             }
         }
         println!(
-            "{:?}: {checked} page cells checked ({allowed_reads} allowed reads), {skipped_writes} owner writes left to the feature tests",
-            app.db.backend
+            "{:?}: {} page cells checked ({} allowed reads), {} owner writes left to the feature tests",
+            app.db.backend, tally.checked, tally.allowed_reads, tally.skipped_writes
         );
-        assert!(wrong.is_empty(), "{} wrong cells:\n{}", wrong.len(), wrong.join("\n"));
+        tally.assert_none_wrong();
+        let checked = tally.checked;
         assert!(checked > 1500, "the matrix ran ({checked} cells)");
     })
     .await;

@@ -12,17 +12,6 @@ use serde_json::{Value, json};
 use support::sharing::{basis, child_with_course, guardian, unit};
 use support::{TestApp, each_backend};
 
-fn fields(r: &support::Reply) -> Vec<String> {
-    r.json()["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 async fn extract(app: &TestApp, t: &str, child: &str, body: Value) -> support::Reply {
     app.post(
         &format!("/api/v1/children/{child}/access-log/extracts"),
@@ -148,7 +137,7 @@ async fn only_a_custody_holder_or_the_young_person_from_15_gets_an_extract_and_a
         ] {
             let r = extract(&app, &t, &child, json!({"requested_by": who})).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{who}");
-            assert_eq!(fields(&r), ["requested_by"], "{who}");
+            assert_eq!(r.fields(), ["requested_by"], "{who}");
             let text = r.text();
             assert!(
                 text.contains(message) || r.json()["errors"][0]["message"].is_string(),
@@ -163,7 +152,7 @@ async fn only_a_custody_holder_or_the_young_person_from_15_gets_an_extract_and_a
         )
         .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(fields(&r), ["staff_names_decision"]);
+        assert_eq!(r.fields(), ["staff_names_decision"]);
         let view = basis(&app, &t, &child).await;
         assert_eq!(view["extracts"], json!([]), "nothing recorded");
 
@@ -296,7 +285,7 @@ async fn an_emergency_access_alerts_the_owner_waits_for_review_and_then_reaches_
         let review = format!("/api/v1/children/{child}/emergency-access/{access}/review");
         let r = app.post(&review, &t, json!({"note": ""})).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(fields(&r), ["note"]);
+        assert_eq!(r.fields(), ["note"]);
         let r = app
             .post(
                 &review,
@@ -304,7 +293,7 @@ async fn an_emergency_access_alerts_the_owner_waits_for_review_and_then_reaches_
                 json!({"note": "Berettiget", "withheld_until": "2027-01-01"}),
             )
             .await;
-        assert_eq!(fields(&r), ["withheld_reason"]);
+        assert_eq!(r.fields(), ["withheld_reason"]);
         let r = app.post(&review, &p, json!({"note": "Mit eget"})).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "only the owner reviews");
         let r = app.post(&review, &t, json!({"note": "Berettiget"})).await;

@@ -10,17 +10,6 @@ use serde_json::{Value, json};
 use support::sharing::{basis, child_with_course, guardian, unit};
 use support::{TestApp, each_backend};
 
-fn fields(r: &support::Reply) -> Vec<String> {
-    r.json()["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["field"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 async fn search_ids(app: &TestApp, token: &str) -> Vec<String> {
     let r = app.get("/api/v1/children", token).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -53,7 +42,7 @@ async fn child_psychiatry_sees_a_shared_course_only_while_both_custody_holders_c
             .post(&format!("{child_url}/shares"), &t, share.clone())
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
-        assert_eq!(fields(&r), ["recipient_org_id"]);
+        assert_eq!(r.fields(), ["recipient_org_id"]);
 
         let view = basis(&app, &t, &child).await;
         let mother = guardian(&view, "Mor Deling");
@@ -259,7 +248,7 @@ async fn bad_bases_are_refused_by_field_and_change_nothing() {
         for (who, body, field) in cases {
             let r = app.post(&format!("/api/v1/children/{who}/consents"), &t, body.clone()).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.text());
-            assert!(fields(&r).contains(&field.to_string()), "{field} not in {:?}", fields(&r));
+            assert!(r.fields().contains(&field.to_string()), "{field} not in {:?}", r.fields());
         }
         let missing = uuid::Uuid::now_v7();
         let r = app
@@ -295,7 +284,7 @@ async fn a_gp_opens_a_record_in_an_emergency_and_the_owner_sees_it() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(fields(&r), ["reason"]);
+        assert_eq!(r.fields(), ["reason"]);
         let r = app
             .post(
                 "/api/v1/emergency-access",

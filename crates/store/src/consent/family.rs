@@ -15,7 +15,7 @@ use samspor_domain::lawful_basis::access_log::{
     EntryAuthor, ExtractInput, ExtractLine, Withheld, extract_line,
 };
 use samspor_domain::lawful_basis::family::AGE_OF_HEALTH_CONSENT;
-use samspor_domain::lawful_basis::{ConsentState, EmergencyReview, Family, ReviewInput};
+use samspor_domain::lawful_basis::{ConsentState, EmergencyReview, Family, Person, ReviewInput};
 use samspor_domain::role::Role;
 use samspor_domain::validation::FieldError;
 use std::collections::HashMap;
@@ -72,7 +72,16 @@ pub async fn family_extract(
                     format!("lines={} staff_names={staff_names}", lines.len()),
                 ),
             );
-            Ok(FamilyExtract { record, lines })
+            let requested_by_name = match record.requested_by {
+                Person::Child => None,
+                Person::Guardian { id } => family.guardian(id).map(|g| g.name.clone()),
+            };
+            Ok(FamilyExtract {
+                record,
+                child_name: format!("{} {}", child.data.given_name, child.data.family_name),
+                requested_by_name,
+                lines,
+            })
         })
         .await
 }

@@ -80,10 +80,13 @@ pub struct ExtractRecord {
     pub made_at: DateTime<Utc>,
 }
 
-/// The extract itself, oldest entry first.
+/// The extract itself, oldest entry first, with the names it is printed under.
 #[derive(Debug, Clone, Serialize)]
 pub struct FamilyExtract {
     pub record: ExtractRecord,
+    pub child_name: String,
+    /// The guardian who asked; `None` when the young person did.
+    pub requested_by_name: Option<String>,
     pub lines: Vec<ExtractLine>,
 }
 

@@ -74,21 +74,18 @@ struct ExtractTemplate {
 }
 
 /// The extract as a page to print.
-pub fn page(
-    t: Tr,
-    l: Layout,
-    child_name: String,
-    requested_by: String,
-    x: &FamilyExtract,
-) -> Response {
+pub fn page(t: Tr, l: Layout, x: &FamilyExtract) -> Response {
     render(
         StatusCode::OK,
         &ExtractTemplate {
             t,
             l,
             id: x.record.child_id,
-            child_name,
-            requested_by,
+            child_name: x.child_name.clone(),
+            requested_by: x
+                .requested_by_name
+                .clone()
+                .unwrap_or_else(|| t.t("lb.the_child").into()),
             made: local_time(x.record.made_at, true),
             staff_names: x.record.staff_names_decision.is_some(),
             rows: x.lines.iter().map(|l| row(t, l)).collect(),

@@ -486,27 +486,13 @@ async fn extract(
     if p.first("format") == Some("csv") {
         return super::extract::csv(t, &x);
     }
-    let v = svc::lawful_basis(&state.store, &ctx, id).await?;
-    let child = samspor_store::children::read(&state.store, &ctx, id).await?;
-    let orgs = samspor_store::organisations::list(&state.store).await?;
-    let names = Names {
-        orgs: &orgs,
-        v: &v,
-        lang,
-    };
     let l = Layout::new(
         Some(user),
         t,
         &format!("/children/{id}/lawful-basis"),
         "children",
     );
-    Ok(super::extract::page(
-        t,
-        l,
-        format!("{} {}", child.data.given_name, child.data.family_name),
-        names.person(t, &x.record.requested_by),
-        &x,
-    ))
+    Ok(super::extract::page(t, l, &x))
 }
 
 /// Names of organisations and people on the page.
