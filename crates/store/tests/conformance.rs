@@ -60,13 +60,103 @@ async fn reference_data_has_every_region_and_municipality() {
     each_backend(|db| async move {
         let orgs = samspor_store::organisations::list(&db.store).await.unwrap();
         let count = |k: &str| orgs.iter().filter(|o| o.kind.as_str() == k).count();
-        assert_eq!(count("region"), 5, "{:?}", db.backend);
+        // The five regions and Region Østdanmark, which takes over two of them in 2027.
+        assert_eq!(count("region"), 6, "{:?}", db.backend);
         assert_eq!(count("municipality"), 98);
         let kbh = orgs.iter().find(|o| o.code == "0101").unwrap();
         assert_eq!(kbh.name, "København");
         assert_eq!(kbh.region_code.as_deref(), Some("DK-84"));
         let region = orgs.iter().find(|o| o.code == "DK-84").unwrap();
         assert_eq!(kbh.parent_id, Some(region.id));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn organisation_membership_follows_the_region_changes_by_date() {
+    use samspor_domain::geo::{MunicipalityCode, changes, municipalities};
+    use samspor_store::organisations::{self, UnitInput};
+    each_backend(|db| async move {
+        let h = organisations::hierarchy(&db.store).await.unwrap();
+        let days = ["2025-03-01", "2026-12-31", "2027-01-01", "2030-06-30"];
+        for m in municipalities() {
+            let org = h.orgs.iter().find(|o| o.code == m.code).unwrap();
+            for day in days {
+                let day = day.parse().unwrap();
+                let expected = changes::region_on(MunicipalityCode::parse(m.code).unwrap(), day);
+                let region = h.region_on(org.id, day).unwrap();
+                assert_eq!(
+                    region.code, expected.code,
+                    "{} on {day} ({:?})",
+                    m.code, db.backend
+                );
+            }
+        }
+        let oest = h
+            .orgs
+            .iter()
+            .find(|o| o.name == "Region Østdanmark")
+            .unwrap();
+        assert_eq!(
+            h.members_on(oest.id, "2027-01-01".parse().unwrap()).len(),
+            46
+        );
+        assert!(
+            h.members_on(oest.id, "2026-12-31".parse().unwrap())
+                .is_empty()
+        );
+
+        // A unit placed under Region Hovedstaden now moves to Region Østdanmark with it.
+        let secretariat = user(&db.store, "sekretariat@example.dk", "secretariat", "DK-84").await;
+        let mut cx = ctx(&db.store, &secretariat).await;
+        cx.now = "2026-12-05T10:00:00Z".parse().unwrap();
+        let unit = |parent: &'static str| UnitInput {
+            kind: "psychiatry",
+            name: "BUC Testby",
+            parent_code: parent,
+            sor_code: None,
+            ean_code: None,
+        };
+        let buc = organisations::create_unit(&db.store, &cx, unit("DK-84"))
+            .await
+            .unwrap();
+        let h = organisations::hierarchy(&db.store).await.unwrap();
+        assert_eq!(
+            h.region_on(buc.id, "2026-12-31".parse().unwrap())
+                .unwrap()
+                .code,
+            "DK-84"
+        );
+        assert_eq!(
+            h.region_on(buc.id, "2027-01-01".parse().unwrap())
+                .unwrap()
+                .id,
+            oest.id
+        );
+        assert!(
+            h.region_on(buc.id, "2026-12-04".parse().unwrap()).is_none(),
+            "not before it was made"
+        );
+
+        // From 2027 Region Hovedstaden takes no new units, and the error names its successor.
+        cx.now = "2027-01-02T10:00:00Z".parse().unwrap();
+        let before = h.orgs.len();
+        match organisations::create_unit(&db.store, &cx, unit("DK-84")).await {
+            Err(ServiceError::Invalid(e)) => {
+                assert_eq!(e.0[0].field, "parent");
+                assert!(
+                    e.0[0].message_en.contains("Region Østdanmark"),
+                    "{:?}",
+                    e.0[0]
+                );
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let after = organisations::hierarchy(&db.store).await.unwrap();
+        assert_eq!(after.orgs.len(), before, "nothing written");
+        organisations::create_unit(&db.store, &cx, unit("DK-OST"))
+            .await
+            .unwrap();
     })
     .await;
 }

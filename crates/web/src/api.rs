@@ -79,7 +79,7 @@ pub fn router() -> Router<AppState> {
             Errors are RFC 9457 problem documents; invalid input lists each field in `errors`.",
         version = "1"
     ),
-    components(schemas(Problem, FieldProblem, Me, OrganisationOut, UnitIn)),
+    components(schemas(Problem, FieldProblem, Me, OrganisationOut, OrganisationListItem, MembershipOut, UnitIn)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -127,10 +127,32 @@ pub struct OrganisationOut {
     code: String,
     kind: String,
     name: String,
+    /// The region it belongs to today (memberships are effective-dated: from 1 January 2027
+    /// the municipalities of DK-84 and DK-85 belong to Region Østdanmark).
     region_code: Option<String>,
     municipality_code: Option<String>,
     sor_code: Option<String>,
     ean_code: Option<String>,
+}
+
+/// An organisation with whom it belongs to, by period.
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationListItem {
+    #[serde(flatten)]
+    organisation: OrganisationOut,
+    memberships: Vec<MembershipOut>,
+}
+
+/// That an organisation belongs to another from one day to another (both included).
+#[derive(Serialize, ToSchema)]
+pub struct MembershipOut {
+    /// The code of the region, municipality or unit it belongs to.
+    parent_code: String,
+    valid_from: chrono::NaiveDate,
+    /// The last day; absent while it lasts.
+    valid_until: Option<chrono::NaiveDate>,
+    /// Where the fact comes from: `reference`, a law, or `unit created`.
+    source: String,
 }
 
 impl From<&samspor_store::Organisation> for OrganisationOut {
@@ -140,7 +162,11 @@ impl From<&samspor_store::Organisation> for OrganisationOut {
             code: o.code.clone(),
             kind: o.kind.as_str().into(),
             name: o.name.clone(),
-            region_code: o.region_code.clone(),
+            region_code: o.region_code.as_deref().map(|founding| {
+                let today = samspor_store::courses::local(chrono::Utc::now()).date();
+                samspor_domain::geo::changes::successor_on(founding, today)
+                    .map_or_else(|| founding.to_string(), |r| r.code.to_string())
+            }),
             municipality_code: o.municipality_code.clone(),
             sor_code: o.sor_code.clone(),
             ean_code: o.ean_code.clone(),
@@ -163,13 +189,30 @@ async fn me(ApiUser(u): ApiUser) -> Json<Me> {
 
 /// Regions, municipalities and units.
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
-    responses((status = 200, body = Vec<OrganisationOut>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<OrganisationListItem>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn list_organisations(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,
-) -> Result<Json<Vec<OrganisationOut>>, WebError> {
-    let orgs = organisations::list(&state.store).await?;
-    Ok(Json(orgs.iter().map(Into::into).collect()))
+) -> Result<Json<Vec<OrganisationListItem>>, WebError> {
+    let h = organisations::hierarchy(&state.store).await?;
+    let code = |id| h.org(id).map(|o| o.code.clone()).unwrap_or_default();
+    Ok(Json(
+        h.orgs
+            .iter()
+            .map(|o| OrganisationListItem {
+                organisation: o.into(),
+                memberships: h
+                    .memberships_of(o.id)
+                    .map(|m| MembershipOut {
+                        parent_code: code(m.parent_id),
+                        valid_from: m.valid_from,
+                        valid_until: m.valid_until,
+                        source: m.source.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
 }
 
 /// A unit to create: a PPR team, psychiatry clinic, GP practice, hospital department or school.

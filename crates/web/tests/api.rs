@@ -285,7 +285,15 @@ async fn authentication_is_required_and_writes_need_a_token() {
             "analysts never register children"
         );
         let orgs = app.get("/api/v1/organisations", &t).await.json();
-        assert_eq!(orgs.as_array().unwrap().len(), 103);
+        assert_eq!(orgs.as_array().unwrap().len(), 104, "6 regions, 98 municipalities");
+        let kbh = orgs.as_array().unwrap().iter().find(|o| o["code"] == "0101").unwrap();
+        assert_eq!(
+            kbh["memberships"],
+            json!([
+                {"parent_code": "DK-84", "valid_from": "2024-07-01", "valid_until": "2026-12-31", "source": "reference"},
+                {"parent_code": "DK-OST", "valid_from": "2027-01-01", "valid_until": null, "source": "lov nr. 699 af 20. juni 2025 § 126"},
+            ])
+        );
     })
     .await;
 }
@@ -300,7 +308,10 @@ async fn admins_add_units_under_their_own_municipality() {
         let o = r.json();
         assert_eq!(o["code"], "U000001");
         assert_eq!(o["municipality_code"], "0101");
-        assert_eq!(o["region_code"], "DK-84");
+        // The region of today: Region Hovedstaden until it becomes Region Østdanmark in 2027.
+        let today = samspor_store::courses::local(chrono::Utc::now()).date();
+        let region = samspor_domain::geo::changes::successor_on("DK-84", today).unwrap();
+        assert_eq!(o["region_code"], region.code);
         let second = app.post("/api/v1/organisations", &admin, json!({"kind": "school", "name": "Byskolen", "parent": "0101"})).await;
         assert_eq!(second.json()["code"], "U000002");
 
@@ -313,7 +324,7 @@ async fn admins_add_units_under_their_own_municipality() {
         let unknown_parent = app.post("/api/v1/organisations", &admin, json!({"kind": "ppr", "name": "X", "parent": "9999"})).await;
         assert_eq!(unknown_parent.json()["errors"][0]["field"], "parent");
         let orgs = app.get("/api/v1/organisations", &admin).await.json();
-        assert_eq!(orgs.as_array().unwrap().len(), 105, "only the two valid units were added");
+        assert_eq!(orgs.as_array().unwrap().len(), 106, "only the two valid units were added");
     })
     .await;
 }

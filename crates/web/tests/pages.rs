@@ -274,6 +274,18 @@ async fn admins_edit_participation_and_add_units() {
             !list.contains("KIT – Koordineret Indsats på Tværs ("),
             "a refused form saves nothing"
         );
+        // Region membership is effective-dated: the page shows the regions of today.
+        let today = samspor_store::courses::local(chrono::Utc::now()).date();
+        if today < chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() {
+            assert!(list.contains("Region Hovedstaden (DK-84)"));
+            assert!(list.contains(
+                "Til og med 31.12.2026; derefter hører kommunerne under Region Østdanmark."
+            ));
+        } else {
+            assert!(!list.contains("Region Hovedstaden (DK-84)"));
+            assert!(list.contains("Region Østdanmark (DK-OST)"));
+            assert!(list.contains("Koden er foreløbig"));
+        }
 
         let ok = b
             .post(

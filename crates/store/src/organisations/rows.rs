@@ -57,3 +57,24 @@ impl TryFrom<ParticipationRow> for Participation {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MembershipRow {
+    org_id: Uuid,
+    parent_id: Uuid,
+    valid_from: NaiveDate,
+    valid_until: Option<NaiveDate>,
+    source: String,
+}
+
+impl From<MembershipRow> for Membership {
+    fn from(r: MembershipRow) -> Self {
+        Membership {
+            org_id: r.org_id,
+            parent_id: r.parent_id,
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+            source: r.source,
+        }
+    }
+}

@@ -2,9 +2,10 @@
 
 use crate::service::ServiceError;
 use crate::service::{Ctx, ServiceResult, check};
-use crate::{Organisation, Participation, Store};
+use crate::{Membership, Organisation, Participation, Store, Work};
 use chrono::NaiveDate;
 use samspor_domain::access::{Action, Resource, authorize};
+use samspor_domain::geo::changes::{region_period, successor_on};
 use samspor_domain::organisation::{OrgKind, Programme, parse_ean, parse_sor};
 use samspor_domain::validation::{FieldError, FieldErrors, required_text};
 use uuid::Uuid;
@@ -14,6 +15,63 @@ pub async fn list(store: &Store) -> ServiceResult<Vec<Organisation>> {
         .read(async |tx| {
             let orgs = tx.organisations().await?;
             Ok(orgs)
+        })
+        .await
+}
+
+/// The organisations with their dated memberships: which region an organisation belongs to on
+/// a given day.
+#[derive(Debug, Clone)]
+pub struct Hierarchy {
+    pub orgs: Vec<Organisation>,
+    pub memberships: Vec<Membership>,
+}
+
+impl Hierarchy {
+    pub fn org(&self, id: Uuid) -> Option<&Organisation> {
+        self.orgs.iter().find(|o| o.id == id)
+    }
+
+    pub fn memberships_of(&self, id: Uuid) -> impl Iterator<Item = &Membership> {
+        self.memberships.iter().filter(move |m| m.org_id == id)
+    }
+
+    pub fn parent_on(&self, id: Uuid, on: NaiveDate) -> Option<&Organisation> {
+        let m = self.memberships_of(id).find(|m| m.holds(on))?;
+        self.org(m.parent_id)
+    }
+
+    /// The region an organisation belongs to on a day; a region is its own.
+    pub fn region_on(&self, id: Uuid, on: NaiveDate) -> Option<&Organisation> {
+        let mut current = self.org(id)?;
+        // Units sit under a municipality or a region, municipalities under a region: a few
+        // steps at most, bounded in case the data ever holds a cycle.
+        for _ in 0..8 {
+            if current.kind == OrgKind::Region {
+                return Some(current);
+            }
+            current = self.parent_on(current.id, on)?;
+        }
+        None
+    }
+
+    /// The organisations that belong directly to `parent` on a day.
+    pub fn members_on(&self, parent: Uuid, on: NaiveDate) -> Vec<&Organisation> {
+        self.memberships
+            .iter()
+            .filter(|m| m.parent_id == parent && m.holds(on))
+            .filter_map(|m| self.org(m.org_id))
+            .collect()
+    }
+}
+
+pub async fn hierarchy(store: &Store) -> ServiceResult<Hierarchy> {
+    store
+        .read(async |tx| {
+            Ok(Hierarchy {
+                orgs: tx.organisations().await?,
+                memberships: tx.memberships().await?,
+            })
         })
         .await
 }
@@ -140,6 +198,10 @@ pub async fn create_unit(
                 parent_org: parent.id,
             },
         ))?;
+        let today = ctx.today();
+        if let Some(ended) = ended_region(&parent, today) {
+            errors.push(ended);
+        }
         let (Some(kind), true) = (kind, errors.is_empty()) else {
             return Err(ServiceError::Invalid(errors));
         };
@@ -156,6 +218,65 @@ pub async fn create_unit(
             created_at: ctx.now,
         };
         tx.insert_organisation(&org).await?;
+        for m in memberships_from(tx, &org, &parent, today).await? {
+            tx.insert_membership(&m).await?;
+        }
         Ok(org)
     }).await
+}
+
+/// A region that no longer exists cannot take new units: the error names its successor.
+fn ended_region(parent: &Organisation, today: NaiveDate) -> Option<FieldError> {
+    if parent.kind != OrgKind::Region {
+        return None;
+    }
+    let period = region_period(&parent.code)?;
+    let next = successor_on(&parent.code, today).filter(|_| !period.holds(today))?;
+    Some(FieldError::new(
+        "parent",
+        format!(
+            "{} no longer exists; use {} ({}).",
+            parent.name, next.name, next.code
+        ),
+        format!(
+            "{} findes ikke længere; brug {} ({}).",
+            parent.name, next.name, next.code
+        ),
+    ))
+}
+
+/// A new unit's memberships: its parent from today, and where the parent is a region that a
+/// known change will merge, the new region from the day of the change.
+async fn memberships_from(
+    tx: &mut Work<'_>,
+    org: &Organisation,
+    parent: &Organisation,
+    today: NaiveDate,
+) -> crate::Result<Vec<Membership>> {
+    let source = "unit created".to_string();
+    let until = match parent.kind {
+        OrgKind::Region => region_period(&parent.code).and_then(|p| p.until),
+        _ => None,
+    };
+    let mut out = vec![Membership {
+        org_id: org.id,
+        parent_id: parent.id,
+        valid_from: today,
+        valid_until: until,
+        source: source.clone(),
+    }];
+    if let Some(next_day) = until.and_then(|u| u.succ_opt()) {
+        let successor = successor_on(&parent.code, next_day)
+            .expect("a region that ends has a successor in the changes file");
+        if let Some(next) = tx.organisation_by_code(successor.code).await? {
+            out.push(Membership {
+                org_id: org.id,
+                parent_id: next.id,
+                valid_from: next_day,
+                valid_until: None,
+                source: "reference/region_changes.json".into(),
+            });
+        }
+    }
+    Ok(out)
 }

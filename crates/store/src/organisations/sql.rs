@@ -72,6 +72,31 @@ impl crate::OrganisationTx for BackendTx {
         Ok(format!("U{:06}", n + 1))
     }
 
+    async fn memberships(&mut self) -> crate::Result<Vec<crate::Membership>> {
+        let rows: Vec<MembershipRow> = sqlx::query_as(
+            "SELECT org_id, parent_id, valid_from, valid_until, source
+             FROM organisation_memberships ORDER BY org_id, valid_from",
+        )
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn insert_membership(&mut self, m: &crate::Membership) -> crate::Result<()> {
+        sqlx::query(
+            "INSERT INTO organisation_memberships (org_id, parent_id, valid_from, valid_until, source)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(m.org_id)
+        .bind(m.parent_id)
+        .bind(m.valid_from)
+        .bind(m.valid_until)
+        .bind(&m.source)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     async fn participation(
         &mut self,
         municipality_code: Option<&str>,

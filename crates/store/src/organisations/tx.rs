@@ -14,6 +14,9 @@ pub trait OrganisationTx: Send {
     async fn organisation_by_code(&mut self, code: &str) -> Result<Option<Organisation>>;
     async fn insert_organisation(&mut self, org: &Organisation) -> Result<()>;
     async fn next_unit_code(&mut self) -> Result<String>;
+    /// Every membership, by organisation and start.
+    async fn memberships(&mut self) -> Result<Vec<Membership>>;
+    async fn insert_membership(&mut self, m: &Membership) -> Result<()>;
     async fn participation(
         &mut self,
         municipality_code: Option<&str>,

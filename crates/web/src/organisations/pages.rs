@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use samspor_domain::access::{Action, Resource, authorize};
-use samspor_domain::geo;
+use samspor_domain::geo::{self, changes};
 use samspor_domain::organisation::{OrgKind, Programme};
 use samspor_domain::role::Role;
 use samspor_domain::validation::FieldErrors;
@@ -42,6 +42,9 @@ struct MunicipalityRow {
 struct RegionRow {
     code: &'static str,
     name: &'static str,
+    /// When it began or ends, and whether its code is provisional.
+    period: String,
+    provisional: bool,
     municipalities: Vec<MunicipalityRow>,
 }
 
@@ -145,14 +148,21 @@ async fn organisations_page(
                 p.since.format("%d.%m.%Y")
             ));
     }
-    let regions = geo::regions()
-        .iter()
+    let today = samspor_store::courses::local(chrono::Utc::now()).date();
+    let regions = changes::all_regions()
+        .into_iter()
+        .filter(|r| r.holds(today))
         .map(|r| RegionRow {
             code: r.code,
             name: r.name,
+            period: region_period_text(t, &r),
+            provisional: r.provisional,
             municipalities: geo::municipalities()
                 .iter()
-                .filter(|m| m.region == r.code)
+                .filter(|m| {
+                    geo::MunicipalityCode::parse(m.code)
+                        .is_ok_and(|c| changes::region_on(c, today).code == r.code)
+                })
                 .map(|m| MunicipalityRow {
                     code: m.code,
                     name: m.name,
@@ -195,6 +205,26 @@ async fn organisations_page(
             has_errors,
         },
     ))
+}
+
+/// "Until 31.12.2026; after that …" for a region a change will end, "From …" for one a change
+/// formed; empty for a region that simply is.
+fn region_period_text(t: Tr, r: &changes::RegionPeriod) -> String {
+    let date = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
+    match (r.from, r.until) {
+        (_, Some(until)) => {
+            let next = until
+                .succ_opt()
+                .and_then(|d| changes::successor_on(r.code, d))
+                .map(|n| n.name)
+                .unwrap_or_default();
+            t.t("orgs.region_ends")
+                .replace("{until}", &date(until))
+                .replace("{next}", next)
+        }
+        (Some(from), None) => t.t("orgs.region_since").replace("{from}", &date(from)),
+        (None, None) => String::new(),
+    }
 }
 
 async fn create_unit(

@@ -1,6 +1,8 @@
 //! Danish regions and municipalities: the reference data behind organisation codes and the
 //! region/municipality fields of a case.
 
+pub mod changes;
+
 use std::fmt;
 use std::str::FromStr;
 
