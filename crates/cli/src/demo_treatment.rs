@@ -126,6 +126,16 @@ struct Clinic<'a> {
 }
 
 impl Clinic<'_> {
+    /// Where a demo family moves: a municipality other than this one.
+    fn neighbour(&self) -> &'static str {
+        let here = self.demo.municipality.code;
+        samspor_domain::geo::municipalities()
+            .iter()
+            .map(|m| m.code)
+            .find(|c| *c != here)
+            .unwrap_or("0147")
+    }
+
     /// Opens the course, holds the first conversation and the screening, decides the track.
     async fn start(
         &self,
@@ -352,6 +362,7 @@ impl Clinic<'_> {
                             reason: Some(reason.into()),
                             note: note.map(Into::into),
                             summary: Some(summary.into()),
+                            moved_to: (reason == "moved").then(|| self.neighbour().into()),
                         },
                     },
                     self.rules.tracks,

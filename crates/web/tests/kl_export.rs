@@ -759,3 +759,34 @@ async fn missed_nights_are_caught_up_one_day_per_delivery() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_family_that_moved_ends_its_course_with_the_referral_to_another_municipality() {
+    each_backend(|app| async move {
+        let (admin, staff) = holbaek(&app).await;
+        let (_, course) = small_course(&app, &staff, "0101154006").await;
+        let path = format!("/api/v1/courses/{course}/closing");
+        let before = app.audit_count().await;
+        for (moved_to, why) in [(None, "required"), (Some(HOLBAEK), "own municipality"), (Some("9999"), "unknown")] {
+            let r = app
+                .post(&path, &staff, json!({"at": "2026-10-06T10:00", "closing_reason": "moved", "moved_to": moved_to}))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {}", r.text());
+            assert_eq!(field_names(&r.json()), ["moved_to"], "{why}");
+        }
+        assert_eq!(app.audit_count().await, before, "a refused closing writes nothing");
+        let r = app
+            .post(&path, &staff, json!({"at": "2026-10-06T10:00", "closing_reason": "moved", "moved_to": "0101"}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let v = app.get(&format!("/api/v1/courses/{course}"), &staff).await.json();
+        assert_eq!(v["referrals"][0]["destination"], "other_municipality");
+        assert_eq!(v["referrals"][0]["note"], "Fraflyttet til København kommune (0101)");
+
+        // The KL report carries "§126a-tilbud i anden kommune" and keeps the LTT invariants.
+        let (delivery, _) = export(&app, &admin, "2000-01-01T00:00:00Z").await;
+        let text = delivery.to_string();
+        assert!(text.contains(kl::REF_ANDEN_KOMMUNE.code), "{delivery:#}");
+    })
+    .await;
+}

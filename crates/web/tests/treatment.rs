@@ -402,7 +402,7 @@ async fn a_closing_for_other_reasons_needs_its_note_and_month_ends_hold() {
                 &path,
                 &t,
                 json!({"at": "2026-05-31T10:00", "closing_reason": "moved",
-                       "closing_note": "Flyttet til Aarhus"}),
+                       "closing_note": "Flyttet til Aarhus", "moved_to": "0751"}),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
@@ -410,6 +410,7 @@ async fn a_closing_for_other_reasons_needs_its_note_and_month_ends_hold() {
         let v = course(&app, &t, &c).await;
         assert_eq!(v["closing"]["reason"], "moved");
         assert_eq!(v["closing"]["note"], "Flyttet til Aarhus");
+        assert_eq!(v["referrals"][0]["destination"], "other_municipality");
         // No session was held: the closer becomes the therapist, the GP still hears of the end.
         assert!(v["therapist"]["id"].is_string());
         assert_eq!(v["gp_messages"][0]["kind"], "end");

@@ -3,6 +3,7 @@
 //! talk is due.
 
 use super::encounter::Participants;
+use crate::geo::MunicipalityCode;
 use crate::i18n::Lang;
 use crate::validation::{FieldError, FieldErrors, optional_text, required_text};
 use chrono::{Days, Months, NaiveDate};
@@ -167,13 +168,14 @@ pub fn attendance_from_codes(codes: &str) -> Option<Vec<Attendee>> {
     codes.split(',').map(Attendee::parse).collect()
 }
 
-/// A closing as submitted: reason, a note (required for "other") and the short outcome
-/// summary the GP message carries.
+/// A closing as submitted: reason, a note (required for "other"), the short outcome summary
+/// the GP message carries, and for a family that moved, the municipality it moved to.
 #[derive(Debug, Clone, Default)]
 pub struct ClosingInput {
     pub reason: Option<String>,
     pub note: Option<String>,
     pub summary: Option<String>,
+    pub moved_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -181,6 +183,9 @@ pub struct Closing {
     pub reason: ClosingReason,
     pub note: Option<String>,
     pub summary: Option<String>,
+    /// The new municipality of a family that moved: the course ends here with the KL referral
+    /// "§126a-tilbud i anden kommune", and the new municipality opens its own course.
+    pub moved_to: Option<MunicipalityCode>,
 }
 
 /// A planned session still open when the course is to be closed.
@@ -227,6 +232,7 @@ pub fn validate_closing(
         optional_text(&mut errors, "closing_note", input.note.as_deref(), MAX_TEXT)
     };
     let summary = optional_text(&mut errors, "summary", input.summary.as_deref(), MAX_TEXT);
+    let moved_to = moved_to(&mut errors, reason, input.moved_to.as_deref());
     if let Some(e) = open_sessions_error(open) {
         errors.push(e);
     }
@@ -235,9 +241,52 @@ pub fn validate_closing(
             reason,
             note,
             summary,
+            moved_to,
         }),
         _ => Err(errors),
     }
+}
+
+/// The new municipality: required when the family moved, and only then.
+fn moved_to(
+    errors: &mut FieldErrors,
+    reason: Option<ClosingReason>,
+    input: Option<&str>,
+) -> Option<MunicipalityCode> {
+    let input = input.map(str::trim).filter(|s| !s.is_empty());
+    match (reason, input) {
+        (Some(ClosingReason::Moved), None) => {
+            errors.push(FieldError::new(
+                "moved_to",
+                "Choose the municipality the family moved to.",
+                "Vælg den kommune, familien er flyttet til.",
+            ));
+            None
+        }
+        (Some(ClosingReason::Moved), Some(code)) => MunicipalityCode::parse(code)
+            .map_err(|e| errors.push(e.to_field_error("moved_to")))
+            .ok(),
+        (_, Some(_)) => {
+            errors.push(FieldError::new(
+                "moved_to",
+                "A new municipality is given only when the family moved; choose \"moved\" or leave it empty.",
+                "Ny kommune angives kun, når familien er flyttet; vælg \"fraflyttet\" eller lad feltet stå tomt.",
+            ));
+            None
+        }
+        (_, None) => None,
+    }
+}
+
+/// A family that moved cannot move to the municipality that runs the course.
+pub fn moved_within(moved_to: MunicipalityCode, home: Option<&str>) -> Option<FieldError> {
+    (home == Some(moved_to.as_str())).then(|| {
+        FieldError::new(
+            "moved_to",
+            "That is this course's own municipality; choose the municipality the family moved to.",
+            "Det er forløbets egen kommune; vælg den kommune, familien er flyttet til.",
+        )
+    })
 }
 
 /// The refusal of a closing while planned sessions remain, naming each of them.
@@ -349,11 +398,15 @@ mod tests {
                 reason: Some("moved".into()),
                 note: Some("  ".into()),
                 summary: Some(" Bedre søvn ".into()),
+                moved_to: Some(" 0147 ".into()),
             },
             &[],
         )
         .unwrap();
         assert_eq!(ok.reason, ClosingReason::Moved);
+        assert_eq!(ok.moved_to.map(|m| m.name()), Some("Frederiksberg"));
+        assert!(moved_within(ok.moved_to.unwrap(), Some("0147")).is_some());
+        assert!(moved_within(ok.moved_to.unwrap(), Some("0101")).is_none());
         assert_eq!(ok.note, None);
         assert_eq!(ok.summary.as_deref(), Some("Bedre søvn"));
         assert!(
@@ -365,6 +418,26 @@ mod tests {
                 &[]
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn a_move_names_the_new_municipality_and_only_a_move_does() {
+        let input = |reason: &str, moved_to: Option<&str>| ClosingInput {
+            reason: Some(reason.into()),
+            moved_to: moved_to.map(Into::into),
+            ..Default::default()
+        };
+        let field = |i: &ClosingInput| validate_closing(i, &[]).unwrap_err().0[0].field.clone();
+        assert_eq!(field(&input("moved", None)), "moved_to");
+        assert_eq!(field(&input("moved", Some(" "))), "moved_to");
+        assert_eq!(field(&input("moved", Some("9999"))), "moved_to");
+        assert_eq!(field(&input("completed", Some("0147"))), "moved_to");
+        assert_eq!(
+            validate_closing(&input("completed", Some(" ")), &[])
+                .unwrap()
+                .moved_to,
+            None
         );
     }
 
@@ -422,6 +495,7 @@ mod tests {
                 reason: Some(reason.as_str().into()),
                 note: Some("Noten".into()),
                 summary: None,
+                moved_to: (reason == ClosingReason::Moved).then(|| "0147".into()),
             };
             let r = validate_closing(&input, &remaining);
             prop_assert_eq!(r.is_ok(), n == 0);

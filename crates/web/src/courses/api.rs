@@ -466,6 +466,8 @@ pub struct EncounterIn {
     closing_note: Option<String>,
     /// For afslutning: a short outcome summary for the GP's end message.
     summary: Option<String>,
+    /// For afslutning with `moved`: the municipality code the family moved to (required then).
+    moved_to: Option<String>,
     /// The course version you read; a newer one on the server gives 409.
     version: Option<i64>,
 }
@@ -562,6 +564,7 @@ pub(crate) async fn add_encounter(
         reason: body.closing_reason.clone(),
         note: body.closing_note.clone(),
         summary: body.summary.clone(),
+        moved_to: body.moved_to.clone(),
     };
     let (course, encounter) = courses::add_encounter_with(
         &state.store,

@@ -17,7 +17,7 @@ use samspor_domain::audit::AuditAction;
 use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::closing::{
     Attendee, ClosingInput, ClosingReason, FOLLOW_UP_NOTICE_DAYS, MAX_TEXT, OpenSession,
-    check_attendance, follow_up_due, parse_attendance, validate_closing,
+    check_attendance, follow_up_due, moved_within, parse_attendance, validate_closing,
 };
 use samspor_domain::course::encounter::{
     CourseContext, Delivery, Encounter, EncounterInput, EncounterType, Participants,
@@ -295,6 +295,13 @@ pub(crate) async fn close_in(
         .map_err(|e| errors.extend(e))
         .ok(),
     };
+    if let Some(to) = closing.as_ref().and_then(|c| c.moved_to) {
+        let home = tx.organisation(course.org_id).await?;
+        let home = home.and_then(|o| o.municipality_code);
+        if let Some(e) = moved_within(to, home.as_deref()) {
+            errors.push(e);
+        }
+    }
     let (Some(closing), Some(afslutning), true) = (closing, afslutning, errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors));
     };
@@ -312,6 +319,21 @@ pub(crate) async fn close_in(
         .await?;
     tx.set_course_closing(course.id, closing.reason, closing.note.as_deref())
         .await?;
+    if let Some(to) = closing.moved_to {
+        // The KL referral of a move; the new municipality opens its own course, and sees this
+        // one only if a lawful basis lets it be shared.
+        tx.insert_referral(&ReferralRecord {
+            id: Uuid::now_v7(),
+            course_id: course.id,
+            decision_id: None,
+            destination: ReferralDestination::OtherMunicipality,
+            note: format!("Fraflyttet til {} kommune ({})", to.name(), to.as_str()),
+            at: crate::courses::instant_of_local(afslutning.at),
+            created_by: ctx.actor.user_id,
+            recorded_at: ctx.now,
+        })
+        .await?;
+    }
     let treatment = tx.course_treatment(course.id).await?;
     if treatment.therapist_id.is_none() && course.track.is_some() {
         tx.set_course_therapist(course.id, Some(ctx.actor.user_id))

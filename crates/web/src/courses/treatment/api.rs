@@ -466,6 +466,9 @@ pub struct ClosingIn {
     closing_note: Option<String>,
     /// A short outcome summary for the GP's end message.
     summary: Option<String>,
+    /// For `moved` (required then, refused otherwise): the municipality code the family moved to,
+    /// e.g. `0147`. The course gets the KL referral "§126a-tilbud i anden kommune".
+    moved_to: Option<String>,
     version: Option<i64>,
 }
 
@@ -516,6 +519,7 @@ pub(crate) async fn close(
             reason: body.closing_reason,
             note: body.closing_note,
             summary: body.summary,
+            moved_to: body.moved_to,
         },
     };
     if !errors.is_empty() {

@@ -243,6 +243,7 @@ struct ClosingForm {
     reason: String,
     note: String,
     summary: String,
+    moved_to: String,
 }
 
 #[derive(Template)]
@@ -274,6 +275,7 @@ struct TreatmentTemplate {
     participants: Vec<(&'static str, &'static str)>,
     attendees: Vec<(&'static str, &'static str)>,
     reasons: Vec<(&'static str, &'static str)>,
+    municipalities: &'static [samspor_domain::geo::Municipality],
     destinations: Vec<(&'static str, &'static str)>,
     open_numbers: Vec<(u32, String)>,
     f: Forms,
@@ -478,6 +480,7 @@ async fn page(
         reasons: ClosingReason::ALL
             .map(|r| (r.as_str(), r.label(lang)))
             .to_vec(),
+        municipalities: samspor_domain::geo::municipalities(),
         destinations: ReferralDestination::ALL
             .map(|d| (d.as_str(), d.label(lang)))
             .to_vec(),
@@ -846,6 +849,7 @@ async fn close(
         reason: p.get("closing_reason"),
         note: p.get("closing_note"),
         summary: p.get("summary"),
+        moved_to: p.get("moved_to"),
     };
     let mut errors = FieldErrors::default();
     let talk_at = if form.talk_at.trim().is_empty() {
@@ -869,6 +873,7 @@ async fn close(
                 reason: some_text(&form.reason),
                 note: some_text(&form.note),
                 summary: some_text(&form.summary),
+                moved_to: some_text(&form.moved_to),
             },
         };
         match svc::close(

@@ -73,6 +73,8 @@ pub static TEXTS: &[(&str, &str, &str)] = &[
     ("treat.measurements", "Målinger", "Measurements"),
     ("treat.module", "Modul", "Module"),
     ("treat.module_hint", "Det modul, der blev gennemgået; tomt betyder den planlagte sessions titel.", "The module delivered; empty means the planned session's title."),
+    ("treat.moved_to", "Ny kommune (ved fraflytning)", "New municipality (if the family moved)"),
+    ("treat.moved_to_hint", "Kun når årsagen er »Fraflyttet«: forløbet får KL-henvisningen »§126a-tilbud i anden kommune«. Den nye kommune åbner sit eget forløb og ser kun dette, hvis det deles på et lovligt grundlag.", "Only when the reason is “Moved away”: the course gets the KL referral “§126a offer in another municipality”. The new municipality opens its own course and sees this one only if it is shared on a lawful basis."),
     ("treat.no_therapist", "Ingen behandler valgt", "No therapist chosen"),
     ("treat.not_yet", "Ikke endnu", "Not yet"),
     ("treat.note", "Journalnotat", "Journal note"),
