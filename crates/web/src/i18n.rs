@@ -70,6 +70,11 @@ static TABLES: [&[(&str, &str, &str)]; 8] = [
     crate::consent::texts::TEXTS,
 ];
 
+/// Every UI text as (key, Danish, English), for checks that a page is wholly in one language.
+pub fn ui_texts() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    TABLES.iter().flat_map(|table| table.iter().copied())
+}
+
 fn lookup(key: &str) -> Option<(&'static str, &'static str, &'static str)> {
     TABLES.iter().find_map(|table| {
         table

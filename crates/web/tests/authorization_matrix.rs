@@ -654,3 +654,74 @@ async fn no_user_reaches_a_child_page_the_table_does_not_allow() {
     })
     .await;
 }
+
+/// The Danish UI texts that differ from their English ones, cut at placeholders into pieces
+/// long enough not to occur by chance in English or in data.
+fn danish_phrases() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = samspor_web::ui_texts()
+        .filter(|(_, da, en)| da != en)
+        .flat_map(|(_, da, _)| da.split(['{', '}']))
+        .map(str::trim)
+        .filter(|p| p.chars().count() >= 16 && !p.contains(['"', '\'', '&', '<', '>']))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[tokio::test]
+async fn every_child_page_a_user_may_read_is_wholly_in_english_when_asked() {
+    each_backend(|app| async move {
+        let w = world(&app).await;
+        let phrases = danish_phrases();
+        assert!(
+            phrases.len() > 300,
+            "the check has texts to look for ({})",
+            phrases.len()
+        );
+        let mut pages_checked = 0;
+        for user in &w.users {
+            let mut b =
+                support::Browser::logged_in(&app, &format!("{}@matrix.dk", user.name)).await;
+            if pages_checked == 0 {
+                // The same page in Danish shows the phrases looked for: the check can fail.
+                let route = pages()
+                    .into_iter()
+                    .find(|r| r.route == "GET /children/{id}")
+                    .unwrap();
+                let object = w.objects.iter().find(|o| o.allows(user, &route)).unwrap();
+                let da = b.get(&path_for(&route, object)).await.text();
+                assert!(
+                    phrases.iter().filter(|p| da.contains(*p)).count() >= 3,
+                    "{da}"
+                );
+            }
+            b.cookies.push(("samspor_lang".into(), "en".into()));
+            for route in pages().iter().filter(|r| {
+                (r.target == "child" || r.target == "course") && r.route.starts_with("GET ")
+            }) {
+                for object in w.objects.iter().filter(|o| o.allows(user, route)) {
+                    let path = path_for(route, object);
+                    let r = b.get(&path).await;
+                    assert_eq!(r.status, StatusCode::OK, "{} {path}", user.name);
+                    let text = r.text();
+                    assert!(text.contains(r#"<html lang="en">"#), "{} {path}", user.name);
+                    let danish: Vec<_> = phrases.iter().filter(|p| text.contains(*p)).collect();
+                    assert!(
+                        danish.is_empty(),
+                        "{} {}: Danish on an English page: {danish:?}",
+                        user.name,
+                        route.route
+                    );
+                    pages_checked += 1;
+                }
+            }
+        }
+        println!(
+            "{:?}: {pages_checked} readable pages checked in English",
+            app.db.backend
+        );
+        assert!(pages_checked > 100, "the check ran ({pages_checked} pages)");
+    })
+    .await;
+}
