@@ -34,6 +34,13 @@ pub const PASSWORD: &str = "samspor-demo";
 pub const EMAIL_DOMAIN: &str = "demo.samspor.dk";
 /// The region whose organisation holds the secretariat and the analyst.
 pub const REGION: &str = "DK-84";
+
+/// The demo region as it stands today: Region Hovedstaden until it becomes part of Region
+/// Østdanmark on 1 January 2027 (`reference/region_changes.json`).
+pub fn region_today() -> &'static str {
+    let today = samspor_store::courses::local(chrono::Utc::now()).date();
+    samspor_domain::geo::changes::successor_on(REGION, today).map_or(REGION, |r| r.code)
+}
 /// København and Aarhus come first so that a small demo still shows a large municipality
 /// with many programmes next to one with few.
 const LEADING_MUNICIPALITIES: [&str; 2] = ["0101", "0751"];
@@ -96,9 +103,22 @@ pub async fn seed(store: &Store, options: &DemoOptions) -> anyhow::Result<DemoSu
     let mut people = People::new(options.seed, Utc::now().date_naive());
     let request_id = format!("demo-seed-{}", options.seed);
 
-    let secretariat =
-        add_user(store, "sekretariat", &mut people, Role::Secretariat, REGION).await?;
-    add_user(store, "analytiker", &mut people, Role::Analyst, REGION).await?;
+    let secretariat = add_user(
+        store,
+        "sekretariat",
+        &mut people,
+        Role::Secretariat,
+        region_today(),
+    )
+    .await?;
+    add_user(
+        store,
+        "analytiker",
+        &mut people,
+        Role::Analyst,
+        region_today(),
+    )
+    .await?;
     let mut users = 2;
     let secretariat_ctx = ctx(store, &secretariat, &request_id).await?;
 

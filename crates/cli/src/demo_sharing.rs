@@ -267,7 +267,7 @@ async fn units(store: &Store, secretariat: &Ctx) -> anyhow::Result<Units> {
         buc: unit(
             "psychiatry",
             "Børne- og Ungdomspsykiatrisk Center Glostrup",
-            "DK-84",
+            crate::demo::region_today(),
         )
         .await?,
         gp: unit("gp_practice", "Lægehuset Nørrebro", SHARING_MUNICIPALITY).await?,

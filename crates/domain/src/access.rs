@@ -73,6 +73,9 @@ pub enum Resource<'a> {
     Users { org_id: Uuid },
     /// Units (PPR team, clinic, practice, school…) placed under an organisation.
     Units { parent_org: Uuid },
+    /// The referrals a child-psychiatry unit received: its intake queue and its answers. The
+    /// child's data in them is read through the share the referral made ([`Resource::Child`]).
+    ReceivedReferrals { to_org: Uuid },
     /// The KL Gateway deliveries of an organisation: every report in them holds CPR numbers,
     /// so only a municipality's own administrator takes and reads them.
     KlDeliveries { org: Uuid, is_municipality: bool },
@@ -150,6 +153,15 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
                 }
             }
             Action::Export => Decision::Forbidden,
+        },
+        Resource::ReceivedReferrals { to_org } => match (actor.role, action) {
+            (Role::Psychiatry, Action::Read | Action::Search | Action::Update)
+                if to_org == actor.org_id =>
+            {
+                Decision::Allow
+            }
+            (Role::Psychiatry, _) if to_org == actor.org_id => Decision::Forbidden,
+            _ => Decision::NotFound,
         },
         Resource::Units { parent_org } => match (actor.role, action) {
             (Role::Secretariat, Action::Create | Action::Update) => Decision::Allow,
@@ -251,6 +263,25 @@ mod tests {
         assert!(!authorize(&actor(Role::Admin, 7), Action::Update, other).is_allowed());
         assert!(authorize(&actor(Role::Secretariat, 7), Action::Update, other).is_allowed());
         assert!(!authorize(&actor(Role::Coordinator, 7), Action::Update, own).is_allowed());
+    }
+
+    #[test]
+    fn only_the_receiving_psychiatry_unit_works_its_referrals() {
+        let ours = Resource::ReceivedReferrals {
+            to_org: Uuid::from_u128(7),
+        };
+        assert!(authorize(&actor(Role::Psychiatry, 7), Action::Update, ours).is_allowed());
+        assert!(authorize(&actor(Role::Psychiatry, 7), Action::Search, ours).is_allowed());
+        assert_eq!(
+            authorize(&actor(Role::Psychiatry, 8), Action::Read, ours),
+            Decision::NotFound
+        );
+        for role in Role::ALL.into_iter().filter(|r| *r != Role::Psychiatry) {
+            assert_eq!(
+                authorize(&actor(role, 7), Action::Read, ours),
+                Decision::NotFound
+            );
+        }
     }
 
     #[test]

@@ -13,5 +13,6 @@ pub mod instrument;
 pub mod klgateway;
 pub mod lawful_basis;
 pub mod organisation;
+pub mod referral;
 pub mod role;
 pub mod validation;

@@ -40,6 +40,7 @@ pub mod export;
 pub mod intake;
 pub mod organisations;
 pub mod questionnaires;
+pub mod referrals;
 pub mod secret;
 pub mod service;
 #[cfg(feature = "testing")]
@@ -70,6 +71,8 @@ pub use organisations::model::*;
 pub use organisations::tx::OrganisationTx;
 pub use questionnaires::model::*;
 pub use questionnaires::tx::QuestionnaireTx;
+pub use referrals::model::*;
+pub use referrals::tx::ReferralTx;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -138,6 +141,7 @@ pub trait Tx:
     + GroupTx
     + ExportTx
     + ConsentTx
+    + ReferralTx
     + Send
 {
 }
@@ -154,6 +158,7 @@ impl<T> Tx for T where
         + GroupTx
         + ExportTx
         + ConsentTx
+        + ReferralTx
         + Send
 {
 }

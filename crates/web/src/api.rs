@@ -54,6 +54,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_organisations, create_unit))
         .merge(crate::children::api::router())
         .merge(crate::consent::api::router())
+        .merge(crate::referrals::api::router())
         .merge(crate::courses::api::router())
         .merge(crate::export::api::router())
         .merge(crate::courses::groups::api::router())

@@ -59,7 +59,7 @@ impl Tr {
 }
 
 /// Each area of the UI keeps its words in its own table, so they can be edited apart.
-static TABLES: [&[(&str, &str, &str)]; 8] = [
+static TABLES: [&[(&str, &str, &str)]; 9] = [
     TEXTS,
     crate::courses::texts::TEXTS,
     crate::intake::texts::TEXTS,
@@ -68,6 +68,7 @@ static TABLES: [&[(&str, &str, &str)]; 8] = [
     crate::export::texts::TEXTS,
     crate::courses::measurements::texts::TEXTS,
     crate::consent::texts::TEXTS,
+    crate::referrals::texts::TEXTS,
 ];
 
 /// Every UI text as (key, Danish, English), for checks that a page is wholly in one language.
@@ -189,6 +190,7 @@ pub static TEXTS: &[(&str, &str, &str)] = &[
     ("nav.logout", "Log ud", "Log out"),
     ("nav.main", "Hovedmenu", "Main menu"),
     ("nav.organisations", "Organisationer", "Organisations"),
+    ("nav.referrals", "Henvisninger", "Referrals"),
     ("orgs.code", "Kode", "Code"),
     ("orgs.ean_hint", "Valgfri: 13 cifre", "Optional: 13 digits"),
     ("orgs.intro", "Regioner og kommuner med officielle koder, og hvilke STIME-spor og KIT hver kommune tilbyder.", "Regions and municipalities with official codes, and which STIME tracks and KIT each municipality offers."),

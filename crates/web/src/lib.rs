@@ -12,6 +12,7 @@ mod courses;
 mod error;
 mod export;
 mod i18n;
+mod referrals;
 pub use i18n::ui_texts;
 mod intake;
 mod organisations;

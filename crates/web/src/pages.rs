@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::accounts::pages::router())
         .merge(crate::children::pages::router())
         .merge(crate::consent::pages::router())
+        .merge(crate::referrals::pages::router())
         .merge(crate::courses::pages::router())
         .merge(crate::courses::measurements::pages::router())
         .merge(crate::export::pages::router())
@@ -256,6 +257,49 @@ struct HomeTemplate {
     turning_15: Vec<(uuid::Uuid, String)>,
     /// Courses other organisations share with the user's: (course, child, owner and since).
     shared: Vec<(uuid::Uuid, String, String)>,
+    /// Referrals that wait on the user's organisation: a unit's unanswered ones, a
+    /// municipality's returned ones not yet handled: (referral, text, overdue).
+    referrals: Vec<(uuid::Uuid, String, bool)>,
+}
+
+/// The referrals that wait on the actor's organisation, for the front page.
+async fn referrals_waiting(
+    state: &AppState,
+    ctx: &samspor_store::service::Ctx,
+    t: Tr,
+) -> Result<Vec<(uuid::Uuid, String, bool)>, WebError> {
+    use samspor_domain::referral::ReferralStatus;
+    let today = ctx.today();
+    Ok(samspor_store::referrals::list(&state.store, ctx)
+        .await?
+        .into_iter()
+        .filter(|r| match r.referral.status {
+            ReferralStatus::Sent => r.received,
+            ReferralStatus::Returned => !r.received && r.referral.acted_at.is_none(),
+            ReferralStatus::Accepted => false,
+        })
+        .map(|r| {
+            let text = if r.received {
+                format!(
+                    "{} ({} {}) – {} – {} {}",
+                    r.child_name,
+                    r.age,
+                    t.t("ref.years"),
+                    r.from_name,
+                    t.t("ref.due"),
+                    r.referral.due_on.format("%d.%m.%Y")
+                )
+            } else {
+                format!(
+                    "{} – {} {}",
+                    r.child_name,
+                    t.t("ref.returned_by"),
+                    r.to_name
+                )
+            };
+            (r.referral.id, text, r.overdue(today))
+        })
+        .collect())
 }
 
 async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
@@ -290,6 +334,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             (c.course_id, c.child_name, from)
         })
         .collect();
+    let referrals = referrals_waiting(&state, &ctx, t).await?;
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if mine.is_empty() {
@@ -334,6 +379,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             queue_attention: queue.iter().filter(|r| r.flag.is_some()).count(),
             queue,
             shared,
+            referrals,
             reviews: basis
                 .reviews
                 .iter()

@@ -162,7 +162,11 @@ pub fn check_track(track: Programme, offer: &TrackOffer<'_>) -> Result<(), Field
     Ok(())
 }
 
-fn parse_way(errors: &mut FieldErrors, way: &WayInput, outcome: Option<Outcome>) -> Option<Way> {
+pub(crate) fn parse_way(
+    errors: &mut FieldErrors,
+    way: &WayInput,
+    outcome: Option<Outcome>,
+) -> Option<Way> {
     let raw = way.destination.as_deref().map(str::trim).unwrap_or("");
     let destination = if raw.is_empty() {
         errors.push(FieldError::new(

@@ -556,13 +556,8 @@ pub async fn share_course(
                 )
                 .into());
             };
-            let family = family(tx, &child).await?;
-            let record = tx.basis_record(child_id).await?;
-            let covered = DataCategory::ALL.iter().any(|category| {
-                let req = Request { org_id: org.id, kind, category: *category, now: ctx.now, day: ctx.today() };
-                basis_for(rules(), &family, &record, &req).is_some()
-            });
-            if !covered {
+            let missing = uncovered(tx, ctx, &child, org.id, kind, DataCategory::ALL).await?;
+            if missing.len() == DataCategory::ALL.len() {
                 return Err(FieldError::new(
                     "recipient_org_id",
                     format!("No consent or statutory basis covers {} now: record the basis first.", org.name),
@@ -570,28 +565,78 @@ pub async fn share_course(
                 )
                 .into());
             }
-            let share = Share {
-                id: Uuid::now_v7(),
-                child_id,
-                course_id: course.id,
-                owner_org_id: child.org_id,
-                recipient_org_id: org.id,
-                recipient_name: org.name.clone(),
-                recipient_kind: kind,
-                shared_by: ctx.actor.user_id,
-                shared_at: ctx.now,
-                ended_at: None,
-            };
-            tx.insert_share(&share).await.map_err(|e| match e {
+            let share = open_share(tx, ctx, &child, course.id, &org, kind).await.map_err(|e| match e {
                 crate::StoreError::Unique(_) => ServiceError::Invalid(
                     FieldError::new("recipient_org_id", "The course is already shared with this organisation.", "Forløbet er allerede delt med denne organisation.").into(),
                 ),
                 other => other.into(),
             })?;
-            tx.audit(ctx.now, ctx.event(AuditAction::Create, "share", Some(share.id), Some(child_id), kind.as_str()));
             Ok(share)
         })
         .await
+}
+
+/// Shares a course of `child` with `org`, audited, inside the caller's unit of work; the caller
+/// has checked that a basis covers it.
+pub(crate) async fn open_share(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    child: &Child,
+    course_id: Uuid,
+    org: &crate::Organisation,
+    kind: RecipientKind,
+) -> crate::Result<Share> {
+    let share = Share {
+        id: Uuid::now_v7(),
+        child_id: child.id,
+        course_id,
+        owner_org_id: child.org_id,
+        recipient_org_id: org.id,
+        recipient_name: org.name.clone(),
+        recipient_kind: kind,
+        shared_by: ctx.actor.user_id,
+        shared_at: ctx.now,
+        ended_at: None,
+    };
+    tx.insert_share(&share).await?;
+    tx.audit(
+        ctx.now,
+        ctx.event(
+            AuditAction::Create,
+            "share",
+            Some(share.id),
+            Some(child.id),
+            kind.as_str(),
+        ),
+    );
+    Ok(share)
+}
+
+/// The categories of `wanted` that no basis covers for `org` now.
+pub(crate) async fn uncovered(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    child: &Child,
+    org_id: Uuid,
+    kind: RecipientKind,
+    wanted: &[DataCategory],
+) -> ServiceResult<Vec<DataCategory>> {
+    let family = family(tx, child).await?;
+    let record = tx.basis_record(child.id).await?;
+    Ok(wanted
+        .iter()
+        .copied()
+        .filter(|category| {
+            let req = Request {
+                org_id,
+                kind,
+                category: *category,
+                now: ctx.now,
+                day: ctx.today(),
+            };
+            basis_for(rules(), &family, &record, &req).is_none()
+        })
+        .collect())
 }
 
 pub async fn end_share(

@@ -28,6 +28,7 @@ include!("../courses/measurements/sql.rs");
 include!("../courses/groups/sql.rs");
 include!("../export/sql.rs");
 include!("../consent/sql.rs");
+include!("../referrals/sql.rs");
 
 /// Reader connections: enough to keep both cores busy while others wait on the disk.
 const READERS: u32 = 4;

@@ -5,16 +5,24 @@ use axum::http::StatusCode;
 use samspor_domain::cpr::{Cpr, Sex};
 use serde_json::{Value, json};
 
-/// A unit of `kind` under Region Hovedstaden, made by the secretariat: its id and code.
+/// A unit of `kind` under Region Hovedstaden (Region Østdanmark from 2027), made by the
+/// secretariat: its id and code.
 pub async fn unit(app: &TestApp, kind: &str, name: &str) -> (String, String) {
+    let today = samspor_store::courses::local(chrono::Utc::now()).date();
+    let region = samspor_domain::geo::changes::successor_on("DK-84", today)
+        .unwrap()
+        .code;
+    // Each unit gets its own secretariat account, so a test may make several of a kind.
+    static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let s = app
-        .user_token(&format!("sek-{kind}@region.dk"), "secretariat", "DK-84")
+        .user_token(&format!("sek-{kind}-{n}@region.dk"), "secretariat", region)
         .await;
     let r = app
         .post(
             "/api/v1/organisations",
             &s,
-            json!({"kind": kind, "name": name, "parent": "DK-84"}),
+            json!({"kind": kind, "name": name, "parent": region}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

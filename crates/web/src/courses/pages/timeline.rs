@@ -108,7 +108,7 @@ pub(crate) fn timeline(t: Tr, v: &CourseView) -> Vec<TimelineEntry> {
         let at = svc::local(p.created_at);
         let status = match p.status.as_str() {
             "to_be_sent" => t.t("course.psychiatry_to_be_sent"),
-            other => other,
+            _ => t.t("course.psychiatry_sent"),
         };
         out.push(TimelineEntry {
             sort: (at, 3),
@@ -117,7 +117,17 @@ pub(crate) fn timeline(t: Tr, v: &CourseView) -> Vec<TimelineEntry> {
             title: t.t("course.psychiatry_referral").to_string(),
             details: vec![status.to_string()],
             struck: false,
-            link: None,
+            link: Some(if p.status == "to_be_sent" {
+                (
+                    format!("/courses/{}/psychiatry-referral", p.course_id),
+                    t.t("course.psychiatry_send"),
+                )
+            } else {
+                (
+                    "/psychiatry-referrals".to_string(),
+                    t.t("course.psychiatry_follow"),
+                )
+            }),
         });
     }
     out.sort_by_key(|e| e.sort);

@@ -1,0 +1,446 @@
+//! Sending a referral from a course to child psychiatry, the unit's queue and answer, and the
+//! municipality's view of what it sent.
+
+use crate::children::{Seen, load_seen};
+use crate::referrals::model::ReferralToPsychiatry;
+use crate::service::{Ctx, ServiceError, ServiceResult};
+use crate::{Child, Store, Work};
+use chrono::NaiveDate;
+use samspor_domain::access::{Action, Resource};
+use samspor_domain::audit::AuditAction;
+use samspor_domain::lawful_basis::DataCategory;
+use samspor_domain::lawful_basis::kinds::RecipientKind;
+use samspor_domain::organisation::OrgKind;
+use samspor_domain::referral::{
+    AnswerInput, PartnershipRules, ReferralInput, ReferralStatus, answer_due, parse_answer,
+    parse_referral,
+};
+use samspor_domain::validation::{FieldError, FieldErrors};
+use uuid::Uuid;
+
+/// What a referral carries to child psychiatry: the course and contact facts, and the scores.
+const SENT_CATEGORIES: [DataCategory; 2] = [DataCategory::ContactAndCourse, DataCategory::Scores];
+
+/// A referral as the municipality sends it.
+#[derive(Debug, Clone, Default)]
+pub struct SendInput {
+    pub to_org_id: Option<Uuid>,
+    pub text: ReferralInput,
+}
+
+/// A referral with the names a reader needs, as one side of it may see it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReferralView {
+    #[serde(flatten)]
+    pub referral: ReferralToPsychiatry,
+    pub child_name: String,
+    /// The child's age in completed years today.
+    pub age: u32,
+    pub from_name: String,
+    pub to_name: String,
+    /// Whether the reader is the unit that received it (and may answer).
+    pub received: bool,
+}
+
+impl ReferralView {
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.referral.status == ReferralStatus::Sent && self.referral.due_on < today
+    }
+}
+
+/// Sends the referral visitation drafted for a course to a child-psychiatry unit. A basis must
+/// cover the course facts and the scores for that unit now; the course is shared with it, and
+/// the answer is due by the region's deadline.
+pub async fn send(
+    store: &Store,
+    ctx: &Ctx,
+    course_id: Uuid,
+    input: &SendInput,
+) -> ServiceResult<ReferralToPsychiatry> {
+    let mut errors = FieldErrors::default();
+    let text = parse_referral(&input.text)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    store
+        .write(async |tx| {
+            let (course, child) =
+                crate::courses::load(tx, ctx, course_id, Action::Update).await?;
+            let draft = tx
+                .psychiatry_referrals(course.id)
+                .await?
+                .into_iter()
+                .find(|d| d.status == "to_be_sent");
+            if draft.is_none() {
+                errors.push(FieldError::new(
+                    "course",
+                    "This course has no referral to child psychiatry waiting: it is written by a visitation decision to refer there.",
+                    "Forløbet har ingen henvisning til børne- og ungdomspsykiatrien, der venter: den skrives af en visitationsafgørelse om at henvise dertil.",
+                ));
+            }
+            let org = match input.to_org_id {
+                Some(id) => tx
+                    .organisation(id)
+                    .await?
+                    .filter(|o| o.kind == OrgKind::Psychiatry),
+                None => None,
+            };
+            match &org {
+                None => errors.push(FieldError::new(
+                    "to_org_id",
+                    "Choose the child-psychiatry unit to refer to.",
+                    "Vælg den børne- og ungdomspsykiatriske enhed, der henvises til.",
+                )),
+                Some(org) => {
+                    let kind = RecipientKind::ChildPsychiatry;
+                    let missing =
+                        crate::consent::uncovered(tx, ctx, &child, org.id, kind, &SENT_CATEGORIES)
+                            .await?;
+                    if !missing.is_empty() {
+                        let names = |lang| {
+                            missing
+                                .iter()
+                                .map(|c| c.label(lang))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        };
+                        errors.push(FieldError::new(
+                            "to_org_id",
+                            format!(
+                                "No consent or statutory basis lets {} see {} now: record it on the child's lawful-basis page first.",
+                                org.name,
+                                names(samspor_domain::i18n::Lang::En)
+                            ),
+                            format!(
+                                "Intet samtykke eller lovgrundlag giver {} adgang til {} nu: registrér det først på barnets side »Samtykke og deling«.",
+                                org.name,
+                                names(samspor_domain::i18n::Lang::Da)
+                            ),
+                        ));
+                    }
+                }
+            }
+            let (Some(text), Some(org), Some(draft), true) = (text, org, draft, errors.is_empty())
+            else {
+                return Err(ServiceError::Invalid(errors));
+            };
+            let shared = tx.shares_of_child(child.id).await?.into_iter().any(|s| {
+                s.course_id == course.id && s.recipient_org_id == org.id && s.ended_at.is_none()
+            });
+            if !shared {
+                crate::consent::open_share(
+                    tx,
+                    ctx,
+                    &child,
+                    course.id,
+                    &org,
+                    RecipientKind::ChildPsychiatry,
+                )
+                .await?;
+            }
+            let today = ctx.today();
+            let days = PartnershipRules::shipped()
+                .answer_days(org.region_code.as_deref(), today)
+                .value;
+            let referral = ReferralToPsychiatry {
+                id: Uuid::now_v7(),
+                child_id: child.id,
+                course_id: course.id,
+                from_org_id: child.org_id,
+                to_org_id: org.id,
+                draft_id: Some(draft.id),
+                text,
+                scores: draft.content["screening"].clone(),
+                received_on: today,
+                due_on: answer_due(today, days),
+                sent_at: ctx.now,
+                sent_by: ctx.actor.user_id,
+                status: ReferralStatus::Sent,
+                answered_at: None,
+                answered_by: None,
+                answer_note: None,
+                return_way: None,
+                acted_at: None,
+                acted_by: None,
+            };
+            tx.insert_referral_to_psychiatry(&referral)
+                .await
+                .map_err(|e| match e {
+                    crate::StoreError::Unique(_) => ServiceError::Invalid(
+                        FieldError::new(
+                            "course",
+                            "A referral from this course already waits for an answer.",
+                            "En henvisning fra forløbet venter allerede på svar.",
+                        )
+                        .into(),
+                    ),
+                    other => other.into(),
+                })?;
+            tx.mark_draft_sent(draft.id).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Create,
+                    "referral_to_psychiatry",
+                    Some(referral.id),
+                    Some(child.id),
+                    "sent",
+                ),
+            );
+            Ok(referral)
+        })
+        .await
+}
+
+/// The child behind a referral as the reader's organisation may see it: the sender's own, or
+/// the receiving unit's through the share. Anyone else gets `NotFound`.
+async fn seen_by(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    r: &ReferralToPsychiatry,
+) -> ServiceResult<(Seen, bool)> {
+    let received = r.to_org_id == ctx.actor.org_id;
+    if received {
+        tx.authorize(
+            &ctx.actor,
+            Action::Read,
+            Resource::ReceivedReferrals {
+                to_org: r.to_org_id,
+            },
+        )?;
+    } else if r.from_org_id != ctx.actor.org_id {
+        return Err(ServiceError::NotFound);
+    }
+    let seen = load_seen(
+        tx,
+        ctx,
+        r.child_id,
+        DataCategory::ContactAndCourse,
+        Some(r.course_id),
+    )
+    .await?;
+    Ok((seen, received))
+}
+
+async fn view(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    r: ReferralToPsychiatry,
+    names: &mut std::collections::HashMap<Uuid, String>,
+) -> ServiceResult<ReferralView> {
+    let (seen, received) = seen_by(tx, ctx, &r).await?;
+    let mut referral = r;
+    if !seen.may(DataCategory::Scores) {
+        referral.scores = serde_json::Value::Null;
+    }
+    let from_name = org_name(tx, names, referral.from_org_id).await?;
+    let to_name = org_name(tx, names, referral.to_org_id).await?;
+    Ok(ReferralView {
+        child_name: name_of(&seen.child),
+        age: seen.child.data.cpr.age_on(ctx.today()),
+        referral,
+        from_name,
+        to_name,
+        received,
+    })
+}
+
+fn name_of(child: &Child) -> String {
+    format!("{} {}", child.data.given_name, child.data.family_name)
+}
+
+async fn org_name(
+    tx: &mut Work<'_>,
+    names: &mut std::collections::HashMap<Uuid, String>,
+    id: Uuid,
+) -> ServiceResult<String> {
+    if let Some(n) = names.get(&id) {
+        return Ok(n.clone());
+    }
+    let name = tx
+        .organisation(id)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    names.insert(id, name.clone());
+    Ok(name)
+}
+
+/// One referral, for the municipality that sent it or the unit that received it.
+pub async fn read(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<ReferralView> {
+    store
+        .read(async |tx| {
+            let r = tx
+                .referral_to_psychiatry(id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let child_id = r.child_id;
+            let v = view(tx, ctx, r, &mut Default::default()).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Read,
+                    "referral_to_psychiatry",
+                    Some(id),
+                    Some(child_id),
+                    "",
+                ),
+            );
+            Ok(v)
+        })
+        .await
+}
+
+/// The referrals of the actor's organisation: those a child-psychiatry unit received (its
+/// intake queue, oldest deadline first), or those a municipality sent (newest first). A
+/// referral whose basis has lapsed is left out, as if it did not exist.
+pub async fn list(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<ReferralView>> {
+    if !ctx.actor.role.works_with_children() {
+        return Ok(Vec::new());
+    }
+    let org = ctx.actor.org_id;
+    store
+        .read(async |tx| {
+            let all = if ctx.actor.role == samspor_domain::role::Role::Psychiatry {
+                tx.authorize(
+                    &ctx.actor,
+                    Action::Search,
+                    Resource::ReceivedReferrals { to_org: org },
+                )?;
+                tx.referrals_to(org).await?
+            } else {
+                tx.referrals_from(org).await?
+            };
+            let mut out = Vec::new();
+            let mut names = Default::default();
+            for r in all {
+                let (id, child_id) = (r.id, r.child_id);
+                match view(tx, ctx, r, &mut names).await {
+                    Ok(v) => out.push(v),
+                    Err(ServiceError::NotFound) => continue,
+                    Err(e) => return Err(e),
+                }
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Search,
+                        "referral_to_psychiatry",
+                        Some(id),
+                        Some(child_id),
+                        "",
+                    ),
+                );
+            }
+            Ok(out)
+        })
+        .await
+}
+
+/// The referrals of a course, for its page.
+pub async fn of_course(
+    store: &Store,
+    ctx: &Ctx,
+    course_id: Uuid,
+) -> ServiceResult<Vec<ReferralView>> {
+    store
+        .read(async |tx| {
+            let mut out = Vec::new();
+            let mut names = Default::default();
+            for r in tx.referrals_of_course(course_id).await? {
+                match view(tx, ctx, r, &mut names).await {
+                    Ok(v) => out.push(v),
+                    Err(ServiceError::NotFound) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
+
+/// Child psychiatry's answer: accepted, or returned naming the way forward.
+pub async fn answer(
+    store: &Store,
+    ctx: &Ctx,
+    id: Uuid,
+    input: &AnswerInput,
+) -> ServiceResult<ReferralToPsychiatry> {
+    store
+        .write(async |tx| {
+            let r = tx
+                .referral_to_psychiatry(id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            if r.to_org_id != ctx.actor.org_id {
+                return Err(ServiceError::NotFound);
+            }
+            tx.authorize(
+                &ctx.actor,
+                Action::Update,
+                Resource::ReceivedReferrals {
+                    to_org: r.to_org_id,
+                },
+            )?;
+            seen_by(tx, ctx, &r).await?;
+            let answer = parse_answer(input)?;
+            if !tx
+                .answer_referral(id, &answer, ctx.actor.user_id, ctx.now)
+                .await?
+            {
+                return Err(FieldError::new(
+                    "answer",
+                    "The referral has already been answered.",
+                    "Henvisningen er allerede besvaret.",
+                )
+                .into());
+            }
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Update,
+                    "referral_to_psychiatry",
+                    Some(id),
+                    Some(r.child_id),
+                    answer.status().as_str(),
+                ),
+            );
+            tx.referral_to_psychiatry(id)
+                .await?
+                .ok_or(ServiceError::NotFound)
+        })
+        .await
+}
+
+/// The municipality has acted on a return (a new contact, guidance, another offer).
+pub async fn act_on_return(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
+    store
+        .write(async |tx| {
+            let r = tx
+                .referral_to_psychiatry(id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            if r.from_org_id != ctx.actor.org_id {
+                return Err(ServiceError::NotFound);
+            }
+            crate::children::load(tx, ctx, r.child_id, Action::Update).await?;
+            if !tx.act_on_return(id, ctx.actor.user_id, ctx.now).await? {
+                return Err(FieldError::new(
+                    "referral",
+                    "Only a returned referral not yet acted on can be marked as handled.",
+                    "Kun en returneret henvisning, der ikke er handlet på, kan markeres som håndteret.",
+                )
+                .into());
+            }
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Update,
+                    "referral_to_psychiatry",
+                    Some(id),
+                    Some(r.child_id),
+                    "acted",
+                ),
+            );
+            Ok(())
+        })
+        .await
+}
