@@ -297,8 +297,7 @@ pub(crate) async fn close_in(
     };
     if let Some(to) = closing.as_ref().and_then(|c| c.moved_to) {
         let home = tx.organisation(course.org_id).await?;
-        let home = home.and_then(|o| o.municipality_code);
-        if let Some(e) = moved_within(to, home.as_deref()) {
+        if let Some(e) = moved_within(to, home.and_then(|o| o.municipality_code).as_deref()) {
             errors.push(e);
         }
     }
@@ -320,19 +319,8 @@ pub(crate) async fn close_in(
     tx.set_course_closing(course.id, closing.reason, closing.note.as_deref())
         .await?;
     if let Some(to) = closing.moved_to {
-        // The KL referral of a move; the new municipality opens its own course, and sees this
-        // one only if a lawful basis lets it be shared.
-        tx.insert_referral(&ReferralRecord {
-            id: Uuid::now_v7(),
-            course_id: course.id,
-            decision_id: None,
-            destination: ReferralDestination::OtherMunicipality,
-            note: format!("Fraflyttet til {} kommune ({})", to.name(), to.as_str()),
-            at: crate::courses::instant_of_local(afslutning.at),
-            created_by: ctx.actor.user_id,
-            recorded_at: ctx.now,
-        })
-        .await?;
+        tx.insert_referral(&moved_referral(ctx, course.id, to, afslutning.at))
+            .await?;
     }
     let treatment = tx.course_treatment(course.id).await?;
     if treatment.therapist_id.is_none() && course.track.is_some() {
@@ -404,6 +392,26 @@ pub(crate) async fn close_in(
             gp_message,
         },
     ))
+}
+
+/// The KL referral of a move, at the Afslutning. The new municipality opens its own course,
+/// and sees this one only if a lawful basis lets it be shared.
+fn moved_referral(
+    ctx: &Ctx,
+    course_id: Uuid,
+    to: samspor_domain::geo::MunicipalityCode,
+    at: NaiveDateTime,
+) -> ReferralRecord {
+    ReferralRecord {
+        id: Uuid::now_v7(),
+        course_id,
+        decision_id: None,
+        destination: ReferralDestination::OtherMunicipality,
+        note: format!("Fraflyttet til {} kommune ({})", to.name(), to.as_str()),
+        at: crate::courses::instant_of_local(at),
+        created_by: ctx.actor.user_id,
+        recorded_at: ctx.now,
+    }
 }
 
 /// The same errors under another field name (one encounter rule checked for a second time).
