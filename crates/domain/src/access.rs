@@ -76,6 +76,10 @@ pub enum Resource<'a> {
     /// The referrals a child-psychiatry unit received: its intake queue and its answers. The
     /// child's data in them is read through the share the referral made ([`Resource::Child`]).
     ReceivedReferrals { to_org: Uuid },
+    /// Advice requests ("sparring") asked by staff of `from_org` of the child-psychiatry unit
+    /// `to_org`: the asking organisation's clinical staff ask and read them, the unit reads and
+    /// answers them. An identified child's data in them is read through the course's share.
+    AdviceRequests { from_org: Uuid, to_org: Uuid },
     /// The KL Gateway deliveries of an organisation: every report in them holds CPR numbers,
     /// so only a municipality's own administrator takes and reads them.
     KlDeliveries { org: Uuid, is_municipality: bool },
@@ -163,6 +167,23 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
             (Role::Psychiatry, _) if to_org == actor.org_id => Decision::Forbidden,
             _ => Decision::NotFound,
         },
+        Resource::AdviceRequests { from_org, to_org } => {
+            let asker = actor.role.works_with_children() && actor.role != Role::Psychiatry;
+            match (actor.role, action) {
+                (Role::Psychiatry, Action::Read | Action::Search | Action::Update)
+                    if to_org == actor.org_id =>
+                {
+                    Decision::Allow
+                }
+                (_, Action::Create | Action::Read | Action::Search)
+                    if asker && from_org == actor.org_id =>
+                {
+                    Decision::Allow
+                }
+                _ if from_org == actor.org_id || to_org == actor.org_id => Decision::Forbidden,
+                _ => Decision::NotFound,
+            }
+        }
         Resource::Units { parent_org } => match (actor.role, action) {
             (Role::Secretariat, Action::Create | Action::Update) => Decision::Allow,
             (Role::Admin, Action::Create | Action::Update) if parent_org == actor.org_id => {
@@ -263,6 +284,50 @@ mod tests {
         assert!(!authorize(&actor(Role::Admin, 7), Action::Update, other).is_allowed());
         assert!(authorize(&actor(Role::Secretariat, 7), Action::Update, other).is_allowed());
         assert!(!authorize(&actor(Role::Coordinator, 7), Action::Update, own).is_allowed());
+    }
+
+    #[test]
+    fn advice_is_asked_by_clinical_staff_and_answered_by_the_unit_asked() {
+        let advice = Resource::AdviceRequests {
+            from_org: Uuid::from_u128(1),
+            to_org: Uuid::from_u128(7),
+        };
+        for role in [
+            Role::Coordinator,
+            Role::Therapist,
+            Role::Gp,
+            Role::KitCoordinator,
+        ] {
+            assert!(authorize(&actor(role, 1), Action::Create, advice).is_allowed());
+            assert!(authorize(&actor(role, 1), Action::Read, advice).is_allowed());
+            assert_eq!(
+                authorize(&actor(role, 1), Action::Update, advice),
+                Decision::Forbidden
+            );
+            assert_eq!(
+                authorize(&actor(role, 2), Action::Read, advice),
+                Decision::NotFound
+            );
+        }
+        assert!(authorize(&actor(Role::Psychiatry, 7), Action::Update, advice).is_allowed());
+        assert_eq!(
+            authorize(&actor(Role::Psychiatry, 7), Action::Create, advice),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            authorize(&actor(Role::Psychiatry, 8), Action::Read, advice),
+            Decision::NotFound
+        );
+        for role in [Role::Admin, Role::Analyst, Role::Secretariat] {
+            assert_eq!(
+                authorize(&actor(role, 1), Action::Read, advice),
+                Decision::Forbidden
+            );
+            assert_eq!(
+                authorize(&actor(role, 3), Action::Read, advice),
+                Decision::NotFound
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod advice;
 pub mod audit;
+pub mod calendar;
 pub mod child;
 pub mod course;
 pub mod cpr;

@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod advice;
 pub mod audit;
 pub mod children;
 pub mod consent;
@@ -51,6 +52,8 @@ use uuid::Uuid;
 
 pub use accounts::model::*;
 pub use accounts::tx::{AccountLookup, AccountTx};
+pub use advice::model::{AdviceAnswer, AdviceRequest};
+pub use advice::tx::AdviceTx;
 pub use audit::model::*;
 pub use audit::tx::AuditTx;
 pub use children::model::*;
@@ -142,6 +145,7 @@ pub trait Tx:
     + ExportTx
     + ConsentTx
     + ReferralTx
+    + AdviceTx
     + Send
 {
 }
@@ -159,6 +163,7 @@ impl<T> Tx for T where
         + ExportTx
         + ConsentTx
         + ReferralTx
+        + AdviceTx
         + Send
 {
 }

@@ -55,6 +55,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::children::api::router())
         .merge(crate::consent::api::router())
         .merge(crate::referrals::api::router())
+        .merge(crate::advice::api::router())
         .merge(crate::courses::api::router())
         .merge(crate::export::api::router())
         .merge(crate::courses::groups::api::router())

@@ -59,7 +59,7 @@ impl Tr {
 }
 
 /// Each area of the UI keeps its words in its own table, so they can be edited apart.
-static TABLES: [&[(&str, &str, &str)]; 9] = [
+static TABLES: [&[(&str, &str, &str)]; 10] = [
     TEXTS,
     crate::courses::texts::TEXTS,
     crate::intake::texts::TEXTS,
@@ -69,6 +69,7 @@ static TABLES: [&[(&str, &str, &str)]; 9] = [
     crate::courses::measurements::texts::TEXTS,
     crate::consent::texts::TEXTS,
     crate::referrals::texts::TEXTS,
+    crate::advice::texts::TEXTS,
 ];
 
 /// Every UI text as (key, Danish, English), for checks that a page is wholly in one language.
@@ -183,6 +184,7 @@ pub static TEXTS: &[(&str, &str, &str)] = &[
     ("login.password", "Adgangskode", "Password"),
     ("login.submit", "Log ind", "Log in"),
     ("login.title", "Log ind", "Log in"),
+    ("nav.advice", "Sparring", "Advice"),
     ("nav.audit", "Revisionslog", "Audit log"),
     ("nav.children", "Børn", "Children"),
     ("nav.home", "Forside", "Front page"),

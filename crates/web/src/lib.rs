@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod advice;
 mod api;
 mod audit;
 mod auth;

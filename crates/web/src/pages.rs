@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::children::pages::router())
         .merge(crate::consent::pages::router())
         .merge(crate::referrals::pages::router())
+        .merge(crate::advice::pages::router())
         .merge(crate::courses::pages::router())
         .merge(crate::courses::measurements::pages::router())
         .merge(crate::export::pages::router())
@@ -260,6 +261,11 @@ struct HomeTemplate {
     /// Referrals that wait on the user's organisation: a unit's unanswered ones, a
     /// municipality's returned ones not yet handled: (referral, text, overdue).
     referrals: Vec<(uuid::Uuid, String, bool)>,
+    /// Advice that waits on the user's organisation: a unit's open questions, or answers not
+    /// yet read: (request, text, overdue).
+    advice: Vec<(uuid::Uuid, String, bool)>,
+    /// Whether the advice waiting is a unit's queue (else new answers).
+    advice_queue: bool,
 }
 
 /// The referrals that wait on the actor's organisation, for the front page.
@@ -335,6 +341,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
         })
         .collect();
     let referrals = referrals_waiting(&state, &ctx, t).await?;
+    let advice = crate::advice::pages::waiting(&state, &ctx, t).await?;
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if mine.is_empty() {
@@ -380,6 +387,8 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             queue,
             shared,
             referrals,
+            advice,
+            advice_queue: user.user.role == samspor_domain::role::Role::Psychiatry,
             reviews: basis
                 .reviews
                 .iter()

@@ -5,7 +5,7 @@ mod support;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::sharing::{basis, child_with_course, guardian, unit};
+use support::sharing::{basis, child_with_course, psychiatry_consent, unit};
 use support::{Browser, TestApp, each_backend};
 
 struct Setup {
@@ -14,11 +14,6 @@ struct Setup {
     buc: String,
     child: String,
     course: String,
-}
-
-fn days_ago(n: u64) -> String {
-    let today = samspor_store::courses::local(chrono::Utc::now()).date();
-    (today - chrono::Days::new(n)).to_string()
 }
 
 /// A København course whose visitation decided to refer to the BUC unit, with no basis yet.
@@ -47,19 +42,8 @@ async fn referred(app: &TestApp, born: &str) -> Setup {
 
 /// Both custody holders' written consent to the unit for the course facts and the scores: its id.
 async fn consent(app: &TestApp, s: &Setup) -> (String, String) {
-    let view = basis(app, &s.coordinator, &s.child).await;
-    let (mother, father) = (guardian(&view, "Mor Deling"), guardian(&view, "Far Deling"));
-    let r = app
-        .post(
-            &format!("/api/v1/children/{}/consents", s.child),
-            &s.coordinator,
-            json!({"recipients": [{"org_id": s.buc, "kind": "child_psychiatry"}],
-                   "categories": ["contact_and_course", "scores"], "purpose_text": "Udredning",
-                   "form": "written", "given_on": days_ago(2), "givers": [mother, father]}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    (r.json()["id"].as_str().unwrap().to_string(), mother)
+    let categories = ["contact_and_course", "scores"];
+    psychiatry_consent(app, &s.coordinator, &s.child, &s.buc, &categories).await
 }
 
 fn letter(buc: &str) -> Value {

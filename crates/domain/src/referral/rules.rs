@@ -1,5 +1,6 @@
 //! The partnership's deadlines (`partnership/rules.json` at the repository root).
 
+use crate::calendar::WorkingDays;
 use crate::geo::changes::successor_on;
 use crate::lawful_basis::rules::Provisional;
 use chrono::NaiveDate;
@@ -21,6 +22,10 @@ pub struct PartnershipRules {
     /// Days from receipt to child psychiatry's answer to a referral, unless the region says.
     pub referral_answer_days: Provisional<u32>,
     pub referral_answer_days_by_region: Vec<RegionDays>,
+    /// Working days after the day of asking within which an advice request is answered.
+    pub advice_answer_working_days: Provisional<u32>,
+    /// Days (`MM-DD`) closed by agreement besides weekends and public holidays.
+    pub closed_days: Provisional<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,12 +54,35 @@ impl PartnershipRules {
                 "an answer deadline must be 1 to 365 days".into(),
             ));
         }
+        if !(1..=30).contains(&rules.advice_answer_working_days.value) {
+            return Err(RulesError(
+                "an advice deadline must be 1 to 30 working days".into(),
+            ));
+        }
+        for day in &rules.closed_days.value {
+            if month_day(day).is_none() {
+                return Err(RulesError(format!(
+                    "closed day {day:?} is not a date written MM-DD"
+                )));
+            }
+        }
         for r in &rules.referral_answer_days_by_region {
             if crate::geo::changes::region_period(&r.region).is_none() {
                 return Err(RulesError(format!("unknown region {}", r.region)));
             }
         }
         Ok(rules)
+    }
+
+    /// The working-day calendar the deadlines counted in working days use.
+    pub fn working_days(&self) -> WorkingDays {
+        WorkingDays::new(self.closed_days.value.iter().filter_map(|d| month_day(d)))
+    }
+
+    /// The day an advice request asked on `asked_on` is to be answered by.
+    pub fn advice_due(&self, asked_on: NaiveDate) -> NaiveDate {
+        self.working_days()
+            .add(asked_on, self.advice_answer_working_days.value)
     }
 
     /// The answer deadline of the region that the receiving unit belongs to on `day` (the
@@ -69,4 +97,11 @@ impl PartnershipRules {
             })
             .map_or(&self.referral_answer_days, |r| &r.days)
     }
+}
+
+/// `MM-DD` as (month, day), when it is a day of some year (29 February included).
+fn month_day(text: &str) -> Option<(u32, u32)> {
+    let (m, d) = text.split_once('-')?;
+    let (m, d) = (m.parse().ok()?, d.parse().ok()?);
+    NaiveDate::from_ymd_opt(2000, m, d).map(|_| (m, d))
 }

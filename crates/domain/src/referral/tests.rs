@@ -69,12 +69,42 @@ fn the_shipped_rules_parse_and_the_default_is_provisional() {
     assert!(r.referral_answer_days.provisional);
     assert_eq!(r.answer_days(Some("DK-84"), d("2026-12-01")).value, 30);
     assert_eq!(r.answer_days(None, d("2026-12-01")).value, 30);
+    assert_eq!(r.advice_answer_working_days.value, 2);
+    assert!(r.advice_answer_working_days.provisional && r.closed_days.provisional);
+    // Asked Friday 18 December 2026; the offices close on Christmas Eve.
+    assert_eq!(r.advice_due(d("2026-12-18")), d("2026-12-22"));
+    assert_eq!(r.advice_due(d("2026-12-23")), d("2026-12-29"));
+}
+
+#[test]
+fn bad_advice_rules_are_refused_with_the_reason() {
+    let text = PartnershipRules::shipped();
+    let json = serde_json::to_string(text).unwrap();
+    let bad_day = json.replace("12-31", "13-31");
+    assert!(
+        PartnershipRules::parse(&bad_day)
+            .unwrap_err()
+            .0
+            .contains("13-31")
+    );
+    let zero = json.replace(
+        r#""advice_answer_working_days":{"value":2"#,
+        r#""advice_answer_working_days":{"value":0"#,
+    );
+    assert!(
+        PartnershipRules::parse(&zero)
+            .unwrap_err()
+            .0
+            .contains("working days")
+    );
 }
 
 #[test]
 fn a_regions_own_deadline_follows_the_region_of_the_day() {
     let text = r#"{"about":"a","referral_answer_days":{"value":30,"provisional":true,"note":""},
-        "referral_answer_days_by_region":[{"region":"DK-OST","days":{"value":21,"provisional":false,"note":"aftale"}}]}"#;
+        "referral_answer_days_by_region":[{"region":"DK-OST","days":{"value":21,"provisional":false,"note":"aftale"}}],
+        "advice_answer_working_days":{"value":2,"provisional":true,"note":""},
+        "closed_days":{"value":["12-24"],"provisional":true,"note":""}}"#;
     let r = PartnershipRules::parse(text).unwrap();
     // Region Hovedstaden's units answer on Region Østdanmark's terms once it exists.
     assert_eq!(r.answer_days(Some("DK-84"), d("2026-12-31")).value, 30);

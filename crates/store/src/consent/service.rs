@@ -639,6 +639,62 @@ pub(crate) async fn uncovered(
         .collect())
 }
 
+/// The refusal to give when no basis lets `org` see every category of `wanted` of the child
+/// now: it names what is missing and where to record a basis (shown at the form's `field`).
+pub(crate) async fn basis_refusal(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    child: &Child,
+    org: &crate::Organisation,
+    kind: RecipientKind,
+    wanted: &[DataCategory],
+    field: &str,
+) -> ServiceResult<Option<FieldError>> {
+    let missing = uncovered(tx, ctx, child, org.id, kind, wanted).await?;
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let names = |lang| {
+        missing
+            .iter()
+            .map(|c| c.label(lang))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(Some(FieldError::new(
+        field,
+        format!(
+            "No consent or statutory basis lets {} see {} now: record it on the child's lawful-basis page first.",
+            org.name,
+            names(samspor_domain::i18n::Lang::En)
+        ),
+        format!(
+            "Intet samtykke eller lovgrundlag giver {} adgang til {} nu: registrér det først på barnets side »Samtykke og deling«.",
+            org.name,
+            names(samspor_domain::i18n::Lang::Da)
+        ),
+    )))
+}
+
+/// Shares the course with `org` unless an open share already does.
+pub(crate) async fn ensure_share(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    child: &Child,
+    course_id: Uuid,
+    org: &crate::Organisation,
+    kind: RecipientKind,
+) -> crate::Result<()> {
+    let shared =
+        tx.shares_of_child(child.id).await?.into_iter().any(|s| {
+            s.course_id == course_id && s.recipient_org_id == org.id && s.ended_at.is_none()
+        });
+    if !shared {
+        open_share(tx, ctx, child, course_id, org, kind).await?;
+    }
+    Ok(())
+}
+
 pub async fn end_share(
     store: &Store,
     ctx: &Ctx,

@@ -29,6 +29,7 @@ include!("../courses/groups/sql.rs");
 include!("../export/sql.rs");
 include!("../consent/sql.rs");
 include!("../referrals/sql.rs");
+include!("../advice/sql.rs");
 
 /// Reader connections: enough to keep both cores busy while others wait on the disk.
 const READERS: u32 = 4;

@@ -91,31 +91,18 @@ pub async fn send(
                     "Vælg den børne- og ungdomspsykiatriske enhed, der henvises til.",
                 )),
                 Some(org) => {
-                    let kind = RecipientKind::ChildPsychiatry;
-                    let missing =
-                        crate::consent::uncovered(tx, ctx, &child, org.id, kind, &SENT_CATEGORIES)
-                            .await?;
-                    if !missing.is_empty() {
-                        let names = |lang| {
-                            missing
-                                .iter()
-                                .map(|c| c.label(lang))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        };
-                        errors.push(FieldError::new(
-                            "to_org_id",
-                            format!(
-                                "No consent or statutory basis lets {} see {} now: record it on the child's lawful-basis page first.",
-                                org.name,
-                                names(samspor_domain::i18n::Lang::En)
-                            ),
-                            format!(
-                                "Intet samtykke eller lovgrundlag giver {} adgang til {} nu: registrér det først på barnets side »Samtykke og deling«.",
-                                org.name,
-                                names(samspor_domain::i18n::Lang::Da)
-                            ),
-                        ));
+                    let refusal = crate::consent::basis_refusal(
+                        tx,
+                        ctx,
+                        &child,
+                        org,
+                        RecipientKind::ChildPsychiatry,
+                        &SENT_CATEGORIES,
+                        "to_org_id",
+                    )
+                    .await?;
+                    if let Some(e) = refusal {
+                        errors.push(e);
                     }
                 }
             }
@@ -123,20 +110,15 @@ pub async fn send(
             else {
                 return Err(ServiceError::Invalid(errors));
             };
-            let shared = tx.shares_of_child(child.id).await?.into_iter().any(|s| {
-                s.course_id == course.id && s.recipient_org_id == org.id && s.ended_at.is_none()
-            });
-            if !shared {
-                crate::consent::open_share(
-                    tx,
-                    ctx,
-                    &child,
-                    course.id,
-                    &org,
-                    RecipientKind::ChildPsychiatry,
-                )
-                .await?;
-            }
+            crate::consent::ensure_share(
+                tx,
+                ctx,
+                &child,
+                course.id,
+                &org,
+                RecipientKind::ChildPsychiatry,
+            )
+            .await?;
             let today = ctx.today();
             let days = PartnershipRules::shipped()
                 .answer_days(org.region_code.as_deref(), today)

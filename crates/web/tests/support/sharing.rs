@@ -82,3 +82,29 @@ pub fn guardian(view: &Value, name: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// Both custody holders' written consent, given two days ago, to `org` as a child-psychiatry
+/// recipient for `categories`: (consent id, the mother's guardian id).
+pub async fn psychiatry_consent(
+    app: &TestApp,
+    t: &str,
+    child: &str,
+    org: &str,
+    categories: &[&str],
+) -> (String, String) {
+    let view = basis(app, t, child).await;
+    let (mother, father) = (guardian(&view, "Mor Deling"), guardian(&view, "Far Deling"));
+    let today = samspor_store::courses::local(chrono::Utc::now()).date();
+    let given_on = (today - chrono::Days::new(2)).to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/children/{child}/consents"),
+            t,
+            json!({"recipients": [{"org_id": org, "kind": "child_psychiatry"}],
+                   "categories": categories, "purpose_text": "Udredning",
+                   "form": "written", "given_on": given_on, "givers": [mother, father]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    (r.json()["id"].as_str().unwrap().to_string(), mother)
+}

@@ -126,6 +126,10 @@ struct CourseTemplate {
     follow_up_due: Option<String>,
     follow_up_held: Option<String>,
     gp: Vec<crate::courses::treatment::pages::GpView>,
+    /// Advice asked about the course: (request, question, answer or status).
+    advice: Vec<(Uuid, String, String)>,
+    /// Whether the reader's organisation may ask child psychiatry about this course.
+    can_ask: bool,
 }
 
 /// A planned session as the course page lists it: planned versus delivered.
@@ -181,7 +185,13 @@ async fn course_page(
         .iter()
         .map(|b| share_badge(t, b))
         .collect();
+    let advice = crate::advice::pages::course_lines(state, &ctx, t, id).await?;
+    let can_ask = active
+        && v.course.org_id == user.user.org_id
+        && user.user.role != samspor_domain::role::Role::Psychiatry;
     let template = CourseTemplate {
+        advice,
+        can_ask,
         t,
         l: Layout::new(Some(user), t, &format!("/courses/{id}"), "courses").with_notice(notice),
         id,

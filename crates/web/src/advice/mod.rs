@@ -1,0 +1,5 @@
+//! Advice requests ("sparring") to child psychiatry: API, pages and their words.
+
+pub mod api;
+pub mod pages;
+pub mod texts;
