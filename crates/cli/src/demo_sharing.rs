@@ -69,10 +69,13 @@ pub(crate) async fn seed(
         ("kit.kobenhavn", Role::KitCoordinator, SHARING_MUNICIPALITY),
     ];
     let mut gp_other = None;
+    let mut buc = None;
     for (name, role, org) in staff {
         let user = add_user(store, name, people, role, org).await?;
-        if name == "laege.valby" {
-            gp_other = Some(ctx(store, &user, request_id).await?);
+        match name {
+            "laege.valby" => gp_other = Some(ctx(store, &user, request_id).await?),
+            "psykolog.buc" => buc = Some(ctx(store, &user, request_id).await?),
+            _ => {}
         }
     }
     let mut c = demo.coordinator.clone();
@@ -87,7 +90,9 @@ pub(crate) async fn seed(
         Some(candidates.remove(at))
     };
     // Active: both custody holders consent to child psychiatry, and the course is shared.
+    let mut shared_with_buc = None;
     if let Some(k) = pick(false, true) {
+        shared_with_buc = Some(k.course);
         consent_to(
             &mut c,
             store,
@@ -229,6 +234,16 @@ pub(crate) async fn seed(
             withheld_reason: Some("Mistanke mod en forælder; familien orienteres efter samtale med Børn og Familie".into()),
         })
         .await?;
+    }
+    if let (Some(buc), Some(gp)) = (&buc, &gp_other) {
+        let parties = crate::demo_advice::Parties {
+            municipality: &c,
+            gp,
+            buc,
+            buc_id: units.buc.id,
+            shared_course: shared_with_buc,
+        };
+        crate::demo_advice::seed(store, parties).await?;
     }
     // An emergency access by the other GP practice.
     if let (Some(k), Some(mut gp)) = (pick(false, false), gp_other) {

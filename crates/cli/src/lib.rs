@@ -4,6 +4,7 @@
 
 pub mod database;
 pub mod demo;
+mod demo_advice;
 mod demo_courses;
 mod demo_groups;
 mod demo_measurements;

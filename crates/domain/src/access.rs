@@ -80,6 +80,9 @@ pub enum Resource<'a> {
     /// `to_org`: the asking organisation's clinical staff ask and read them, the unit reads and
     /// answers them. An identified child's data in them is read through the course's share.
     AdviceRequests { from_org: Uuid, to_org: Uuid },
+    /// KIT tasks owned by `owner_org`: its clinical staff read them and mark them done, on a
+    /// course they see through a share (asked as [`Resource::Child`] too).
+    KitTasks { owner_org: Uuid },
     /// The KL Gateway deliveries of an organisation: every report in them holds CPR numbers,
     /// so only a municipality's own administrator takes and reads them.
     KlDeliveries { org: Uuid, is_municipality: bool },
@@ -184,6 +187,15 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
                 _ => Decision::NotFound,
             }
         }
+        Resource::KitTasks { owner_org } => match action {
+            Action::Read | Action::Search | Action::Update
+                if actor.role.works_with_children() && owner_org == actor.org_id =>
+            {
+                Decision::Allow
+            }
+            _ if owner_org == actor.org_id => Decision::Forbidden,
+            _ => Decision::NotFound,
+        },
         Resource::Units { parent_org } => match (actor.role, action) {
             (Role::Secretariat, Action::Create | Action::Update) => Decision::Allow,
             (Role::Admin, Action::Create | Action::Update) if parent_org == actor.org_id => {
@@ -328,6 +340,33 @@ mod tests {
                 Decision::NotFound
             );
         }
+    }
+
+    #[test]
+    fn a_kit_task_is_worked_by_the_organisation_that_owns_it() {
+        let tasks = Resource::KitTasks {
+            owner_org: Uuid::from_u128(4),
+        };
+        for role in [
+            Role::Psychiatry,
+            Role::Gp,
+            Role::Therapist,
+            Role::KitCoordinator,
+        ] {
+            assert!(authorize(&actor(role, 4), Action::Update, tasks).is_allowed());
+            assert_eq!(
+                authorize(&actor(role, 5), Action::Update, tasks),
+                Decision::NotFound
+            );
+        }
+        assert_eq!(
+            authorize(&actor(Role::Admin, 4), Action::Update, tasks),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            authorize(&actor(Role::Psychiatry, 4), Action::Create, tasks),
+            Decision::Forbidden
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod cpr;
 pub mod geo;
 pub mod i18n;
 pub mod instrument;
+pub mod kit;
 pub mod klgateway;
 pub mod lawful_basis;
 pub mod organisation;

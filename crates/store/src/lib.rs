@@ -39,6 +39,7 @@ pub mod courses;
 pub mod db;
 pub mod export;
 pub mod intake;
+pub mod kit;
 pub mod organisations;
 pub mod questionnaires;
 pub mod referrals;
@@ -70,6 +71,7 @@ pub use courses::tx::CourseTx;
 pub use db::{Store, Work};
 pub use export::model::*;
 pub use export::tx::ExportTx;
+pub use kit::tx::KitTx;
 pub use organisations::model::*;
 pub use organisations::tx::OrganisationTx;
 pub use questionnaires::model::*;
@@ -146,6 +148,7 @@ pub trait Tx:
     + ConsentTx
     + ReferralTx
     + AdviceTx
+    + KitTx
     + Send
 {
 }
@@ -164,6 +167,7 @@ impl<T> Tx for T where
         + ConsentTx
         + ReferralTx
         + AdviceTx
+        + KitTx
         + Send
 {
 }

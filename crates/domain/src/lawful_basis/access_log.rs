@@ -73,7 +73,7 @@ pub fn category_of(object_type: &str) -> DataCategory {
             DataCategory::Scores
         }
         "journal" | "session_details" | "group_session" => DataCategory::Journal,
-        "plan" | "track_plan" => DataCategory::Plan,
+        "plan" | "track_plan" | "kit_plan" | "kit_meeting" | "kit_task" => DataCategory::Plan,
         _ => DataCategory::ContactAndCourse,
     }
 }

@@ -30,6 +30,7 @@ include!("../export/sql.rs");
 include!("../consent/sql.rs");
 include!("../referrals/sql.rs");
 include!("../advice/sql.rs");
+include!("../kit/sql.rs");
 
 /// Reader connections: enough to keep both cores busy while others wait on the disk.
 const READERS: u32 = 4;
