@@ -56,6 +56,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::consent::api::router())
         .merge(crate::referrals::api::router())
         .merge(crate::advice::api::router())
+        .merge(crate::kit::api::router())
         .merge(crate::courses::api::router())
         .merge(crate::export::api::router())
         .merge(crate::courses::groups::api::router())

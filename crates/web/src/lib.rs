@@ -16,6 +16,7 @@ mod i18n;
 mod referrals;
 pub use i18n::ui_texts;
 mod intake;
+mod kit;
 mod organisations;
 mod pages;
 mod questionnaires;

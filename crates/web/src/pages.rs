@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::consent::pages::router())
         .merge(crate::referrals::pages::router())
         .merge(crate::advice::pages::router())
+        .merge(crate::kit::pages::router())
         .merge(crate::courses::pages::router())
         .merge(crate::courses::measurements::pages::router())
         .merge(crate::export::pages::router())
@@ -266,6 +267,8 @@ struct HomeTemplate {
     advice: Vec<(uuid::Uuid, String, bool)>,
     /// Whether the advice waiting is a unit's queue (else new answers).
     advice_queue: bool,
+    /// Open KIT tasks the organisation owns or coordinates: (course, text, overdue).
+    kit_tasks: Vec<(uuid::Uuid, String, bool)>,
 }
 
 /// The referrals that wait on the actor's organisation, for the front page.
@@ -342,6 +345,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
         .collect();
     let referrals = referrals_waiting(&state, &ctx, t).await?;
     let advice = crate::advice::pages::waiting(&state, &ctx, t).await?;
+    let kit_tasks = crate::kit::pages::waiting(&state, &ctx, t).await?;
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if mine.is_empty() {
@@ -388,6 +392,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             shared,
             referrals,
             advice,
+            kit_tasks,
             advice_queue: user.user.role == samspor_domain::role::Role::Psychiatry,
             reviews: basis
                 .reviews

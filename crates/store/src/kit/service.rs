@@ -27,7 +27,11 @@ const SHARED_CATEGORIES: [DataCategory; 2] = [DataCategory::ContactAndCourse, Da
 /// A course's KIT plan with everything a reader needs.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KitView {
-    pub plan: KitPlan,
+    /// None until the municipality writes one.
+    pub plan: Option<KitPlan>,
+    pub course_id: Uuid,
+    /// The municipality that owns the course and coordinates.
+    pub owner_org_id: Uuid,
     pub child_name: String,
     /// The organisations' names, by id.
     pub org_names: HashMap<Uuid, String>,
@@ -206,11 +210,7 @@ pub async fn save_plan(
 }
 
 /// The KIT plan of a course, for the municipality and every party that sees the plan.
-pub async fn of_course(
-    store: &Store,
-    ctx: &Ctx,
-    course_id: Uuid,
-) -> ServiceResult<Option<KitView>> {
+pub async fn of_course(store: &Store, ctx: &Ctx, course_id: Uuid) -> ServiceResult<KitView> {
     store
         .read(async |tx| {
             let course = tx.course(course_id).await?.ok_or(ServiceError::NotFound)?;
@@ -222,46 +222,42 @@ pub async fn of_course(
                 Some(course_id),
             )
             .await?;
-            let Some(plan) = tx.kit_plan_of_course(course_id).await? else {
-                return Ok(None);
+            let plan = tx.kit_plan_of_course(course_id).await?;
+            let (meetings, tasks) = match &plan {
+                Some(p) => (tx.kit_meetings(p.id).await?, tx.kit_tasks(p.id).await?),
+                None => Default::default(),
             };
-            let meetings = tx.kit_meetings(plan.id).await?;
-            let tasks = tx.kit_tasks(plan.id).await?;
             let mut org_names = HashMap::new();
-            let ids = plan
-                .parties
-                .iter()
-                .map(|p| p.org_id)
-                .chain(tasks.iter().map(|t| t.task.owner_org_id));
-            for id in ids.collect::<Vec<_>>() {
+            let parties = plan.iter().flat_map(|p| p.parties.iter().map(|x| x.org_id));
+            let ids: Vec<Uuid> = parties
+                .chain(tasks.iter().map(|t| t.task.owner_org_id))
+                .collect();
+            for id in ids {
                 if let Entry::Vacant(e) = org_names.entry(id) {
-                    let name = tx
-                        .organisation(id)
-                        .await?
-                        .map(|o| o.name)
-                        .unwrap_or_default();
-                    e.insert(name);
+                    let name = tx.organisation(id).await?.map(|o| o.name);
+                    e.insert(name.unwrap_or_default());
                 }
             }
-            tx.audit(
-                ctx.now,
-                ctx.event(
-                    AuditAction::Read,
-                    "kit_plan",
-                    Some(plan.id),
-                    Some(plan.child_id),
-                    "",
-                ),
+            let plan_id = plan.as_ref().map(|p| p.id);
+            let event = ctx.event(
+                AuditAction::Read,
+                "kit_plan",
+                plan_id,
+                Some(course.child_id),
+                "",
             );
+            tx.audit(ctx.now, event);
             let data = &seen.child.data;
-            Ok(Some(KitView {
+            Ok(KitView {
                 child_name: format!("{} {}", data.given_name, data.family_name),
                 coordinates: course.org_id == ctx.actor.org_id,
+                course_id,
+                owner_org_id: course.org_id,
                 plan,
                 org_names,
                 meetings,
                 tasks,
-            }))
+            })
         })
         .await
 }
