@@ -40,6 +40,7 @@ pub mod db;
 pub mod export;
 pub mod intake;
 pub mod kit;
+pub mod messages;
 pub mod organisations;
 pub mod questionnaires;
 pub mod referrals;
@@ -72,6 +73,7 @@ pub use db::{Store, Work};
 pub use export::model::*;
 pub use export::tx::ExportTx;
 pub use kit::tx::KitTx;
+pub use messages::tx::MessageTx;
 pub use organisations::model::*;
 pub use organisations::tx::OrganisationTx;
 pub use questionnaires::model::*;
@@ -149,6 +151,7 @@ pub trait Tx:
     + ReferralTx
     + AdviceTx
     + KitTx
+    + MessageTx
     + Send
 {
 }
@@ -168,6 +171,7 @@ impl<T> Tx for T where
         + ReferralTx
         + AdviceTx
         + KitTx
+        + MessageTx
         + Send
 {
 }

@@ -59,7 +59,7 @@ impl Tr {
 }
 
 /// Each area of the UI keeps its words in its own table, so they can be edited apart.
-static TABLES: [&[(&str, &str, &str)]; 11] = [
+static TABLES: [&[(&str, &str, &str)]; 12] = [
     TEXTS,
     crate::courses::texts::TEXTS,
     crate::intake::texts::TEXTS,
@@ -71,6 +71,7 @@ static TABLES: [&[(&str, &str, &str)]; 11] = [
     crate::referrals::texts::TEXTS,
     crate::advice::texts::TEXTS,
     crate::kit::texts::TEXTS,
+    crate::messages::texts::TEXTS,
 ];
 
 /// Every UI text as (key, Danish, English), for checks that a page is wholly in one language.

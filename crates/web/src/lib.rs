@@ -17,6 +17,7 @@ mod referrals;
 pub use i18n::ui_texts;
 mod intake;
 mod kit;
+mod messages;
 mod organisations;
 mod pages;
 mod questionnaires;

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::referrals::pages::router())
         .merge(crate::advice::pages::router())
         .merge(crate::kit::pages::router())
+        .merge(crate::messages::pages::router())
         .merge(crate::courses::pages::router())
         .merge(crate::courses::measurements::pages::router())
         .merge(crate::export::pages::router())
@@ -269,6 +270,8 @@ struct HomeTemplate {
     advice_queue: bool,
     /// Open KIT tasks the organisation owns or coordinates: (course, text, overdue).
     kit_tasks: Vec<(uuid::Uuid, String, bool)>,
+    /// Courses with unread messages: (course, text).
+    unread: Vec<(uuid::Uuid, String)>,
 }
 
 /// The referrals that wait on the actor's organisation, for the front page.
@@ -346,6 +349,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
     let referrals = referrals_waiting(&state, &ctx, t).await?;
     let advice = crate::advice::pages::waiting(&state, &ctx, t).await?;
     let kit_tasks = crate::kit::pages::waiting(&state, &ctx, t).await?;
+    let unread = crate::messages::pages::unread(&state, &ctx, t).await?;
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if mine.is_empty() {
@@ -393,6 +397,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             referrals,
             advice,
             kit_tasks,
+            unread,
             advice_queue: user.user.role == samspor_domain::role::Role::Psychiatry,
             reviews: basis
                 .reviews
