@@ -2,6 +2,7 @@
 
 use crate::advice::model::{AdviceAnswer, AdviceRequest};
 use crate::children::load_seen;
+use crate::organisations::Names;
 use crate::service::{Ctx, ServiceError, ServiceResult};
 use crate::{Store, Work};
 use samspor_domain::access::{Action, Resource};
@@ -13,7 +14,6 @@ use samspor_domain::organisation::OrgKind;
 use samspor_domain::referral::PartnershipRules;
 use samspor_domain::role::Role;
 use samspor_domain::validation::{FieldError, FieldErrors};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// What an identified question shows child psychiatry: the child and the course facts.
@@ -140,7 +140,7 @@ async fn view(
     tx: &mut Work<'_>,
     ctx: &Ctx,
     request: AdviceRequest,
-    names: &mut HashMap<Uuid, String>,
+    names: &mut Names,
 ) -> ServiceResult<AdviceView> {
     tx.authorize(
         &ctx.actor,
@@ -168,31 +168,14 @@ async fn view(
             .between(request.asked_on, a.answered_on)
     });
     Ok(AdviceView {
-        from_name: org_name(tx, names, request.from_org_id).await?,
-        to_name: org_name(tx, names, request.to_org_id).await?,
+        from_name: names.of(tx, request.from_org_id).await?,
+        to_name: names.of(tx, request.to_org_id).await?,
         received: request.to_org_id == ctx.actor.org_id,
         child_name,
         child_age,
         working_days_taken,
         request,
     })
-}
-
-async fn org_name(
-    tx: &mut Work<'_>,
-    names: &mut HashMap<Uuid, String>,
-    id: Uuid,
-) -> ServiceResult<String> {
-    if let Some(n) = names.get(&id) {
-        return Ok(n.clone());
-    }
-    let name = tx
-        .organisation(id)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
-    names.insert(id, name.clone());
-    Ok(name)
 }
 
 fn audit_read(tx: &mut Work<'_>, ctx: &Ctx, action: AuditAction, r: &AdviceRequest) {
@@ -208,7 +191,7 @@ pub async fn read(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<AdviceVie
     let v = store
         .read(async |tx| {
             let r = tx.advice_request(id).await?.ok_or(ServiceError::NotFound)?;
-            let v = view(tx, ctx, r, &mut HashMap::new()).await?;
+            let v = view(tx, ctx, r, &mut Names::default()).await?;
             audit_read(tx, ctx, AuditAction::Read, &v.request);
             Ok::<_, ServiceError>(v)
         })
@@ -271,7 +254,7 @@ async fn views(
     action: AuditAction,
 ) -> ServiceResult<Vec<AdviceView>> {
     let mut out = Vec::new();
-    let mut names = HashMap::new();
+    let mut names = Names::default();
     for r in all {
         match view(tx, ctx, r, &mut names).await {
             Ok(v) => {
@@ -323,7 +306,7 @@ pub async fn answer(
                     to_org: r.to_org_id,
                 },
             )?;
-            view(tx, ctx, r.clone(), &mut HashMap::new()).await?;
+            view(tx, ctx, r.clone(), &mut Names::default()).await?;
             let answer = AdviceAnswer {
                 text: parse_answer(text)?,
                 answered_at: ctx.now,

@@ -482,7 +482,7 @@ pub async fn open_tasks(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<TaskLine>
     store
         .read(async |tx| {
             let mut plans: HashMap<Uuid, Option<(Uuid, Uuid, String)>> = HashMap::new();
-            let mut names: HashMap<Uuid, String> = HashMap::new();
+            let mut names = crate::organisations::Names::default();
             let mut out = Vec::new();
             for task in tx.open_kit_tasks_for(ctx.actor.org_id).await? {
                 if let Entry::Vacant(e) = plans.entry(task.plan_id) {
@@ -493,11 +493,7 @@ pub async fn open_tasks(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<TaskLine>
                 else {
                     continue;
                 };
-                let owner = task.task.owner_org_id;
-                if let Entry::Vacant(e) = names.entry(owner) {
-                    let name = tx.organisation(owner).await?.map(|o| o.name);
-                    e.insert(name.unwrap_or_default());
-                }
+                let owner_org_name = names.of(tx, task.task.owner_org_id).await?;
                 tx.audit(
                     ctx.now,
                     ctx.event(
@@ -509,7 +505,7 @@ pub async fn open_tasks(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<TaskLine>
                     ),
                 );
                 out.push(TaskLine {
-                    owner_org_name: names[&owner].clone(),
+                    owner_org_name,
                     task,
                     course_id,
                     child_name,

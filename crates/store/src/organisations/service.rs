@@ -280,3 +280,24 @@ async fn memberships_from(
     }
     Ok(out)
 }
+
+/// Organisation names looked up once per unit of work, for lists that name the same few
+/// organisations on every row.
+#[derive(Debug, Default)]
+pub(crate) struct Names(std::collections::HashMap<Uuid, String>);
+
+impl Names {
+    /// The organisation's name ("" for one that does not exist).
+    pub(crate) async fn of(&mut self, tx: &mut Work<'_>, id: Uuid) -> ServiceResult<String> {
+        if let Some(n) = self.0.get(&id) {
+            return Ok(n.clone());
+        }
+        let name = tx
+            .organisation(id)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        self.0.insert(id, name.clone());
+        Ok(name)
+    }
+}

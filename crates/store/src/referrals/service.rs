@@ -2,6 +2,7 @@
 //! municipality's view of what it sent.
 
 use crate::children::{Seen, load_seen};
+use crate::organisations::Names;
 use crate::referrals::model::ReferralToPsychiatry;
 use crate::service::{Ctx, ServiceError, ServiceResult};
 use crate::{Child, Store, Work};
@@ -207,15 +208,15 @@ async fn view(
     tx: &mut Work<'_>,
     ctx: &Ctx,
     r: ReferralToPsychiatry,
-    names: &mut std::collections::HashMap<Uuid, String>,
+    names: &mut Names,
 ) -> ServiceResult<ReferralView> {
     let (seen, received) = seen_by(tx, ctx, &r).await?;
     let mut referral = r;
     if !seen.may(DataCategory::Scores) {
         referral.scores = serde_json::Value::Null;
     }
-    let from_name = org_name(tx, names, referral.from_org_id).await?;
-    let to_name = org_name(tx, names, referral.to_org_id).await?;
+    let from_name = names.of(tx, referral.from_org_id).await?;
+    let to_name = names.of(tx, referral.to_org_id).await?;
     Ok(ReferralView {
         child_name: name_of(&seen.child),
         age: seen.child.data.cpr.age_on(ctx.today()),
@@ -228,23 +229,6 @@ async fn view(
 
 fn name_of(child: &Child) -> String {
     format!("{} {}", child.data.given_name, child.data.family_name)
-}
-
-async fn org_name(
-    tx: &mut Work<'_>,
-    names: &mut std::collections::HashMap<Uuid, String>,
-    id: Uuid,
-) -> ServiceResult<String> {
-    if let Some(n) = names.get(&id) {
-        return Ok(n.clone());
-    }
-    let name = tx
-        .organisation(id)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
-    names.insert(id, name.clone());
-    Ok(name)
 }
 
 /// One referral, for the municipality that sent it or the unit that received it.
