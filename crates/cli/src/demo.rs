@@ -257,6 +257,14 @@ pub async fn seed(store: &Store, options: &DemoOptions) -> anyhow::Result<DemoSu
             .await
             .with_context(|| format!("adding demo sharing in {}", demo.municipality.name))?;
     }
+    // The GP information needs the practices of the sharing above.
+    for demo in &seeded {
+        let in_samspor = (demo.municipality.code == crate::demo_sharing::SHARING_MUNICIPALITY)
+            .then_some(crate::demo_sharing::GP_IN_SAMSPOR);
+        crate::demo_medcom::seed(store, &secretariat_ctx, demo, in_samspor)
+            .await
+            .with_context(|| format!("adding demo MedCom in {}", demo.municipality.name))?;
+    }
 
     tracing::info!(
         seed = options.seed,

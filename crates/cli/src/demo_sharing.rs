@@ -22,7 +22,10 @@ use samspor_store::{Organisation, Store};
 use uuid::Uuid;
 
 /// The municipality whose courses are shared (it lies in Region Hovedstaden).
-const SHARING_MUNICIPALITY: &str = "0101";
+pub(crate) const SHARING_MUNICIPALITY: &str = "0101";
+
+/// The GP practice that works in Samspor.
+pub(crate) const GP_IN_SAMSPOR: &str = "Lægehuset Nørrebro";
 
 struct Units {
     buc: Organisation,
@@ -61,6 +64,7 @@ pub(crate) async fn seed(
         return Ok(0);
     }
     let units = units(store, secretariat).await?;
+    crate::demo_medcom::practice_in_samspor(store, secretariat, &units.gp).await?;
     let staff: [(&str, Role, &str); 5] = [
         ("psykolog.buc", Role::Psychiatry, &units.buc.code),
         ("laege.norrebro", Role::Gp, &units.gp.code),
@@ -285,7 +289,7 @@ async fn units(store: &Store, secretariat: &Ctx) -> anyhow::Result<Units> {
             crate::demo::region_today(),
         )
         .await?,
-        gp: unit("gp_practice", "Lægehuset Nørrebro", SHARING_MUNICIPALITY).await?,
+        gp: unit("gp_practice", GP_IN_SAMSPOR, SHARING_MUNICIPALITY).await?,
         gp_other: unit("gp_practice", "Lægerne i Valby", SHARING_MUNICIPALITY).await?,
         ppr: unit("ppr", "PPR København", SHARING_MUNICIPALITY).await?,
     })

@@ -8,6 +8,7 @@ mod demo_advice;
 mod demo_courses;
 mod demo_groups;
 mod demo_measurements;
+mod demo_medcom;
 mod demo_sharing;
 mod demo_treatment;
 mod names;

@@ -39,6 +39,22 @@ pub struct ServerSettings {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     measurement_interval_seconds: u64,
+    /// How often to send MedCom messages and read acknowledgements
+    #[arg(
+        long,
+        env = "SAMSPOR_MEDCOM_INTERVAL_SECONDS",
+        default_value_t = 30,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    medcom_interval_seconds: u64,
+    /// Folder of the MedCom file-drop transport: messages to practices outside Samspor are
+    /// written to DIR/out, acknowledgements read from DIR/in (docs/MEDCOM.md)
+    #[arg(long, env = "SAMSPOR_MEDCOM_DROP_DIR", value_name = "DIR")]
+    medcom_drop_dir: Option<std::path::PathBuf>,
+    /// The address Samspor is reached at, e.g. https://samspor.example.dk
+    #[arg(long, env = "SAMSPOR_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
 }
 
 impl ServerSettings {
@@ -49,6 +65,9 @@ impl ServerSettings {
             alert_escalation: chrono::Duration::minutes(i64::from(self.alert_escalate_minutes)),
             export_check: std::time::Duration::from_secs(self.export_check_seconds),
             measurement_interval: std::time::Duration::from_secs(self.measurement_interval_seconds),
+            medcom_interval: std::time::Duration::from_secs(self.medcom_interval_seconds),
+            medcom_drop_dir: self.medcom_drop_dir.clone(),
+            public_url: self.public_url.clone(),
         }
     }
 }

@@ -83,6 +83,13 @@ pub enum Resource<'a> {
     /// KIT tasks owned by `owner_org`: its clinical staff read them and mark them done, on a
     /// course they see through a share (asked as [`Resource::Child`] too).
     KitTasks { owner_org: Uuid },
+    /// MedCom messages `sender_org` sent: its staff follow them and its coordinators and
+    /// administrators send a failed one again; a receiving practice that uses Samspor
+    /// (`receiver_org`) reads them in its inbox.
+    MedcomMessages {
+        sender_org: Uuid,
+        receiver_org: Option<Uuid>,
+    },
     /// The KL Gateway deliveries of an organisation: every report in them holds CPR numbers,
     /// so only a municipality's own administrator takes and reads them.
     KlDeliveries { org: Uuid, is_municipality: bool },
@@ -196,6 +203,28 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
             _ if owner_org == actor.org_id => Decision::Forbidden,
             _ => Decision::NotFound,
         },
+        Resource::MedcomMessages {
+            sender_org,
+            receiver_org,
+        } => {
+            let sender = sender_org == actor.org_id;
+            let receiver = receiver_org == Some(actor.org_id);
+            match action {
+                Action::Read | Action::Search
+                    if (sender || receiver)
+                        && (actor.role.works_with_children() || actor.role == Role::Admin) =>
+                {
+                    Decision::Allow
+                }
+                Action::Update
+                    if sender && matches!(actor.role, Role::Admin | Role::Coordinator) =>
+                {
+                    Decision::Allow
+                }
+                _ if sender || receiver => Decision::Forbidden,
+                _ => Decision::NotFound,
+            }
+        }
         Resource::Units { parent_org } => match (actor.role, action) {
             (Role::Secretariat, Action::Create | Action::Update) => Decision::Allow,
             (Role::Admin, Action::Create | Action::Update) if parent_org == actor.org_id => {
@@ -296,6 +325,33 @@ mod tests {
         assert!(!authorize(&actor(Role::Admin, 7), Action::Update, other).is_allowed());
         assert!(authorize(&actor(Role::Secretariat, 7), Action::Update, other).is_allowed());
         assert!(!authorize(&actor(Role::Coordinator, 7), Action::Update, own).is_allowed());
+    }
+
+    #[test]
+    fn medcom_messages_are_followed_by_the_sender_and_read_by_the_receiver() {
+        let m = Resource::MedcomMessages {
+            sender_org: Uuid::from_u128(1),
+            receiver_org: Some(Uuid::from_u128(7)),
+        };
+        assert!(authorize(&actor(Role::Therapist, 1), Action::Read, m).is_allowed());
+        assert!(authorize(&actor(Role::Coordinator, 1), Action::Update, m).is_allowed());
+        assert_eq!(
+            authorize(&actor(Role::Therapist, 1), Action::Update, m),
+            Decision::Forbidden
+        );
+        assert!(authorize(&actor(Role::Gp, 7), Action::Read, m).is_allowed());
+        assert_eq!(
+            authorize(&actor(Role::Gp, 7), Action::Update, m),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            authorize(&actor(Role::Gp, 8), Action::Read, m),
+            Decision::NotFound
+        );
+        assert_eq!(
+            authorize(&actor(Role::Analyst, 1), Action::Read, m),
+            Decision::Forbidden
+        );
     }
 
     #[test]

@@ -176,19 +176,26 @@ pub fn parse_ean(s: &str) -> Result<String, FieldError> {
     if s.len() != 13 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(err());
     }
-    let digits: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
-    // GS1: weights 3 and 1 alternate from the rightmost data digit.
-    let sum: u32 = digits[..12]
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
-        .sum();
-    if (10 - sum % 10) % 10 == digits[12] {
+    if ean_check_digit(&s[..12]) == Some(s.as_bytes()[12] - b'0') {
         Ok(s.to_string())
     } else {
         Err(err())
     }
+}
+
+/// The GS1 mod-10 check digit of an EAN's twelve data digits; `None` if they are not twelve
+/// digits. Weights 3 and 1 alternate from the rightmost data digit.
+pub fn ean_check_digit(data: &str) -> Option<u8> {
+    if data.len() != 12 || !data.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = data
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    Some(((10 - sum % 10) % 10) as u8)
 }
 
 #[cfg(test)]
@@ -196,10 +203,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ean_check_digit() {
+    fn ean_numbers_carry_a_gs1_check_digit() {
         assert!(parse_ean("5790000121526").is_ok());
         assert!(parse_ean("5790000121527").is_err());
         assert!(parse_ean("579000012152").is_err());
+        assert_eq!(ean_check_digit("579000012152"), Some(6));
+        assert_eq!(ean_check_digit("57900001215"), None);
     }
 
     #[test]

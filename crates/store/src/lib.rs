@@ -40,6 +40,7 @@ pub mod db;
 pub mod export;
 pub mod intake;
 pub mod kit;
+pub mod medcom;
 pub mod messages;
 pub mod organisations;
 pub mod questionnaires;
@@ -73,6 +74,7 @@ pub use db::{Store, Work};
 pub use export::model::*;
 pub use export::tx::ExportTx;
 pub use kit::tx::KitTx;
+pub use medcom::tx::MedcomTx;
 pub use messages::tx::MessageTx;
 pub use organisations::model::*;
 pub use organisations::tx::OrganisationTx;
@@ -151,6 +153,7 @@ pub trait Tx:
     + ReferralTx
     + AdviceTx
     + KitTx
+    + MedcomTx
     + MessageTx
     + Send
 {
@@ -171,6 +174,7 @@ impl<T> Tx for T where
         + ReferralTx
         + AdviceTx
         + KitTx
+        + MedcomTx
         + MessageTx
         + Send
 {

@@ -59,7 +59,7 @@ impl Tr {
 }
 
 /// Each area of the UI keeps its words in its own table, so they can be edited apart.
-static TABLES: [&[(&str, &str, &str)]; 12] = [
+static TABLES: [&[(&str, &str, &str)]; 13] = [
     TEXTS,
     crate::courses::texts::TEXTS,
     crate::intake::texts::TEXTS,
@@ -71,6 +71,7 @@ static TABLES: [&[(&str, &str, &str)]; 12] = [
     crate::referrals::texts::TEXTS,
     crate::advice::texts::TEXTS,
     crate::kit::texts::TEXTS,
+    crate::medcom::texts::TEXTS,
     crate::messages::texts::TEXTS,
 ];
 
@@ -193,6 +194,7 @@ pub static TEXTS: &[(&str, &str, &str)] = &[
     ("nav.kl_deliveries", "KL-indberetning", "KL reporting"),
     ("nav.logout", "Log ud", "Log out"),
     ("nav.main", "Hovedmenu", "Main menu"),
+    ("nav.medcom", "MedCom", "MedCom"),
     ("nav.organisations", "Organisationer", "Organisations"),
     ("nav.referrals", "Henvisninger", "Referrals"),
     ("orgs.code", "Kode", "Code"),

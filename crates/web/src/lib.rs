@@ -17,6 +17,7 @@ mod referrals;
 pub use i18n::ui_texts;
 mod intake;
 mod kit;
+mod medcom;
 mod messages;
 mod organisations;
 mod pages;
@@ -71,6 +72,13 @@ pub struct Settings {
     pub export_check: std::time::Duration,
     /// How often measurements that have fallen due are sent.
     pub measurement_interval: std::time::Duration,
+    /// How often MedCom messages are sent and acknowledgements read.
+    pub medcom_interval: std::time::Duration,
+    /// The folder of the MedCom file-drop transport (docs/MEDCOM.md); without it, messages to
+    /// practices outside Samspor wait.
+    pub medcom_drop_dir: Option<std::path::PathBuf>,
+    /// The address people and systems reach Samspor at (`https://…`), when known.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -81,6 +89,9 @@ impl Default for Settings {
             alert_escalation: chrono::Duration::minutes(120),
             export_check: std::time::Duration::from_secs(600),
             measurement_interval: std::time::Duration::from_secs(300),
+            medcom_interval: std::time::Duration::from_secs(30),
+            medcom_drop_dir: None,
+            public_url: None,
         }
     }
 }
@@ -208,6 +219,20 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     let escalation = tokio::spawn(escalate_alerts(state.clone()));
     let kl_export = tokio::spawn(nightly_kl_export(state.clone()));
     let measurements = tokio::spawn(send_due_measurements(state.clone()));
+    let base = match &state.settings.public_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => format!("http://{}", listener.local_addr()?),
+    };
+    let transports = samspor_store::medcom::Transports {
+        network: match &state.settings.medcom_drop_dir {
+            Some(dir) => Some(std::sync::Arc::new(
+                samspor_store::medcom::transport::FileDrop::new(dir)?,
+            )),
+            None => None,
+        },
+        fhir_base: format!("{base}/fhir/R4"),
+    };
+    let medcom = tokio::spawn(send_medcom(state.clone(), transports));
     // The peer address is what the public form's per-address limit counts.
     let served = axum::serve(
         listener,
@@ -217,6 +242,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     .await;
     escalation.abort();
     measurements.abort();
+    medcom.abort();
     kl_export.abort();
     served
 }
@@ -260,6 +286,33 @@ async fn send_due_measurements(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(links = n, "due measurements sent"),
             Err(e) => tracing::warn!(error = %e, "sending due measurements failed"),
+        }
+    }
+}
+
+/// Every `Settings::medcom_interval`, sends the MedCom messages that are due and reads the
+/// acknowledgements that have arrived. Logs name counts and files, never a child.
+async fn send_medcom(state: AppState, transports: samspor_store::medcom::Transports) {
+    let mut tick = tokio::time::interval(state.settings.medcom_interval);
+    loop {
+        tick.tick().await;
+        match samspor_store::medcom::dispatch(&state.store, &transports, chrono::Utc::now()).await {
+            Ok(run) => {
+                if run != Default::default() {
+                    tracing::info!(
+                        inbox = run.delivered_to_inbox,
+                        sent = run.sent,
+                        acknowledged = run.acknowledged,
+                        retried = run.retried,
+                        failed = run.failed,
+                        "MedCom messages sent"
+                    );
+                }
+                for file in &run.rejected {
+                    tracing::warn!(%file, "MedCom acknowledgement not understood");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "sending MedCom messages failed"),
         }
     }
 }

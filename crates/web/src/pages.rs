@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::referrals::pages::router())
         .merge(crate::advice::pages::router())
         .merge(crate::kit::pages::router())
+        .merge(crate::medcom::pages::router())
         .merge(crate::messages::pages::router())
         .merge(crate::courses::pages::router())
         .merge(crate::courses::measurements::pages::router())
@@ -266,6 +267,10 @@ struct HomeTemplate {
     /// Advice that waits on the user's organisation: a unit's open questions, or answers not
     /// yet read: (request, text, overdue).
     advice: Vec<(uuid::Uuid, String, bool)>,
+    /// MedCom messages in the organisation's inbox not read yet.
+    medcom_unread: i64,
+    /// MedCom messages the organisation sent that did not get through.
+    medcom_failed: Vec<(uuid::Uuid, String)>,
     /// Whether the advice waiting is a unit's queue (else new answers).
     advice_queue: bool,
     /// Open KIT tasks the organisation owns or coordinates: (course, text, overdue).
@@ -350,6 +355,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
     let advice = crate::advice::pages::waiting(&state, &ctx, t).await?;
     let kit_tasks = crate::kit::pages::waiting(&state, &ctx, t).await?;
     let unread = crate::messages::pages::unread(&state, &ctx, t).await?;
+    let (medcom_unread, medcom_failed) = crate::medcom::pages::waiting(&state, &ctx).await?;
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if mine.is_empty() {
@@ -398,6 +404,8 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             advice,
             kit_tasks,
             unread,
+            medcom_unread,
+            medcom_failed,
             advice_queue: user.user.role == samspor_domain::role::Role::Psychiatry,
             reviews: basis
                 .reviews

@@ -72,7 +72,7 @@ pub fn category_of(object_type: &str) -> DataCategory {
         "invitation" | "response" | "responses" | "course_measurements" | "measurement_list" => {
             DataCategory::Scores
         }
-        "journal" | "session_details" | "group_session" => DataCategory::Journal,
+        "journal" | "session_details" | "group_session" | "medcom_message" => DataCategory::Journal,
         "plan" | "track_plan" | "kit_plan" | "kit_meeting" | "kit_task" => DataCategory::Plan,
         _ => DataCategory::ContactAndCourse,
     }

@@ -31,6 +31,7 @@ include!("../consent/sql.rs");
 include!("../referrals/sql.rs");
 include!("../advice/sql.rs");
 include!("../kit/sql.rs");
+include!("../medcom/sql.rs");
 include!("../messages/sql.rs");
 
 /// The advisory-lock class that audit chain claims use (the first key of the lock pair).

@@ -31,6 +31,7 @@ include!("../consent/sql.rs");
 include!("../referrals/sql.rs");
 include!("../advice/sql.rs");
 include!("../kit/sql.rs");
+include!("../medcom/sql.rs");
 include!("../messages/sql.rs");
 
 /// Reader connections: enough to keep both cores busy while others wait on the disk.

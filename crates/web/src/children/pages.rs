@@ -334,6 +334,8 @@ struct ShowTemplate {
     c: samspor_store::Child,
     age: u32,
     sex: &'static str,
+    /// The child's GP practice, for the organisation that keeps the record.
+    gp_practice: Option<Option<samspor_domain::medcom::GpPractice>>,
 }
 
 #[derive(serde::Deserialize)]
@@ -352,7 +354,13 @@ async fn show(
     let notice = match q.saved.as_deref() {
         Some("created") => Some(t.t("child.created")),
         Some("updated") => Some(t.t("child.saved")),
+        Some("gp_practice") => Some(t.t("mc.gp_saved")),
         _ => None,
+    };
+    let gp_practice = if child.org_id == user.user.org_id {
+        Some(samspor_store::medcom::gp_practice(&state.store, &ctx, id).await?)
+    } else {
+        None
     };
     let sex = match child.data.sex() {
         Sex::Female => t.t("child.sex_female"),
@@ -367,6 +375,7 @@ async fn show(
                 .with_notice(notice),
             age: child.data.cpr.age_on(ctx.today()),
             sex,
+            gp_practice,
             c: child,
         },
     ))

@@ -183,7 +183,7 @@ pub(crate) async fn treatment_recorded(
         "sessions_planned": planned.len(),
     });
     let consent = consent_of(tx, course.id).await?;
-    tx.insert_gp_message(&GpMessage {
+    let message = GpMessage {
         id: Uuid::now_v7(),
         course_id: course.id,
         kind: GpMessageKind::Start,
@@ -192,8 +192,9 @@ pub(crate) async fn treatment_recorded(
         status: "to_be_sent".into(),
         created_at: ctx.now,
         created_by: ctx.actor.user_id,
-    })
-    .await?;
+    };
+    tx.insert_gp_message(&message).await?;
+    crate::medcom::queue_gp_message(tx, ctx, course, &message).await?;
     Ok(())
 }
 
@@ -378,6 +379,7 @@ pub(crate) async fn close_in(
     };
     let gp_message = if course.track.is_some() {
         tx.insert_gp_message(&gp_message).await?;
+        crate::medcom::queue_gp_message(tx, ctx, course, &gp_message).await?;
         Some(gp_message)
     } else {
         None
