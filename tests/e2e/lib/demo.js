@@ -35,3 +35,9 @@ export const ADMIN_KOBENHAVN = {
 export const PSYCHOLOGIST_BUC = {
   email: 'psykolog.buc@demo.samspor.dk',
 };
+
+// The GP practice that works in Samspor (Lægehuset Nørrebro): its MedCom inbox gets the
+// letters about the København children whose practice it is.
+export const GP_NORREBRO = {
+  email: 'laege.norrebro@demo.samspor.dk',
+};

@@ -30,10 +30,12 @@ export const RESULTS_DIR = path.resolve(
  * Starts `$SAMSPOR_BIN serve` on a free port with demo data in a fresh data
  * directory, and resolves once `/readyz` answers 200.
  *
- * Resolves to `{ url, stop, log }`: `url` ends in `/`, `stop()` ends the
- * server and removes its data, `log()` returns everything it printed so far.
+ * Resolves to `{ url, stop, log, dataDir }`: `url` ends in `/`, `stop()` ends
+ * the server and removes its data, `log()` returns everything it printed so far.
+ * `serverArgs(dataDir)` may add arguments to `serve`, e.g. a folder inside the
+ * data directory.
  */
-export async function startServer() {
+export async function startServer({ serverArgs = () => [] } = {}) {
   const bin = process.env.SAMSPOR_BIN;
   if (!bin) {
     throw new Error(
@@ -48,7 +50,7 @@ export async function startServer() {
   // developer has PostgreSQL configured.
   delete env.SAMSPOR_DATABASE_URL;
 
-  const args = ['serve', '--addr', '127.0.0.1:0', '--demo', '--data-dir', dataDir];
+  const args = ['serve', '--addr', '127.0.0.1:0', '--demo', '--data-dir', dataDir, ...serverArgs(dataDir)];
   const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
 
   // Both streams interleaved line by line, each line tagged with its stream;
@@ -132,7 +134,7 @@ export async function startServer() {
   const ready = await waitForReady(url, () => exited);
   if (ready !== true) return fail(ready);
 
-  return { url, stop, log };
+  return { url, stop, log, dataDir };
 }
 
 function waitForListeningUrl(child, exitedPromise) {
