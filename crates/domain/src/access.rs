@@ -90,6 +90,10 @@ pub enum Resource<'a> {
         sender_org: Uuid,
         receiver_org: Option<Uuid>,
     },
+    /// The learning-environment guidance of a municipality (`org`): its institutions and
+    /// sessions, kept and read by its own staff who work with children. A session about named
+    /// children is asked as [`Resource::Child`] for each of them too.
+    LearningEnvironment { org: Uuid },
     /// The KL Gateway deliveries of an organisation: every report in them holds CPR numbers,
     /// so only a municipality's own administrator takes and reads them.
     KlDeliveries { org: Uuid, is_municipality: bool },
@@ -225,6 +229,21 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
                 _ => Decision::NotFound,
             }
         }
+        Resource::LearningEnvironment { org } => {
+            let municipal = matches!(
+                actor.role,
+                Role::Coordinator | Role::Therapist | Role::KitCoordinator
+            );
+            match action {
+                Action::Read | Action::Search | Action::Create | Action::Update
+                    if municipal && org == actor.org_id =>
+                {
+                    Decision::Allow
+                }
+                _ if org == actor.org_id => Decision::Forbidden,
+                _ => Decision::NotFound,
+            }
+        }
         Resource::Units { parent_org } => match (actor.role, action) {
             (Role::Secretariat, Action::Create | Action::Update) => Decision::Allow,
             (Role::Admin, Action::Create | Action::Update) if parent_org == actor.org_id => {
@@ -308,6 +327,26 @@ mod tests {
             assert_eq!(authorize(&a, Action::Read, child), Decision::NotFound);
             assert_eq!(
                 authorize(&a, Action::Create, Resource::ChildRegister),
+                Decision::Forbidden
+            );
+        }
+    }
+
+    #[test]
+    fn learning_environment_guidance_stays_with_the_municipalitys_own_staff() {
+        let own = Resource::LearningEnvironment {
+            org: Uuid::from_u128(7),
+        };
+        for role in [Role::Coordinator, Role::Therapist, Role::KitCoordinator] {
+            assert!(authorize(&actor(role, 7), Action::Create, own).is_allowed());
+            assert_eq!(
+                authorize(&actor(role, 8), Action::Read, own),
+                Decision::NotFound
+            );
+        }
+        for role in [Role::Admin, Role::Analyst, Role::Psychiatry, Role::Gp] {
+            assert_eq!(
+                authorize(&actor(role, 7), Action::Read, own),
                 Decision::Forbidden
             );
         }

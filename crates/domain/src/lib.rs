@@ -15,6 +15,7 @@ pub mod instrument;
 pub mod kit;
 pub mod klgateway;
 pub mod lawful_basis;
+pub mod learning_environment;
 pub mod medcom;
 pub mod message;
 pub mod organisation;

@@ -40,6 +40,7 @@ pub mod db;
 pub mod export;
 pub mod intake;
 pub mod kit;
+pub mod learning_environment;
 pub mod medcom;
 pub mod messages;
 pub mod organisations;
@@ -74,6 +75,7 @@ pub use db::{Store, Work};
 pub use export::model::*;
 pub use export::tx::ExportTx;
 pub use kit::tx::KitTx;
+pub use learning_environment::tx::LearningEnvironmentTx;
 pub use medcom::tx::MedcomTx;
 pub use messages::tx::MessageTx;
 pub use organisations::model::*;
@@ -155,6 +157,7 @@ pub trait Tx:
     + KitTx
     + MedcomTx
     + MessageTx
+    + LearningEnvironmentTx
     + Send
 {
 }
@@ -176,6 +179,7 @@ impl<T> Tx for T where
         + KitTx
         + MedcomTx
         + MessageTx
+        + LearningEnvironmentTx
         + Send
 {
 }

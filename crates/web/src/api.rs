@@ -58,6 +58,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::advice::api::router())
         .merge(crate::kit::api::router())
         .merge(crate::medcom::api::router())
+        .merge(crate::learning_environment::api::router())
         .merge(crate::messages::api::router())
         .merge(crate::courses::api::router())
         .merge(crate::export::api::router())

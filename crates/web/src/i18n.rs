@@ -59,7 +59,7 @@ impl Tr {
 }
 
 /// Each area of the UI keeps its words in its own table, so they can be edited apart.
-static TABLES: [&[(&str, &str, &str)]; 13] = [
+static TABLES: [&[(&str, &str, &str)]; 14] = [
     TEXTS,
     crate::courses::texts::TEXTS,
     crate::intake::texts::TEXTS,
@@ -72,6 +72,7 @@ static TABLES: [&[(&str, &str, &str)]; 13] = [
     crate::advice::texts::TEXTS,
     crate::kit::texts::TEXTS,
     crate::medcom::texts::TEXTS,
+    crate::learning_environment::texts::TEXTS,
     crate::messages::texts::TEXTS,
 ];
 
@@ -192,6 +193,7 @@ pub static TEXTS: &[(&str, &str, &str)] = &[
     ("nav.children", "Børn", "Children"),
     ("nav.home", "Forside", "Front page"),
     ("nav.kl_deliveries", "KL-indberetning", "KL reporting"),
+    ("nav.learning_environment", "Læringsmiljø", "Learning environment"),
     ("nav.logout", "Log ud", "Log out"),
     ("nav.main", "Hovedmenu", "Main menu"),
     ("nav.medcom", "MedCom", "MedCom"),

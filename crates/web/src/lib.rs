@@ -17,6 +17,7 @@ mod referrals;
 pub use i18n::ui_texts;
 mod intake;
 mod kit;
+mod learning_environment;
 mod medcom;
 mod messages;
 mod organisations;

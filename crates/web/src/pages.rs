@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::advice::pages::router())
         .merge(crate::kit::pages::router())
         .merge(crate::medcom::pages::router())
+        .merge(crate::learning_environment::pages::router())
         .merge(crate::messages::pages::router())
         .merge(crate::courses::pages::router())
         .merge(crate::courses::measurements::pages::router())
@@ -81,6 +82,8 @@ pub struct UserInfo {
     pub is_admin: bool,
     pub is_analyst: bool,
     pub can_edit_participation: bool,
+    /// Municipal staff who give learning-environment guidance.
+    pub guides_learning_environment: bool,
 }
 
 /// The page frame: who is logged in, where we are, the CSRF token for forms.
@@ -103,6 +106,12 @@ impl Layout {
                 is_admin: u.user.role == Role::Admin,
                 is_analyst: u.user.role == Role::Analyst,
                 can_edit_participation: matches!(u.user.role, Role::Admin | Role::Secretariat),
+                guides_learning_environment: u.org.kind
+                    == samspor_domain::organisation::OrgKind::Municipality
+                    && matches!(
+                        u.user.role,
+                        Role::Coordinator | Role::Therapist | Role::KitCoordinator
+                    ),
             }),
             csrf: user.map(|u| u.csrf_token().to_string()).unwrap_or_default(),
             path: path.to_string(),

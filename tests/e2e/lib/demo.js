@@ -41,3 +41,18 @@ export const PSYCHOLOGIST_BUC = {
 export const GP_NORREBRO = {
   email: 'laege.norrebro@demo.samspor.dk',
 };
+
+// The KIT coordinator of København: writes the KIT plans of the municipality's courses.
+export const KIT_KOBENHAVN = {
+  email: 'kit.kobenhavn@demo.samspor.dk',
+};
+
+// PPR København: sees a København course only as far as a consent to PPR covers it.
+export const PPR_KOBENHAVN = {
+  email: 'ppr.kobenhavn@demo.samspor.dk',
+};
+
+// The other GP practice (Lægerne i Valby): in the demo only an emergency access to one child.
+export const GP_VALBY = {
+  email: 'laege.valby@demo.samspor.dk',
+};

@@ -33,6 +33,7 @@ include!("../advice/sql.rs");
 include!("../kit/sql.rs");
 include!("../medcom/sql.rs");
 include!("../messages/sql.rs");
+include!("../learning_environment/sql.rs");
 
 /// Reader connections: enough to keep both cores busy while others wait on the disk.
 const READERS: u32 = 4;
