@@ -6,6 +6,7 @@
 
 use crate::advice::contains_cpr;
 use crate::i18n::Lang;
+use crate::lawful_basis::kinds::coded;
 use crate::validation::{FieldError, FieldErrors, optional_day, optional_text, required_text};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -14,34 +15,6 @@ use uuid::Uuid;
 pub const NAME_MAX: usize = 200;
 pub const GROUP_MAX: usize = 100;
 pub const TEXT_MAX: usize = 4000;
-
-/// An enum stored and sent as a snake_case code, with a label in both languages.
-macro_rules! coded {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal, $da:literal, $en:literal;)+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code,)+ }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|x| x.as_str() == s.trim())
-            }
-
-            pub fn label(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $(($name::$variant, Lang::Da) => $da, ($name::$variant, Lang::En) => $en,)+
-                }
-            }
-        }
-    };
-}
 
 coded! {
     /// Where the guidance is given.

@@ -4,7 +4,8 @@ use crate::i18n::Lang;
 use crate::organisation::OrgKind;
 use serde::{Deserialize, Serialize};
 
-/// An enum that is stored and sent as a snake_case code, with a label in both languages.
+/// An enum that is stored and sent as a snake_case code, with a label in both languages. Used
+/// by other modules of the crate for their own codes, too.
 macro_rules! coded {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $code:literal, $da:literal, $en:literal;)+ }) => {
         $(#[$doc])*
@@ -31,6 +32,7 @@ macro_rules! coded {
         }
     };
 }
+pub(crate) use coded;
 
 coded! {
     /// The kind of organisation data is shared with. The rules are written per kind; a share

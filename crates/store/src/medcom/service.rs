@@ -522,22 +522,31 @@ pub async fn inbox(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<MessageLine>> 
     store
         .read(async |tx| {
             let messages = tx.medcom_inbox(ctx.actor.org_id).await?;
-            for m in &messages {
-                tx.authorize(&ctx.actor, Action::Search, resource(m))?;
-                tx.audit(
-                    ctx.now,
-                    ctx.event(
-                        AuditAction::Search,
-                        "medcom_message",
-                        Some(m.id),
-                        Some(m.child_id),
-                        "",
-                    ),
-                );
-            }
-            lines(tx, messages).await
+            listed(tx, ctx, messages).await
         })
         .await
+}
+
+/// A list of messages as the actor may see it: each asked of the policy and audited.
+async fn listed(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    messages: Vec<MedcomMessage>,
+) -> ServiceResult<Vec<MessageLine>> {
+    for m in &messages {
+        tx.authorize(&ctx.actor, Action::Search, resource(m))?;
+        tx.audit(
+            ctx.now,
+            ctx.event(
+                AuditAction::Search,
+                "medcom_message",
+                Some(m.id),
+                Some(m.child_id),
+                "",
+            ),
+        );
+    }
+    lines(tx, messages).await
 }
 
 fn resource(m: &MedcomMessage) -> Resource<'static> {
@@ -585,20 +594,7 @@ pub async fn outbox(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<MessageLine>>
     store
         .read(async |tx| {
             let messages = tx.medcom_outbox(ctx.actor.org_id).await?;
-            for m in &messages {
-                tx.authorize(&ctx.actor, Action::Search, resource(m))?;
-                tx.audit(
-                    ctx.now,
-                    ctx.event(
-                        AuditAction::Search,
-                        "medcom_message",
-                        Some(m.id),
-                        Some(m.child_id),
-                        "",
-                    ),
-                );
-            }
-            lines(tx, messages).await
+            listed(tx, ctx, messages).await
         })
         .await
 }
