@@ -249,6 +249,7 @@ pub async fn seed(store: &Store, options: &DemoOptions) -> anyhow::Result<DemoSu
         crate::demo_measurements::seed(store, rules, demo, &request_id)
             .await
             .with_context(|| format!("adding demo measurements in {}", demo.municipality.name))?;
+        crate::demo_learning_environment::seed(store, demo).await?;
     }
 
     // Sharing across sectors comes last, for the same reason.

@@ -26,7 +26,7 @@ const OUTSIDE: [(&str, &str); 3] = [
     ("Praksis Skovvej", "008529"),
 ];
 
-fn ean(data: &str) -> String {
+pub(crate) fn ean(data: &str) -> String {
     let check = ean_check_digit(data).expect("twelve digits");
     format!("{data}{check}")
 }
@@ -134,8 +134,28 @@ mod tests {
                         .await?
                         .unwrap();
                     let inbox = tx.medcom_inbox(practice).await?;
-                    assert_eq!(inbox.len(), run.delivered_to_inbox);
                     assert!(inbox.iter().all(|m| m.state == DeliveryState::Acknowledged));
+                    // The unit's answers to GP referrals: one to the other practice in
+                    // Samspor, one waiting for the MedCom transport.
+                    let valby = tx.organisation_by_sor("999010100025").await?.unwrap();
+                    let answers = tx.medcom_inbox(valby).await?;
+                    assert_eq!(inbox.len() + answers.len(), run.delivered_to_inbox);
+                    assert_eq!(answers.len(), 1);
+                    assert_eq!(answers[0].category, "regarding-referral");
+                    let referrals = tx.referrals_to(answers[0].sender_org_id).await?;
+                    let mut states: Vec<_> = referrals.iter().map(|r| r.status.as_str()).collect();
+                    states.sort_unstable();
+                    assert_eq!(states, ["accepted", "returned", "sent"]);
+                    let out = tx.medcom_outbox(answers[0].sender_org_id).await?;
+                    assert!(out.iter().any(|m| m.receiver_org_id.is_none()));
+                    for code in ["0101", "0751"] {
+                        let org = tx.organisation_by_code(code).await?.unwrap();
+                        assert_eq!(
+                            tx.institutions(org.id).await?.len(),
+                            2,
+                            "{code} guides two institutions"
+                        );
+                    }
                     for code in ["0101", "0751"] {
                         let org = tx.organisation_by_code(code).await?.unwrap();
                         let out = tx.medcom_outbox(org.id).await?;

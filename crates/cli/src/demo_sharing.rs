@@ -239,6 +239,10 @@ pub(crate) async fn seed(
         })
         .await?;
     }
+    if let Some(buc) = &buc {
+        crate::demo_gp_referrals::seed(store, secretariat, buc, &units.buc, &units.gp_other)
+            .await?;
+    }
     if let (Some(buc), Some(gp)) = (&buc, &gp_other) {
         let parties = crate::demo_advice::Parties {
             municipality: &c,

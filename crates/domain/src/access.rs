@@ -76,6 +76,9 @@ pub enum Resource<'a> {
     /// The referrals a child-psychiatry unit received: its intake queue and its answers. The
     /// child's data in them is read through the share the referral made ([`Resource::Child`]).
     ReceivedReferrals { to_org: Uuid },
+    /// The referrals a GP practice (`from_org`) made that the receiving unit registered: the
+    /// practice's GPs follow their status and answer. The child is named as the referral named it.
+    GpReferrals { from_org: Uuid },
     /// Advice requests ("sparring") asked by staff of `from_org` of the child-psychiatry unit
     /// `to_org`: the asking organisation's clinical staff ask and read them, the unit reads and
     /// answers them. An identified child's data in them is read through the course's share.
@@ -173,12 +176,21 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
             Action::Export => Decision::Forbidden,
         },
         Resource::ReceivedReferrals { to_org } => match (actor.role, action) {
-            (Role::Psychiatry, Action::Read | Action::Search | Action::Update)
+            (Role::Psychiatry, Action::Read | Action::Search | Action::Update | Action::Create)
                 if to_org == actor.org_id =>
             {
                 Decision::Allow
             }
             (Role::Psychiatry, _) if to_org == actor.org_id => Decision::Forbidden,
+            // Only a unit registers a referral it received; nothing of another's is revealed.
+            (_, Action::Create) => Decision::Forbidden,
+            _ => Decision::NotFound,
+        },
+        Resource::GpReferrals { from_org } => match (actor.role, action) {
+            (Role::Gp, Action::Read | Action::Search) if from_org == actor.org_id => {
+                Decision::Allow
+            }
+            _ if from_org == actor.org_id => Decision::Forbidden,
             _ => Decision::NotFound,
         },
         Resource::AdviceRequests { from_org, to_org } => {

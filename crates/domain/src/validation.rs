@@ -61,6 +61,15 @@ impl FieldErrors {
         self.0.iter().find(|e| e.field == field)
     }
 
+    /// The same errors with `prefix` before every field name, for a part checked on its own
+    /// that sits inside a larger form.
+    pub fn prefixed(mut self, prefix: &str) -> FieldErrors {
+        for e in &mut self.0 {
+            e.field = format!("{prefix}{}", e.field);
+        }
+        self
+    }
+
     /// `Ok(value)` when nothing was found, the collected errors otherwise.
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
         if self.0.is_empty() {

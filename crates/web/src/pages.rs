@@ -301,7 +301,10 @@ async fn referrals_waiting(
         .into_iter()
         .filter(|r| match r.referral.status {
             ReferralStatus::Sent => r.received,
-            ReferralStatus::Returned => !r.received && r.referral.acted_at.is_none(),
+            // A practice is told of a return in its MedCom inbox; it has nothing to mark.
+            ReferralStatus::Returned => {
+                !r.received && !r.referral.is_from_gp() && r.referral.acted_at.is_none()
+            }
             ReferralStatus::Accepted => false,
         })
         .map(|r| {

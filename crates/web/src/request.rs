@@ -172,3 +172,31 @@ impl<T: DeserializeOwned> FromRequest<crate::AppState> for CsrfForm<T> {
             .map_err(|e| WebError::BadRequest(e.to_string()).into_response())
     }
 }
+
+/// A period of whole days in a query (`?from=YYYY-MM-DD&to=YYYY-MM-DD`), both days included.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct Period {
+    /// First day, `YYYY-MM-DD`.
+    from: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
+    to: Option<String>,
+}
+
+impl Period {
+    /// Both days, or a 422 naming each one missing or malformed.
+    pub fn days(&self) -> Result<(chrono::NaiveDate, chrono::NaiveDate), WebError> {
+        use samspor_domain::validation::{FieldError, FieldErrors, optional_day};
+        let mut errors = FieldErrors::default();
+        let from = optional_day(&mut errors, "from", self.from.as_deref());
+        let to = optional_day(&mut errors, "to", self.to.as_deref());
+        for (field, day) in [("from", from), ("to", to)] {
+            if day.is_none() && errors.get(field).is_none() {
+                errors.push(FieldError::required(field));
+            }
+        }
+        match (from, to) {
+            (Some(from), Some(to)) if errors.is_empty() => Ok((from, to)),
+            _ => Err(WebError::Invalid(errors)),
+        }
+    }
+}

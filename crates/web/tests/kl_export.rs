@@ -790,3 +790,85 @@ async fn a_family_that_moved_ends_its_course_with_the_referral_to_another_munici
     })
     .await;
 }
+
+/// The KL referrals of the one report in a delivery: their codes, in order.
+fn referral_codes(delivery: &Value) -> Vec<String> {
+    only_report(delivery)["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| {
+            r["meta"]["profile"][0]
+                .as_str()
+                .is_some_and(|p| p.ends_with("klgateway-ltt-referral"))
+        })
+        .map(|r| code(&r["activity"][0]["detail"]["code"]))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_referral_to_child_psychiatry_and_its_return_report_one_referral_to_child_psychiatry() {
+    use support::sharing::{child_with_course, psychiatry_consent, unit};
+    each_backend(|app| async move {
+        let (admin, _) = holbaek(&app).await;
+        let coordinator = app
+            .user_token("visitation@holbaek.dk", "coordinator", HOLBAEK)
+            .await;
+        let (buc, code) = unit(&app, "psychiatry", "BUC Roskilde").await;
+        let psychiatry = app
+            .user_token("modtagelse@buc.dk", "psychiatry", &code)
+            .await;
+        let (child, course) = child_with_course(&app, &coordinator, "2012-02-03").await;
+        post_ok(
+            &app,
+            &coordinator,
+            &format!("/api/v1/courses/{course}/decisions"),
+            json!({"outcome": "psychiatry", "way": {"destination": "psychiatry",
+                   "note": "Henvises til udredning"}}),
+        )
+        .await;
+        let (delivery, _) = export(&app, &admin, "2000-01-01T00:00:00Z").await;
+        assert_eq!(referral_codes(&delivery), [kl::REF_BOERNEPSYKIATRI.code]);
+
+        psychiatry_consent(
+            &app,
+            &coordinator,
+            &child,
+            &buc,
+            &["contact_and_course", "scores"],
+        )
+        .await;
+        let sent = post_ok(
+            &app,
+            &coordinator,
+            &format!("/api/v1/courses/{course}/psychiatry-referral"),
+            json!({"to_org_id": buc, "reason": "Selvskade", "tried": "Samtaler",
+                   "child_view": "Vil have hjælp", "family_view": "Ønsker udredning"}),
+        )
+        .await;
+        let id = sent["id"].as_str().unwrap();
+        post_ok(
+            &app,
+            &psychiatry,
+            &format!("/api/v1/psychiatry-referrals/{id}/answer"),
+            json!({"answer": "return", "way": {"destination": "other_offer_home",
+                   "note": "Forløb i kommunen først"}}),
+        )
+        .await;
+        let r = app
+            .post(
+                &format!("/api/v1/psychiatry-referrals/{id}/acted"),
+                &coordinator,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+
+        // Sending and the return change nothing KL counts: the course still reports the one
+        // referral to child psychiatry, dated by the decision, and keeps the LTT invariants.
+        let (delivery, _) = export(&app, &admin, "2000-01-01T00:00:00Z").await;
+        assert_eq!(referral_codes(&delivery), [kl::REF_BOERNEPSYKIATRI.code]);
+    })
+    .await;
+}

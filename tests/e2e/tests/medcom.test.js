@@ -80,6 +80,10 @@ describe('MedCom', { skip: SPEC_DIR ? false : 'the CareCommunication profiles (.
     const dropped = await droppedBundles();
     t.diagnostic(`${dropped.length} Bundles checked`);
     assert.ok(dropped.length >= 2, `several letters leave through the drop folder: ${dropped.length}`);
+    const categories = new Set(dropped.map(({ bundle }) => bundle.entry
+      .find((e) => e.resource.resourceType === 'Communication').resource.category[0].coding[0].code));
+    assert.deepEqual([...categories].sort(), ['psychiatry-social-disability', 'regarding-referral'],
+      'letters on courses and a child-psychiatry unit\'s answer to a GP\'s referral');
     for (const { name, bundle } of dropped) {
       assert.equal(name, `${bundle.entry[0].resource.id}.json`, 'each file is named by its MessageHeader id');
       const { failures, profilesChecked } = await checkBundle(bundle);

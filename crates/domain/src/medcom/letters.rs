@@ -1,10 +1,12 @@
-//! The words of the information the child's GP gets when treatment starts and when it ends.
-//! Written in Danish, the language of the receiving practice; only what the GP needs to know:
-//! the track, the dates and the number of sessions, never questionnaire answers.
+//! The words of the information the child's GP gets when treatment starts and when it ends, and
+//! of a child-psychiatry unit's answer to the GP's referral. Written in Danish, the language of
+//! the receiving practice; only what the GP needs to know: the track, the dates and the number
+//! of sessions, the answer and its advice, never questionnaire answers.
 
 use crate::course::closing::ClosingReason;
 use crate::i18n::Lang;
 use crate::organisation::Programme;
+use crate::referral::Answer;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -83,9 +85,69 @@ pub fn end_letter(facts: &EndFacts, organisation: &str) -> (String, String) {
     ("Afslutning af STIME-forløb".into(), text)
 }
 
+/// The topic and the text of a child-psychiatry unit's answer to a GP's referral: accepted with
+/// what happens next, or returned with where the family is guided and the advice.
+pub fn referral_answer_letter(
+    answer: &Answer,
+    unit: &str,
+    received_on: NaiveDate,
+    reference: Option<&str>,
+) -> (String, String) {
+    let about = match reference {
+        Some(r) => format!("Jeres henvisning ({r}), modtaget {}", date(received_on)),
+        None => format!("Jeres henvisning, modtaget {}", date(received_on)),
+    };
+    match answer {
+        Answer::Accepted { note } => {
+            let mut text = format!("Til egen læge.\n{about}, er visiteret til {unit}.");
+            if let Some(n) = note.as_deref().filter(|n| !n.trim().is_empty()) {
+                text.push_str(&format!("\nVidere forløb: {}", n.trim()));
+            }
+            ("Henvisning modtaget".into(), text)
+        }
+        Answer::Returned { way } => (
+            "Henvisning returneret med anbefaling".into(),
+            format!(
+                "Til egen læge.\n{about}, er ikke visiteret til {unit}.\nAnbefalet vej videre: {}.\nRåd: {}",
+                way.destination.label(Lang::Da),
+                way.note.trim()
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_return_names_the_way_and_the_advice() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let way = crate::course::visitation::Way {
+            destination: crate::course::kl::ReferralDestination::OtherOfferHome,
+            note: " Angstforløb i kommunen ".into(),
+        };
+        let (topic, text) =
+            referral_answer_letter(&Answer::Returned { way }, "BUC Glostrup", day, Some("H-7"));
+        assert_eq!(topic, "Henvisning returneret med anbefaling");
+        assert!(text.contains("(H-7), modtaget 30.11.2026"), "{text}");
+        assert!(
+            text.contains("Andet tilbud i hjemkommune")
+                && text.contains("Råd: Angstforløb i kommunen")
+        );
+        let (topic, text) = referral_answer_letter(
+            &Answer::Accepted {
+                note: Some("Første samtale 8.1.".into()),
+            },
+            "BUC Glostrup",
+            day,
+            None,
+        );
+        assert_eq!(topic, "Henvisning modtaget");
+        assert!(
+            text.contains("visiteret til BUC Glostrup") && text.contains("Første samtale 8.1.")
+        );
+    }
 
     #[test]
     fn the_letters_name_track_dates_and_sessions() {

@@ -3,6 +3,8 @@
 //! psychiatry accepts a referral or returns it naming the way forward, and the answer is due
 //! within the region's deadline (`partnership/rules.json`).
 
+pub mod counts;
+pub mod gp;
 mod rules;
 
 pub use rules::{PartnershipRules, RegionDays, RulesError};

@@ -73,6 +73,8 @@ pub struct MedcomMessage {
     pub child_id: Uuid,
     pub course_id: Option<Uuid>,
     pub gp_message_id: Option<Uuid>,
+    /// The GP's referral this message answers.
+    pub referral_id: Option<Uuid>,
     pub sender_org_id: Uuid,
     pub receiver_name: String,
     pub receiver_sor_code: String,

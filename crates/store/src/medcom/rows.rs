@@ -12,7 +12,7 @@ macro_rules! select_medcom {
             "SELECT id, header_id, child_id, course_id, gp_message_id, sender_org_id, receiver_name, \
              receiver_sor_code, receiver_ean, receiver_org_id, category, topic, text, bundle, state, \
              transport, attempts, next_attempt_at, last_error, created_at, created_by, sent_at, \
-             acknowledged_at, read_at, read_by FROM medcom_messages ",
+             acknowledged_at, read_at, read_by, referral_id FROM medcom_messages ",
             $rest
         )
     };
@@ -26,6 +26,7 @@ pub(crate) struct MedcomRow {
     child_id: Uuid,
     course_id: Option<Uuid>,
     gp_message_id: Option<Uuid>,
+    referral_id: Option<Uuid>,
     sender_org_id: Uuid,
     receiver_name: String,
     receiver_sor_code: String,
@@ -67,6 +68,7 @@ impl TryFrom<MedcomRow> for MedcomMessage {
             child_id: r.child_id,
             course_id: r.course_id,
             gp_message_id: r.gp_message_id,
+            referral_id: r.referral_id,
             sender_org_id: r.sender_org_id,
             receiver_name: r.receiver_name,
             receiver_sor_code: r.receiver_sor_code,

@@ -187,22 +187,60 @@ pub(crate) async fn queue_gp_message(
             end_letter(&facts, &org.name)
         }
     };
-    let receiver_org_id = tx.organisation_by_sor(&practice.sor_code).await?;
+    let id = enqueue(
+        tx,
+        ctx,
+        Outgoing {
+            child_id: course.child_id,
+            course_id: Some(course.id),
+            gp_message_id: Some(gp.id),
+            referral_id: None,
+            sender_org_id: course.org_id,
+            practice,
+            category: Category::PsychiatrySocialDisability,
+            topic,
+            text,
+            created_by: gp.created_by,
+        },
+        gp.kind.as_str(),
+    )
+    .await?;
+    Ok(Some(id))
+}
+
+/// A message about to be queued: what it is about, to whom, and its words.
+struct Outgoing {
+    child_id: Uuid,
+    course_id: Option<Uuid>,
+    gp_message_id: Option<Uuid>,
+    referral_id: Option<Uuid>,
+    sender_org_id: Uuid,
+    practice: GpPractice,
+    category: Category,
+    topic: String,
+    text: String,
+    created_by: Uuid,
+}
+
+/// Queues a message for the transports, audited; `detail` says which kind it is.
+async fn enqueue(tx: &mut Work<'_>, ctx: &Ctx, out: Outgoing, detail: &str) -> ServiceResult<Uuid> {
+    let receiver_org_id = tx.organisation_by_sor(&out.practice.sor_code).await?;
     let id = Uuid::now_v7();
     tx.insert_medcom_message(&MedcomMessage {
         id,
         header_id: Uuid::new_v4(),
-        child_id: course.child_id,
-        course_id: Some(course.id),
-        gp_message_id: Some(gp.id),
-        sender_org_id: course.org_id,
-        receiver_name: practice.name,
-        receiver_sor_code: practice.sor_code,
-        receiver_ean: practice.ean,
+        child_id: out.child_id,
+        course_id: out.course_id,
+        gp_message_id: out.gp_message_id,
+        referral_id: out.referral_id,
+        sender_org_id: out.sender_org_id,
+        receiver_name: out.practice.name,
+        receiver_sor_code: out.practice.sor_code,
+        receiver_ean: out.practice.ean,
         receiver_org_id,
-        category: Category::PsychiatrySocialDisability.code().into(),
-        topic,
-        text,
+        category: out.category.code().into(),
+        topic: out.topic,
+        text: out.text,
         bundle: None,
         state: DeliveryState::ToBeSent,
         route: None,
@@ -210,7 +248,7 @@ pub(crate) async fn queue_gp_message(
         next_attempt_at: None,
         last_error: None,
         created_at: ctx.now,
-        created_by: gp.created_by,
+        created_by: out.created_by,
         sent_at: None,
         acknowledged_at: None,
         read_at: None,
@@ -223,11 +261,54 @@ pub(crate) async fn queue_gp_message(
             AuditAction::Create,
             "medcom_message",
             Some(id),
-            Some(course.child_id),
-            gp.kind.as_str(),
+            Some(out.child_id),
+            detail,
         ),
     );
-    Ok(Some(id))
+    Ok(id)
+}
+
+/// Whether an organisation can sign MedCom messages: its SOR code, EAN number and telephone.
+async fn signs(tx: &mut Work<'_>, org_id: Uuid) -> ServiceResult<bool> {
+    let org = tx.organisation(org_id).await?;
+    let phone = tx.organisation_phone(org_id).await?;
+    Ok(org.is_some_and(|o| o.sor_code.is_some() && o.ean_code.is_some()) && phone.is_some())
+}
+
+/// Queues the unit's answer to a GP's referral for the practice, as a MedCom message about the
+/// referral. `None` when the unit cannot sign MedCom messages yet (no SOR, EAN or telephone).
+pub(crate) async fn queue_referral_answer(
+    tx: &mut Work<'_>,
+    ctx: &Ctx,
+    referral_id: Uuid,
+    child_id: Uuid,
+    unit_org_id: Uuid,
+    practice: GpPractice,
+    letter: (String, String),
+) -> ServiceResult<Option<Uuid>> {
+    if !signs(tx, unit_org_id).await? {
+        return Ok(None);
+    }
+    let (topic, text) = letter;
+    enqueue(
+        tx,
+        ctx,
+        Outgoing {
+            child_id,
+            course_id: None,
+            gp_message_id: None,
+            referral_id: Some(referral_id),
+            sender_org_id: unit_org_id,
+            practice,
+            category: Category::RegardingReferral,
+            topic,
+            text,
+            created_by: ctx.actor.user_id,
+        },
+        "referral_answer",
+    )
+    .await
+    .map(Some)
 }
 
 /// Why a GP message is not on its way yet, in both languages; `None` when nothing is missing.
@@ -248,11 +329,7 @@ pub(crate) async fn why_waiting(
             "Barnets lægepraksis er ikke registreret.",
         )));
     }
-    let org = tx.organisation(course.org_id).await?;
-    let phone = tx.organisation_phone(course.org_id).await?;
-    let signs =
-        org.is_some_and(|o| o.sor_code.is_some() && o.ean_code.is_some()) && phone.is_some();
-    if !signs {
+    if !signs(tx, course.org_id).await? {
         return Ok(Some((
             "The municipality's SOR code, EAN number and telephone for MedCom are not set.",
             "Kommunens SOR-kode, EAN-nummer og telefon til MedCom er ikke sat op.",

@@ -98,9 +98,9 @@ impl crate::medcom::tx::MedcomTx for BackendTx {
             "INSERT INTO medcom_messages (id, header_id, child_id, course_id, gp_message_id, sender_org_id,
                  receiver_name, receiver_sor_code, receiver_ean, receiver_org_id, category, topic, text,
                  bundle, state, transport, attempts, next_attempt_at, last_error, created_at, created_by,
-                 sent_at, acknowledged_at, read_at, read_by)
+                 sent_at, acknowledged_at, read_at, read_by, referral_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 $19, $20, $21, $22, $23, $24, $25)",
+                 $19, $20, $21, $22, $23, $24, $25, $26)",
         )
         .bind(m.id)
         .bind(m.header_id)
@@ -127,6 +127,7 @@ impl crate::medcom::tx::MedcomTx for BackendTx {
         .bind(m.acknowledged_at)
         .bind(m.read_at)
         .bind(m.read_by)
+        .bind(m.referral_id)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -160,6 +161,17 @@ impl crate::medcom::tx::MedcomTx for BackendTx {
     ) -> crate::Result<Option<crate::medcom::model::MedcomMessage>> {
         let row: Option<MedcomRow> = sqlx::query_as(select_medcom!("WHERE gp_message_id = $1"))
             .bind(gp_message_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn medcom_message_of_referral(
+        &mut self,
+        referral_id: uuid::Uuid,
+    ) -> crate::Result<Option<crate::medcom::model::MedcomMessage>> {
+        let row: Option<MedcomRow> = sqlx::query_as(select_medcom!("WHERE referral_id = $1"))
+            .bind(referral_id)
             .fetch_optional(&mut *self.tx)
             .await?;
         row.map(TryInto::try_into).transpose()

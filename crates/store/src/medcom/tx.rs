@@ -35,6 +35,11 @@ pub trait MedcomTx: Send {
         &mut self,
         gp_message_id: Uuid,
     ) -> Result<Option<MedcomMessage>>;
+    /// The message that carried the unit's answer to a GP's referral.
+    async fn medcom_message_of_referral(
+        &mut self,
+        referral_id: Uuid,
+    ) -> Result<Option<MedcomMessage>>;
     /// Messages waiting to be sent whose next attempt is due, oldest first.
     async fn due_medcom_messages(
         &mut self,

@@ -2,7 +2,7 @@
 
 use crate::StoreError;
 use crate::db::rows::*;
-use crate::referrals::model::ReferralToPsychiatry;
+use crate::referrals::model::{ReferralToPsychiatry, Referrer};
 use chrono::{DateTime, NaiveDate, Utc};
 use samspor_domain::course::kl::ReferralDestination;
 use samspor_domain::course::visitation::Way;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 macro_rules! select_referrals {
     ($rest:literal) => {
         concat!(
-            "SELECT id, child_id, course_id, from_org_id, to_org_id, draft_id, reason, tried, \
+            "SELECT id, child_id, origin, course_id, from_org_id, referrer_name, gp_reference, to_org_id, draft_id, reason, tried, \
              child_view, family_view, scores, received_on, due_on, sent_at, sent_by, status, \
              answered_at, answered_by, answer_note, return_destination, return_advice, acted_at, \
              acted_by FROM referrals_to_psychiatry ",
@@ -28,8 +28,11 @@ pub(crate) use select_referrals;
 pub(crate) struct ToPsychiatryRow {
     id: Uuid,
     child_id: Uuid,
-    course_id: Uuid,
-    from_org_id: Uuid,
+    origin: String,
+    course_id: Option<Uuid>,
+    from_org_id: Option<Uuid>,
+    referrer_name: Option<String>,
+    gp_reference: Option<String>,
     to_org_id: Uuid,
     draft_id: Option<Uuid>,
     reason: String,
@@ -62,11 +65,27 @@ impl TryFrom<ToPsychiatryRow> for ReferralToPsychiatry {
             }),
             _ => None,
         };
+        let referrer = match (
+            r.origin.as_str(),
+            r.course_id,
+            r.from_org_id,
+            r.referrer_name,
+        ) {
+            ("municipality", Some(course_id), Some(from_org_id), None) => Referrer::Municipality {
+                course_id,
+                from_org_id,
+            },
+            ("gp", None, from_org_id, Some(referrer_name)) => Referrer::Gp {
+                from_org_id,
+                referrer_name,
+                gp_reference: r.gp_reference,
+            },
+            _ => return Err(corrupt("referral origin", &r.origin)),
+        };
         Ok(ReferralToPsychiatry {
             id: r.id,
             child_id: r.child_id,
-            course_id: r.course_id,
-            from_org_id: r.from_org_id,
+            referrer,
             to_org_id: r.to_org_id,
             draft_id: r.draft_id,
             text: ReferralText {

@@ -1,21 +1,28 @@
 //! Sending a referral from a course to child psychiatry, the unit's queue and answer, and the
 //! municipality's view of what it sent.
 
-use crate::children::{Seen, load_seen};
+use crate::children::load_seen;
+use crate::medcom::model::DeliveryState;
 use crate::organisations::Names;
-use crate::referrals::model::ReferralToPsychiatry;
-use crate::service::{Ctx, ServiceError, ServiceResult};
+use crate::referrals::model::{ReferralToPsychiatry, Referrer};
+use crate::service::{Ctx, ServiceError, ServiceResult, check};
 use crate::{Child, Store, Work};
 use chrono::NaiveDate;
-use samspor_domain::access::{Action, Resource};
+use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::AuditAction;
+use samspor_domain::child::{ChildInput, parse_child};
+use samspor_domain::cpr::Cpr;
 use samspor_domain::lawful_basis::DataCategory;
 use samspor_domain::lawful_basis::kinds::RecipientKind;
+use samspor_domain::medcom::letters::referral_answer_letter;
 use samspor_domain::organisation::OrgKind;
+use samspor_domain::referral::counts::{ReferralCounts, ReferralFacts, count};
+use samspor_domain::referral::gp::{GpReferralInput, parse_gp_referral};
 use samspor_domain::referral::{
     AnswerInput, PartnershipRules, ReferralInput, ReferralStatus, answer_due, parse_answer,
     parse_referral,
 };
+use samspor_domain::role::Role;
 use samspor_domain::validation::{FieldError, FieldErrors};
 use uuid::Uuid;
 
@@ -41,6 +48,9 @@ pub struct ReferralView {
     pub to_name: String,
     /// Whether the reader is the unit that received it (and may answer).
     pub received: bool,
+    /// For an answered GP's referral: where the MedCom message with the answer is; `None` also
+    /// when it could not be queued because the unit's MedCom routing is not set up.
+    pub answer_message: Option<DeliveryState>,
 }
 
 impl ReferralView {
@@ -127,8 +137,10 @@ pub async fn send(
             let referral = ReferralToPsychiatry {
                 id: Uuid::now_v7(),
                 child_id: child.id,
-                course_id: course.id,
-                from_org_id: child.org_id,
+                referrer: Referrer::Municipality {
+                    course_id: course.id,
+                    from_org_id: child.org_id,
+                },
                 to_org_id: org.id,
                 draft_id: Some(draft.id),
                 text,
@@ -174,13 +186,14 @@ pub async fn send(
         .await
 }
 
-/// The child behind a referral as the reader's organisation may see it: the sender's own, or
-/// the receiving unit's through the share. Anyone else gets `NotFound`.
+/// The child behind a referral as the reader's organisation may see it: the receiving unit's
+/// through the share (or its own record, for a GP's referral), a municipality's own child, or
+/// for a practice in Samspor the child as its referral named it. Anyone else gets `NotFound`.
 async fn seen_by(
     tx: &mut Work<'_>,
     ctx: &Ctx,
     r: &ReferralToPsychiatry,
-) -> ServiceResult<(Seen, bool)> {
+) -> ServiceResult<(Child, bool, bool)> {
     let received = r.to_org_id == ctx.actor.org_id;
     if received {
         tx.authorize(
@@ -190,18 +203,30 @@ async fn seen_by(
                 to_org: r.to_org_id,
             },
         )?;
-    } else if r.from_org_id != ctx.actor.org_id {
+    } else if r.referrer.from_org_id() != Some(ctx.actor.org_id) {
         return Err(ServiceError::NotFound);
+    } else if r.is_from_gp() {
+        tx.authorize(
+            &ctx.actor,
+            Action::Read,
+            Resource::GpReferrals {
+                from_org: ctx.actor.org_id,
+            },
+        )?;
+        let mut child = tx.child(r.child_id).await?.ok_or(ServiceError::NotFound)?;
+        child.data.address = None;
+        return Ok((child, false, false));
     }
     let seen = load_seen(
         tx,
         ctx,
         r.child_id,
         DataCategory::ContactAndCourse,
-        Some(r.course_id),
+        r.referrer.course_id(),
     )
     .await?;
-    Ok((seen, received))
+    let scores = seen.may(DataCategory::Scores);
+    Ok((seen.child, received, scores))
 }
 
 async fn view(
@@ -210,20 +235,31 @@ async fn view(
     r: ReferralToPsychiatry,
     names: &mut Names,
 ) -> ServiceResult<ReferralView> {
-    let (seen, received) = seen_by(tx, ctx, &r).await?;
+    let (child, received, scores) = seen_by(tx, ctx, &r).await?;
     let mut referral = r;
-    if !seen.may(DataCategory::Scores) {
+    if !scores {
         referral.scores = serde_json::Value::Null;
     }
-    let from_name = names.of(tx, referral.from_org_id).await?;
+    let from_name = match &referral.referrer {
+        Referrer::Municipality { from_org_id, .. } => names.of(tx, *from_org_id).await?,
+        Referrer::Gp { referrer_name, .. } => referrer_name.clone(),
+    };
     let to_name = names.of(tx, referral.to_org_id).await?;
+    let answer_message = if referral.is_from_gp() && referral.status != ReferralStatus::Sent {
+        tx.medcom_message_of_referral(referral.id)
+            .await?
+            .map(|m| m.state)
+    } else {
+        None
+    };
     Ok(ReferralView {
-        child_name: name_of(&seen.child),
-        age: seen.child.data.cpr.age_on(ctx.today()),
+        child_name: name_of(&child),
+        age: child.data.cpr.age_on(ctx.today()),
         referral,
         from_name,
         to_name,
         received,
+        answer_message,
     })
 }
 
@@ -266,13 +302,20 @@ pub async fn list(store: &Store, ctx: &Ctx) -> ServiceResult<Vec<ReferralView>> 
     let org = ctx.actor.org_id;
     store
         .read(async |tx| {
-            let all = if ctx.actor.role == samspor_domain::role::Role::Psychiatry {
+            let all = if ctx.actor.role == Role::Psychiatry {
                 tx.authorize(
                     &ctx.actor,
                     Action::Search,
                     Resource::ReceivedReferrals { to_org: org },
                 )?;
                 tx.referrals_to(org).await?
+            } else if ctx.actor.role == Role::Gp {
+                tx.authorize(
+                    &ctx.actor,
+                    Action::Search,
+                    Resource::GpReferrals { from_org: org },
+                )?;
+                tx.referrals_from(org).await?
             } else {
                 tx.referrals_from(org).await?
             };
@@ -369,6 +412,23 @@ pub async fn answer(
                     answer.status().as_str(),
                 ),
             );
+            if let Referrer::Gp { gp_reference, .. } = &r.referrer
+                && let Some(practice) = tx.child_gp_practice(r.child_id).await?
+            {
+                let unit = Names::default().of(tx, r.to_org_id).await?;
+                let letter =
+                    referral_answer_letter(&answer, &unit, r.received_on, gp_reference.as_deref());
+                crate::medcom::queue_referral_answer(
+                    tx,
+                    ctx,
+                    r.id,
+                    r.child_id,
+                    r.to_org_id,
+                    practice,
+                    letter,
+                )
+                .await?;
+            }
             tx.referral_to_psychiatry(id)
                 .await?
                 .ok_or(ServiceError::NotFound)
@@ -384,7 +444,7 @@ pub async fn act_on_return(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<
                 .referral_to_psychiatry(id)
                 .await?
                 .ok_or(ServiceError::NotFound)?;
-            if r.from_org_id != ctx.actor.org_id {
+            if r.referrer.from_org_id() != Some(ctx.actor.org_id) || r.is_from_gp() {
                 return Err(ServiceError::NotFound);
             }
             crate::children::load(tx, ctx, r.child_id, Action::Update).await?;
@@ -407,6 +467,169 @@ pub async fn act_on_return(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<
                 ),
             );
             Ok(())
+        })
+        .await
+}
+
+/// A GP's referral as the receiving unit registers it: the child (found in the unit's records
+/// by CPR number, or registered from these fields) and the referral with its practice.
+#[derive(Debug, Clone, Default)]
+pub struct GpReferralRegistration {
+    pub child: ChildInput,
+    pub referral: GpReferralInput,
+}
+
+/// Registers a GP's referral that reached the actor's child-psychiatry unit through the
+/// referral service: it joins the intake queue with the region's deadline from the day it
+/// arrived, the child's practice is recorded (the answer goes there through MedCom), and a
+/// practice that uses Samspor follows it here.
+pub async fn register_from_gp(
+    store: &Store,
+    ctx: &Ctx,
+    input: &GpReferralRegistration,
+) -> ServiceResult<ReferralToPsychiatry> {
+    let unit_id = ctx.actor.org_id;
+    check(authorize(
+        &ctx.actor,
+        Action::Create,
+        Resource::ReceivedReferrals { to_org: unit_id },
+    ))?;
+    let today = ctx.today();
+    let mut errors = FieldErrors::default();
+    let referral = parse_gp_referral(&input.referral, today)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let cpr = input.child.cpr.as_deref().and_then(|c| Cpr::parse(c).ok());
+    store
+        .write(async |tx| {
+            let existing = match &cpr {
+                Some(cpr) => tx.child_by_cpr(unit_id, cpr.as_str()).await?,
+                None => None,
+            };
+            let new_child = match existing {
+                Some(_) => None,
+                None => parse_child(&input.child, today)
+                    .map_err(|e| errors.extend(e))
+                    .ok(),
+            };
+            let Some(referral) = referral.filter(|_| errors.is_empty()) else {
+                return Err(ServiceError::Invalid(errors));
+            };
+            let child_id = match (existing, new_child) {
+                (Some(id), _) => crate::children::load(tx, ctx, id, Action::Update).await?.id,
+                (None, Some(data)) => {
+                    crate::children::insert_new(tx, ctx, data, "gp_referral")
+                        .await?
+                        .id
+                }
+                (None, None) => return Err(ServiceError::Invalid(errors)),
+            };
+            let open_twin = tx.referrals_of_child(child_id).await?.into_iter().any(|r| {
+                r.to_org_id == unit_id
+                    && r.status == ReferralStatus::Sent
+                    && matches!(&r.referrer, Referrer::Gp { gp_reference, .. }
+                        if gp_reference.is_some() && *gp_reference == referral.reference)
+            });
+            if open_twin {
+                return Err(FieldError::new(
+                    "reference",
+                    "This referral is already registered and waits for an answer.",
+                    "Henvisningen er allerede registreret og venter på svar.",
+                )
+                .into());
+            }
+            tx.set_child_gp_practice(child_id, &referral.practice, ctx.actor.user_id, ctx.now)
+                .await?;
+            let practice_org = tx.organisation_by_sor(&referral.practice.sor_code).await?;
+            let unit = tx
+                .organisation(unit_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let days = PartnershipRules::shipped()
+                .answer_days(unit.region_code.as_deref(), referral.received_on)
+                .value;
+            let record = ReferralToPsychiatry {
+                id: Uuid::now_v7(),
+                child_id,
+                referrer: Referrer::Gp {
+                    from_org_id: practice_org,
+                    referrer_name: referral.practice.name.clone(),
+                    gp_reference: referral.reference,
+                },
+                to_org_id: unit_id,
+                draft_id: None,
+                text: referral.text,
+                scores: serde_json::Value::Null,
+                received_on: referral.received_on,
+                due_on: answer_due(referral.received_on, days),
+                sent_at: ctx.now,
+                sent_by: ctx.actor.user_id,
+                status: ReferralStatus::Sent,
+                answered_at: None,
+                answered_by: None,
+                answer_note: None,
+                return_way: None,
+                acted_at: None,
+                acted_by: None,
+            };
+            tx.insert_referral_to_psychiatry(&record).await?;
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Create,
+                    "referral_to_psychiatry",
+                    Some(record.id),
+                    Some(child_id),
+                    "registered_from_gp",
+                ),
+            );
+            Ok(record)
+        })
+        .await
+}
+
+/// What the indicators count of the referrals of the actor's organisation (received by a
+/// child-psychiatry unit, or sent by a municipality or practice) that arrived from `from` to `to`.
+pub async fn counts(
+    store: &Store,
+    ctx: &Ctx,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ServiceResult<ReferralCounts> {
+    let org = ctx.actor.org_id;
+    store
+        .read(async |tx| {
+            let all = match ctx.actor.role {
+                Role::Psychiatry => {
+                    tx.authorize(
+                        &ctx.actor,
+                        Action::Search,
+                        Resource::ReceivedReferrals { to_org: org },
+                    )?;
+                    tx.referrals_to(org).await?
+                }
+                Role::Gp => {
+                    tx.authorize(
+                        &ctx.actor,
+                        Action::Search,
+                        Resource::GpReferrals { from_org: org },
+                    )?;
+                    tx.referrals_from(org).await?
+                }
+                _ => {
+                    tx.authorize(&ctx.actor, Action::Search, Resource::ChildRegister)?;
+                    tx.referrals_from(org).await?
+                }
+            };
+            let facts = all.iter().map(|r| ReferralFacts {
+                from_gp: r.is_from_gp(),
+                status: r.status,
+                received_on: r.received_on,
+                due_on: r.due_on,
+                answered_on: r.answered_at.map(|at| crate::courses::local(at).date()),
+                returned_to: r.return_way.as_ref().map(|w| w.destination),
+            });
+            Ok(count(facts, from, to, ctx.today()))
         })
         .await
 }

@@ -9,15 +9,25 @@ impl crate::referrals::tx::ReferralTx for BackendTx {
         &mut self,
         r: &crate::referrals::model::ReferralToPsychiatry,
     ) -> crate::Result<()> {
+        use crate::referrals::model::Referrer;
+        let (origin, referrer_name, gp_reference) = match &r.referrer {
+            Referrer::Municipality { .. } => ("municipality", None, None),
+            Referrer::Gp {
+                referrer_name,
+                gp_reference,
+                ..
+            } => ("gp", Some(referrer_name), gp_reference.as_ref()),
+        };
         sqlx::query(
             "INSERT INTO referrals_to_psychiatry (id, child_id, course_id, from_org_id, to_org_id, draft_id,
-                 reason, tried, child_view, family_view, scores, received_on, due_on, sent_at, sent_by, status)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'sent')",
+                 reason, tried, child_view, family_view, scores, received_on, due_on, sent_at, sent_by, status,
+                 origin, referrer_name, gp_reference)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'sent', $16, $17, $18)",
         )
         .bind(r.id)
         .bind(r.child_id)
-        .bind(r.course_id)
-        .bind(r.from_org_id)
+        .bind(r.referrer.course_id())
+        .bind(r.referrer.from_org_id())
         .bind(r.to_org_id)
         .bind(r.draft_id)
         .bind(&r.text.reason)
@@ -29,6 +39,9 @@ impl crate::referrals::tx::ReferralTx for BackendTx {
         .bind(r.due_on)
         .bind(r.sent_at)
         .bind(r.sent_by)
+        .bind(origin)
+        .bind(referrer_name)
+        .bind(gp_reference)
         .execute(&mut *self.tx)
         .await?;
         Ok(())
@@ -84,6 +97,20 @@ impl crate::referrals::tx::ReferralTx for BackendTx {
              ORDER BY sent_at"
         ))
         .bind(course_id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn referrals_of_child(
+        &mut self,
+        child_id: uuid::Uuid,
+    ) -> crate::Result<Vec<crate::referrals::model::ReferralToPsychiatry>> {
+        let rows: Vec<ToPsychiatryRow> = sqlx::query_as(select_referrals!(
+            "WHERE child_id = $1
+             ORDER BY sent_at"
+        ))
+        .bind(child_id)
         .fetch_all(&mut *self.tx)
         .await?;
         rows.into_iter().map(TryInto::try_into).collect()

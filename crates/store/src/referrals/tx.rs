@@ -16,6 +16,7 @@ pub trait ReferralTx: Send {
     /// The referrals an organisation sent, newest first.
     async fn referrals_from(&mut self, org_id: Uuid) -> Result<Vec<ReferralToPsychiatry>>;
     async fn referrals_of_course(&mut self, course_id: Uuid) -> Result<Vec<ReferralToPsychiatry>>;
+    async fn referrals_of_child(&mut self, child_id: Uuid) -> Result<Vec<ReferralToPsychiatry>>;
     /// Records the answer if the referral still waits for one; false if it does not.
     async fn answer_referral(
         &mut self,

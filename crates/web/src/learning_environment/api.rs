@@ -1,9 +1,9 @@
 //! Learning-environment guidance through the API.
 
 use crate::api::*;
+use crate::request::Period;
 use axum::extract::Query;
 use samspor_domain::learning_environment::{InstitutionInput, SessionInput};
-use samspor_domain::validation::{FieldErrors, optional_day};
 use samspor_store::learning_environment::model::{Institution, LearningEnvSession};
 use samspor_store::learning_environment::{self as svc, Counts, Overview};
 use serde::Deserialize;
@@ -98,14 +98,6 @@ async fn record_session(
     Ok(created("/api/v1/learning-environment".into(), made))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-struct Period {
-    /// First day, `YYYY-MM-DD`.
-    from: Option<String>,
-    /// Last day, `YYYY-MM-DD`.
-    to: Option<String>,
-}
-
 /// What the indicators count of the municipality's guidance from `from` to `to` (both days
 /// included): sessions, about groups and about named children, distinct children and
 /// institutions, sessions per theme and with a follow-up.
@@ -116,17 +108,7 @@ async fn counts(
     ApiCx(state, u, rid): ApiCx,
     Query(p): Query<Period>,
 ) -> Result<Json<Counts>, WebError> {
-    let mut errors = FieldErrors::default();
-    let from = optional_day(&mut errors, "from", p.from.as_deref());
-    let to = optional_day(&mut errors, "to", p.to.as_deref());
-    for (field, day) in [("from", from), ("to", to)] {
-        if day.is_none() && errors.get(field).is_none() {
-            errors.push(samspor_domain::validation::FieldError::required(field));
-        }
-    }
-    let (Some(from), Some(to), true) = (from, to, errors.is_empty()) else {
-        return Err(WebError::Invalid(errors));
-    };
+    let (from, to) = p.days()?;
     Ok(Json(
         svc::counts(&state.store, &u.ctx(&rid), from, to).await?,
     ))

@@ -2,10 +2,16 @@
 
 use crate::api::*;
 use crate::request::Id;
+use crate::request::Period;
+use axum::extract::Query;
 use axum::http::StatusCode;
+use samspor_domain::child::ChildInput;
 use samspor_domain::course::visitation::WayInput;
+use samspor_domain::medcom::GpPracticeInput;
+use samspor_domain::referral::counts::ReferralCounts;
+use samspor_domain::referral::gp::GpReferralInput;
 use samspor_domain::referral::{AnswerInput, ReferralInput};
-use samspor_store::referrals::{self, ReferralView, SendInput};
+use samspor_store::referrals::{self, GpReferralRegistration, ReferralView, SendInput};
 use serde::Deserialize;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -15,6 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(read))
         .routes(routes!(answer))
         .routes(routes!(act_on_return))
+        .routes(routes!(register_from_gp))
+        .routes(routes!(counts))
 }
 
 const TAG: &str = "referrals to child psychiatry";
@@ -125,4 +133,86 @@ async fn answer(
 async fn act_on_return(ApiCx(state, u, rid): ApiCx, Id(id): Id) -> Result<StatusCode, WebError> {
     referrals::act_on_return(&state.store, &u.ctx(&rid), id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A GP's referral that reached the unit through the referral service, as the unit registers it.
+#[derive(Deserialize, ToSchema)]
+pub struct GpReferralIn {
+    /// The child's CPR number: a child already in the unit's records is found by it.
+    cpr: Option<String>,
+    /// For a child new to the unit.
+    given_name: Option<String>,
+    family_name: Option<String>,
+    /// The referring practice: name, ydernummer (6 digits), SOR code and EAN location number
+    /// (the answer goes there as a MedCom message).
+    practice_name: Option<String>,
+    practice_ydernummer: Option<String>,
+    practice_sor_code: Option<String>,
+    practice_ean: Option<String>,
+    /// The referral's number in the referral service.
+    reference: Option<String>,
+    /// The day it arrived, `YYYY-MM-DD`: the answer deadline counts from it.
+    received_on: Option<String>,
+    reason: Option<String>,
+    tried: Option<String>,
+    child_view: Option<String>,
+    family_view: Option<String>,
+}
+
+impl From<GpReferralIn> for GpReferralRegistration {
+    fn from(b: GpReferralIn) -> Self {
+        GpReferralRegistration {
+            child: ChildInput {
+                cpr: b.cpr,
+                given_name: b.given_name,
+                family_name: b.family_name,
+                ..Default::default()
+            },
+            referral: GpReferralInput {
+                practice: GpPracticeInput {
+                    name: b.practice_name,
+                    ydernummer: b.practice_ydernummer,
+                    sor_code: b.practice_sor_code,
+                    ean: b.practice_ean,
+                },
+                reference: b.reference,
+                received_on: b.received_on,
+                text: ReferralInput {
+                    reason: b.reason,
+                    tried: b.tried,
+                    child_view: b.child_view,
+                    family_view: b.family_view,
+                },
+            },
+        }
+    }
+}
+
+/// Register a GP's referral to the caller's child-psychiatry unit: it joins the intake queue
+/// with the region's deadline from the day it arrived; the answer goes to the practice.
+#[utoipa::path(post, path = "/api/v1/psychiatry-referrals/from-gp", tag = TAG, request_body = GpReferralIn,
+    responses((status = 201, body = serde_json::Value), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn register_from_gp(
+    ApiCx(state, u, rid): ApiCx,
+    ApiJson(body): ApiJson<GpReferralIn>,
+) -> Result<axum::response::Response, WebError> {
+    let r = referrals::register_from_gp(&state.store, &u.ctx(&rid), &body.into()).await?;
+    Ok(created(format!("/api/v1/psychiatry-referrals/{}", r.id), r))
+}
+
+/// What the indicators count of the caller's organisation's referrals that arrived from `from`
+/// to `to`: received (from GPs), accepted, returned by destination, waiting and overdue,
+/// answered late, the median days to an answer.
+#[utoipa::path(get, path = "/api/v1/psychiatry-referrals/counts", tag = TAG, params(Period),
+    responses((status = 200, body = serde_json::Value), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn counts(
+    ApiCx(state, u, rid): ApiCx,
+    Query(p): Query<Period>,
+) -> Result<Json<ReferralCounts>, WebError> {
+    let (from, to) = p.days()?;
+    Ok(Json(
+        referrals::counts(&state.store, &u.ctx(&rid), from, to).await?,
+    ))
 }

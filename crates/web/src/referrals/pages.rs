@@ -14,12 +14,19 @@ use axum::Router;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use samspor_domain::child::ChildInput;
 use samspor_domain::course::kl::ReferralDestination;
 use samspor_domain::course::visitation::WayInput;
 use samspor_domain::i18n::Lang;
+use samspor_domain::medcom::GpPracticeInput;
 use samspor_domain::organisation::OrgKind;
+use samspor_domain::referral::counts::ReferralCounts;
+use samspor_domain::referral::gp::GpReferralInput;
 use samspor_domain::referral::{AnswerInput, ReferralInput, ReferralStatus};
-use samspor_store::referrals::{self as svc, ReferralView, SendInput};
+use samspor_domain::role::Role;
+use samspor_store::medcom::model::DeliveryState;
+use samspor_store::referrals::model::Referrer;
+use samspor_store::referrals::{self as svc, GpReferralRegistration, ReferralView, SendInput};
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -29,6 +36,10 @@ pub fn router() -> Router<AppState> {
             get(send_form).post(send),
         )
         .route("/psychiatry-referrals", get(list))
+        .route(
+            "/psychiatry-referrals/from-gp",
+            get(register_form).post(register),
+        )
         .route("/psychiatry-referrals/{id}", get(show))
         .route("/psychiatry-referrals/{id}/answer", post(answer))
         .route("/psychiatry-referrals/{id}/acted", post(acted))
@@ -43,6 +54,7 @@ fn status_label(t: Tr, r: &ReferralView, today: chrono::NaiveDate) -> String {
         ReferralStatus::Sent if r.overdue(today) => "ref.status_overdue",
         ReferralStatus::Sent => "ref.status_sent",
         ReferralStatus::Accepted => "ref.status_accepted",
+        ReferralStatus::Returned if r.referral.is_from_gp() => "ref.status_returned_gp",
         ReferralStatus::Returned if r.referral.acted_at.is_none() => "ref.status_returned_open",
         ReferralStatus::Returned => "ref.status_returned",
     };
@@ -163,6 +175,87 @@ async fn send(
     }
 }
 
+#[derive(Template)]
+#[template(path = "referrals/register.html")]
+struct RegisterTemplate {
+    t: Tr,
+    l: Layout,
+    p: Pairs,
+    r: Refusal,
+}
+
+impl RegisterTemplate {
+    fn err(&self, field: &str) -> Option<&str> {
+        self.r.err(field, self.t.language())
+    }
+
+    fn v(&self, field: &str) -> &str {
+        self.p.first(field).unwrap_or("")
+    }
+}
+
+fn register_page(user: &CurrentUser, lang: Lang, p: Pairs, r: Refusal) -> Response {
+    let t = Tr(lang);
+    render(
+        r.status(),
+        &RegisterTemplate {
+            t,
+            l: Layout::new(Some(user), t, "/psychiatry-referrals/from-gp", "referrals"),
+            p,
+            r,
+        },
+    )
+}
+
+async fn register_form(Cx(_, user, lang, _): Cx) -> Result<Response, WebError> {
+    if user.user.role != Role::Psychiatry {
+        return Err(WebError::NotFound);
+    }
+    Ok(register_page(
+        &user,
+        lang,
+        Pairs::default(),
+        Refusal::invalid(Default::default()),
+    ))
+}
+
+async fn register(
+    Cx(state, user, lang, rid): Cx,
+    CsrfForm(p): CsrfForm,
+) -> Result<Response, WebError> {
+    let input = GpReferralRegistration {
+        child: ChildInput {
+            cpr: text(&p, "cpr"),
+            given_name: text(&p, "given_name"),
+            family_name: text(&p, "family_name"),
+            ..Default::default()
+        },
+        referral: GpReferralInput {
+            practice: GpPracticeInput {
+                name: text(&p, "practice_name"),
+                ydernummer: text(&p, "practice_ydernummer"),
+                sor_code: text(&p, "practice_sor_code"),
+                ean: text(&p, "practice_ean"),
+            },
+            reference: text(&p, "reference"),
+            received_on: text(&p, "received_on"),
+            text: ReferralInput {
+                reason: text(&p, "reason"),
+                tried: text(&p, "tried"),
+                child_view: text(&p, "child_view"),
+                family_view: text(&p, "family_view"),
+            },
+        },
+    };
+    match svc::register_from_gp(&state.store, &user.ctx(&rid), &input).await {
+        Ok(r) => Ok(
+            Redirect::to(&format!("/psychiatry-referrals/{}?saved=registered", r.id))
+                .into_response(),
+        ),
+        Err(e) => Ok(register_page(&user, lang, p, Refusal::from_error(e, lang)?)),
+    }
+}
+
 struct Row {
     id: Uuid,
     child: String,
@@ -180,14 +273,31 @@ struct ListTemplate {
     t: Tr,
     l: Layout,
     received: bool,
+    gp: bool,
     rows: Vec<Row>,
+    /// The last twelve months as the indicators count them, with the returns by destination.
+    counts: ReferralCounts,
+    returned_to: Vec<(&'static str, usize)>,
 }
 
 async fn list(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
     let t = Tr(lang);
     let today = user.ctx(&rid).today();
     let all = svc::list(&state.store, &user.ctx(&rid)).await?;
-    let received = user.user.role == samspor_domain::role::Role::Psychiatry;
+    let received = user.user.role == Role::Psychiatry;
+    let gp = user.user.role == Role::Gp;
+    let counts = svc::counts(
+        &state.store,
+        &user.ctx(&rid),
+        today - chrono::Months::new(12),
+        today,
+    )
+    .await?;
+    let returned_to = counts
+        .returned_to
+        .iter()
+        .map(|(d, n)| (d.label(lang), *n))
+        .collect();
     let rows = all
         .iter()
         .map(|r| Row {
@@ -211,7 +321,10 @@ async fn list(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             t,
             l: Layout::new(Some(&user), t, "/psychiatry-referrals", "referrals"),
             received,
+            gp,
             rows,
+            counts,
+            returned_to,
         },
     ))
 }
@@ -230,6 +343,8 @@ struct ShowTemplate {
     return_way: Option<(String, String)>,
     can_answer: bool,
     can_act: bool,
+    /// For an answered GP's referral: how the answer's MedCom message stands.
+    answer_message: Option<&'static str>,
     destinations: Vec<(&'static str, &'static str)>,
     answer: String,
     destination: String,
@@ -241,6 +356,13 @@ struct ShowTemplate {
 impl ShowTemplate {
     fn err(&self, field: &str) -> Option<&str> {
         self.r.err(field, self.t.language())
+    }
+
+    fn gp_reference(&self) -> Option<&str> {
+        match &self.v.referral.referrer {
+            Referrer::Gp { gp_reference, .. } => gp_reference.as_deref(),
+            Referrer::Municipality { .. } => None,
+        }
     }
 }
 
@@ -312,6 +434,14 @@ async fn show_page(
     let can_act = !v.received
         && v.referral.status == ReferralStatus::Returned
         && v.referral.acted_at.is_none();
+    let answer_message = (v.referral.is_from_gp() && v.referral.status != ReferralStatus::Sent)
+        .then(|| match v.answer_message {
+            None => t.t("ref.gp_answer_not_sent"),
+            Some(DeliveryState::ToBeSent) => t.t("ref.gp_answer_queued"),
+            Some(DeliveryState::Sent) => t.t("ref.gp_answer_sent"),
+            Some(DeliveryState::Acknowledged) => t.t("ref.gp_answer_received"),
+            Some(DeliveryState::Failed) => t.t("ref.gp_answer_failed"),
+        });
     let path = format!("/psychiatry-referrals/{id}");
     Ok(render(
         r.status(),
@@ -325,6 +455,7 @@ async fn show_page(
             return_way,
             can_answer,
             can_act,
+            answer_message,
             destinations: ReferralDestination::ALL
                 .into_iter()
                 .filter(|d| *d != ReferralDestination::Psychiatry)
