@@ -559,7 +559,7 @@ async fn seed(
     )
     .await
     .map_err(failed("opening the visitation meeting"))?;
-    let token = accounts::create_api_token(store, "bench.coordinator@example.org", "bench")
+    let token = accounts::create_api_token(store, "bench.coordinator@example.org", "bench", 30)
         .await
         .map_err(failed("creating the API token"))?;
 

@@ -134,6 +134,11 @@ enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Disable an account: it cannot log in, its sessions end and its API tokens are revoked
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -144,6 +149,20 @@ enum TokenCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         label: String,
+        /// How many days the token works (1–730)
+        #[arg(long, default_value_t = 365, value_name = "DAYS")]
+        expires_in_days: u32,
+    },
+    /// List API tokens (never the tokens themselves): id, user, label, created, expires, revoked
+    List {
+        /// Only this user's tokens
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Revoke an API token by its id (from `token list`); it stops working at once
+    Revoke {
+        #[arg(long)]
+        id: uuid::Uuid,
     },
 }
 
@@ -324,12 +343,61 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token {
-            command: TokenCommand::Create { email, label },
+            command:
+                TokenCommand::Create {
+                    email,
+                    label,
+                    expires_in_days,
+                },
         } => {
             let store = open().await?;
-            let token = accounts::create_api_token(&store, &email, &label).await;
+            let token = accounts::create_api_token(&store, &email, &label, expires_in_days).await;
             store.close().await;
             say!("{}", token?);
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::List { email },
+        } => {
+            let store = open().await?;
+            let tokens = accounts::list_api_tokens(&store, email.as_deref()).await;
+            store.close().await;
+            for t in tokens? {
+                let when = |d: Option<chrono::DateTime<chrono::Utc>>| {
+                    d.map_or("-".to_string(), |d| {
+                        d.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                    })
+                };
+                say!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.email,
+                    t.label,
+                    when(Some(t.created_at)),
+                    when(t.expires_at),
+                    when(t.revoked_at)
+                );
+            }
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { id },
+        } => {
+            let store = open().await?;
+            let done = accounts::revoke_api_token(&store, id).await;
+            store.close().await;
+            done?;
+            say!("revoked {id}");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Disable { email },
+        } => {
+            let store = open().await?;
+            let done = accounts::disable_user(&store, &email).await;
+            store.close().await;
+            let (sessions, tokens) = done?;
+            say!("disabled; {sessions} session(s) ended, {tokens} API token(s) revoked");
             Ok(())
         }
         Command::Audit {

@@ -53,7 +53,7 @@ pub struct ServerSettings {
     #[arg(long, env = "SAMSPOR_MEDCOM_DROP_DIR", value_name = "DIR")]
     medcom_drop_dir: Option<std::path::PathBuf>,
     /// The address Samspor is reached at, e.g. https://samspor.example.dk
-    #[arg(long, env = "SAMSPOR_PUBLIC_URL", value_name = "URL")]
+    #[arg(long, env = "SAMSPOR_PUBLIC_URL", value_name = "URL", value_parser = samspor_web::parse_public_url)]
     public_url: Option<String>,
 }
 

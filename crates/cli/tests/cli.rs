@@ -216,6 +216,75 @@ async fn users_and_tokens_are_created_and_bad_input_changes_nothing() {
         assert!(token.starts_with("sp_"));
         let owner = accounts::user_by_api_token(&db.store, token).await.unwrap();
         assert_eq!(owner.map(|m| m.user.id), Some(id));
+
+        // The operator lists tokens (never the token), revokes one, and disables an account,
+        // which ends its sessions and revokes the rest.
+        let too_long = run(
+            &db,
+            &[
+                "token",
+                "create",
+                "--email",
+                "ny@kbh.dk",
+                "--expires-in-days",
+                "9999",
+            ],
+        );
+        assert_eq!(too_long.code, 2);
+        assert!(
+            too_long.names_field("expires_in_days"),
+            "{}",
+            too_long.stderr
+        );
+        let listed = run(&db, &["token", "list", "--email", "ny@kbh.dk"]);
+        assert_eq!(listed.code, 0, "{}", listed.stderr);
+        assert!(
+            !listed.stdout.contains(token),
+            "a listing never shows the token"
+        );
+        let token_id = listed.stdout.split('\t').next().unwrap().to_string();
+        let revoked = run(&db, &["token", "revoke", "--id", &token_id]);
+        assert_eq!(revoked.code, 0, "{}", revoked.stderr);
+        assert!(
+            accounts::user_by_api_token(&db.store, token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_ne!(
+            run(&db, &["token", "revoke", "--id", &token_id]).code,
+            0,
+            "revoked once"
+        );
+        let second = run(&db, &["token", "create", "--email", "ny@kbh.dk"]);
+        let second = second.stdout.trim().to_string();
+        let disabled = run(&db, &["user", "disable", "--email", "ny@kbh.dk"]);
+        assert_eq!(disabled.code, 0, "{}", disabled.stderr);
+        assert!(
+            disabled.stdout.contains("1 API token(s) revoked"),
+            "{}",
+            disabled.stdout
+        );
+        assert!(
+            accounts::user_by_api_token(&db.store, &second)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let login = accounts::login(
+            &db.store,
+            "ny@kbh.dk",
+            PASSWORD,
+            "test",
+            SessionPolicy::default(),
+        )
+        .await
+        .unwrap();
+        assert!(login.is_err(), "a disabled account cannot log in");
+        assert_ne!(
+            run(&db, &["user", "disable", "--email", "nobody@kbh.dk"]).code,
+            0
+        );
     }
 }
 
@@ -368,7 +437,7 @@ async fn demo_data_follows_the_seed_and_is_added_only_once() {
 /// A demo user's context, as if they had signed in.
 async fn demo_ctx(db: &TestDb, local_part: &str) -> samspor_store::service::Ctx {
     let email = format!("{local_part}@demo.samspor.dk");
-    let token = accounts::create_api_token(&db.store, &email, "test")
+    let token = accounts::create_api_token(&db.store, &email, "test", 30)
         .await
         .expect("token");
     let member = accounts::user_by_api_token(&db.store, &token)

@@ -86,6 +86,23 @@ impl From<FieldError> for FieldErrors {
     }
 }
 
+/// A character no text in Samspor holds: the control characters other than tab and line
+/// breaks. No one types them, they are invisible on screen, and NUL cannot be stored in
+/// PostgreSQL text at all. The web layer refuses NUL in every request before any handler runs;
+/// the free-text fields refuse the rest with the field named, so a form is shown again.
+pub fn is_unstorable(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The error for a field whose text holds an [`is_unstorable`] character.
+pub fn unstorable(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "The text holds an invisible control character; type it again instead of pasting it.",
+        "Teksten indeholder et usynligt kontroltegn; skriv den igen i stedet for at indsætte den.",
+    )
+}
+
 /// Trims a required free-text field and checks its length.
 pub fn required_text(
     errors: &mut FieldErrors,
@@ -96,6 +113,8 @@ pub fn required_text(
     let v = value.map(str::trim).unwrap_or("");
     if v.is_empty() {
         errors.push(FieldError::required(field));
+    } else if v.chars().any(is_unstorable) {
+        errors.push(unstorable(field));
     } else if v.chars().count() > max {
         errors.push(FieldError::too_long(field, max));
     }
@@ -113,7 +132,9 @@ pub fn optional_text(
     if v.is_empty() {
         return None;
     }
-    if v.chars().count() > max {
+    if v.chars().any(is_unstorable) {
+        errors.push(unstorable(field));
+    } else if v.chars().count() > max {
         errors.push(FieldError::too_long(field, max));
     }
     Some(v.to_string())
@@ -159,6 +180,31 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_are_refused_but_tabs_and_line_breaks_kept() {
+        let mut e = FieldErrors::default();
+        assert_eq!(
+            required_text(&mut e, "a", Some("to\tlinjer\r\nher"), 50),
+            "to\tlinjer\r\nher"
+        );
+        assert!(e.is_empty());
+        for bad in [
+            "\0",
+            "a\u{0}b",
+            "x\u{b}y",
+            "\u{1b}[31m",
+            "z\u{7f}",
+            "\u{9b}",
+        ] {
+            let mut e = FieldErrors::default();
+            required_text(&mut e, "a", Some(bad), 50);
+            optional_text(&mut e, "b", Some(bad), 50);
+            let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+            assert_eq!(fields, ["a", "b"], "{bad:?}");
+        }
+        assert!(parse_email("e", "a\u{0}@b.dk").is_err());
+    }
+
+    #[test]
     fn optional_text_blank_is_none() {
         let mut e = FieldErrors::default();
         assert_eq!(optional_text(&mut e, "a", Some(" "), 5), None);
@@ -176,6 +222,7 @@ pub fn parse_email(field: &str, value: &str) -> Result<String, FieldError> {
     let v = value.trim().to_lowercase();
     let valid = v.len() <= 254
         && !v.contains(char::is_whitespace)
+        && !v.contains(char::is_control)
         && v.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && !domain.contains('@')

@@ -510,7 +510,7 @@ async fn api_tokens_identify_their_user() {
     each_backend(|db| async move {
         let s = &*db.store;
         let u = user(s, "k@kbh.dk", "coordinator", "0101").await;
-        let token = accounts::create_api_token(s, "k@kbh.dk", "test")
+        let token = accounts::create_api_token(s, "k@kbh.dk", "test", 30)
             .await
             .unwrap();
         let found = accounts::user_by_api_token(s, &token)
@@ -526,8 +526,56 @@ async fn api_tokens_identify_their_user() {
                 .unwrap()
                 .is_none()
         );
-        let bad = accounts::create_api_token(s, "nobody@kbh.dk", "test").await;
+        let bad = accounts::create_api_token(s, "nobody@kbh.dk", "test", 30).await;
         assert!(matches!(bad, Err(ServiceError::Invalid(_))));
+        for days in [0, accounts::TOKEN_MAX_DAYS + 1] {
+            let bad = accounts::create_api_token(s, "k@kbh.dk", "test", days).await;
+            assert!(matches!(bad, Err(ServiceError::Invalid(_))), "{days} days");
+        }
+
+        // Revoked, a token stops working at once; the list shows it without the token itself.
+        let listed = accounts::list_api_tokens(s, Some("k@kbh.dk"))
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(listed[0].expires_at.is_some() && listed[0].revoked_at.is_none());
+        accounts::revoke_api_token(s, listed[0].id).await.unwrap();
+        assert!(
+            accounts::user_by_api_token(s, &token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let again = accounts::revoke_api_token(s, listed[0].id).await;
+        assert!(matches!(again, Err(ServiceError::Invalid(_))));
+        let unknown = accounts::revoke_api_token(s, uuid::Uuid::now_v7()).await;
+        assert!(matches!(unknown, Err(ServiceError::NotFound)));
+
+        // An expired token is refused like a revoked one.
+        let expiring = accounts::create_api_token(s, "k@kbh.dk", "kort", 1)
+            .await
+            .unwrap();
+        db.exec_raw("UPDATE api_tokens SET expires_at = created_at WHERE label = 'kort'")
+            .await
+            .unwrap();
+        assert!(
+            accounts::user_by_api_token(s, &expiring)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // Disabling a user revokes the tokens not yet revoked (the expired one too).
+        let third = accounts::create_api_token(s, "k@kbh.dk", "tredje", 30)
+            .await
+            .unwrap();
+        assert_eq!(accounts::disable_user(s, "k@kbh.dk").await.unwrap().1, 2);
+        assert!(
+            accounts::user_by_api_token(s, &third)
+                .await
+                .unwrap()
+                .is_none()
+        );
     })
     .await;
 }

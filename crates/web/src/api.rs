@@ -70,10 +70,13 @@ fn routes() -> OpenApiRouter<AppState> {
 /// The API under `/api`; anything else there is a problem document, never a page.
 pub fn router() -> Router<AppState> {
     let (router, _) = routes().split_for_parts();
-    router.route("/api/openapi.json", get(openapi_json)).route(
-        "/api/{*rest}",
-        axum::routing::any(|| async { WebError::NotFound }),
-    )
+    router
+        .route("/api/openapi.json", get(openapi_json))
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { WebError::NotFound }),
+        )
+        .layer(axum::middleware::from_fn(crate::request::refuse_nul))
 }
 
 #[derive(OpenApi)]

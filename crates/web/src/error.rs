@@ -149,14 +149,26 @@ impl WebError {
                 "Your role does not allow this.".into(),
                 "Din rolle giver ikke adgang til dette.".into(),
             ),
-            Invalid(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation",
-                "Invalid input",
-                "Ugyldige oplysninger",
-                "Some fields are not valid; see errors.".into(),
-                "Nogle felter er ikke gyldige.".into(),
-            ),
+            // The fields are named in the detail too, so an error page (a form that could
+            // not be shown again) says what to fix.
+            Invalid(errors) => {
+                let list = |lang| {
+                    errors
+                        .0
+                        .iter()
+                        .map(|e| format!("{}: {}", e.field, e.message(lang)))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation",
+                    "Invalid input",
+                    "Ugyldige oplysninger",
+                    format!("Some fields are not valid; see errors. {}", list(Lang::En)),
+                    format!("Nogle felter er ikke gyldige. {}", list(Lang::Da)),
+                )
+            }
             DuplicateChild { .. } => (
                 StatusCode::CONFLICT,
                 "duplicate-child",

@@ -78,7 +78,9 @@ pub struct Settings {
     /// The folder of the MedCom file-drop transport (docs/MEDCOM.md); without it, messages to
     /// practices outside Samspor wait.
     pub medcom_drop_dir: Option<std::path::PathBuf>,
-    /// The address people and systems reach Samspor at (`https://…`), when known.
+    /// The address people and systems reach Samspor at (`https://…`, no trailing slash; see
+    /// [`parse_public_url`]). Every link Samspor hands out is built on it; `serve` uses the
+    /// listening address when none is configured.
     pub public_url: Option<String>,
 }
 
@@ -109,7 +111,37 @@ fn public_form_limiter() -> governor::DefaultKeyedRateLimiter<std::net::IpAddr> 
     governor::RateLimiter::keyed(quota)
 }
 
+/// Checks an operator's public address: `http://` or `https://` and a host, no query, fragment
+/// or white space; a trailing slash is dropped.
+pub fn parse_public_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or("the public URL starts with https:// (or http:// for a local test)")?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty()
+        || s.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '\\' | '@'))
+    {
+        return Err(
+            "the public URL is a scheme and a host (and port), e.g. https://samspor.example.dk"
+                .into(),
+        );
+    }
+    Ok(s.to_string())
+}
+
 impl AppState {
+    /// Where Samspor's links point: the configured public address, or (in tests, which serve
+    /// no listener) `http://localhost`.
+    pub fn public_base(&self) -> &str {
+        self.settings
+            .public_url
+            .as_deref()
+            .unwrap_or("http://localhost")
+    }
+
     /// With the operator's settings in place of the defaults.
     pub fn with_settings(mut self, settings: Settings) -> Self {
         self.settings = settings;
@@ -161,6 +193,11 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application: pages, API, health checks and the shared middleware.
 pub fn app(state: AppState) -> Router {
+    // Browsers must keep to HTTPS once they have reached Samspor over it.
+    let hsts = state
+        .settings
+        .secure_cookies
+        .then(|| HeaderValue::from_static("max-age=31536000"));
     Router::new()
         .merge(pages::router())
         .merge(api::router())
@@ -184,6 +221,16 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        // Pages and API answers hold personal data: no browser or proxy may keep them. What may
+        // be kept (the stylesheet) says so itself.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
         ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(
@@ -216,14 +263,14 @@ async fn readyz(
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, mut state: AppState) -> std::io::Result<()> {
+    if state.settings.public_url.is_none() {
+        state.settings.public_url = Some(format!("http://{}", listener.local_addr()?));
+    }
     let escalation = tokio::spawn(escalate_alerts(state.clone()));
     let kl_export = tokio::spawn(nightly_kl_export(state.clone()));
     let measurements = tokio::spawn(send_due_measurements(state.clone()));
-    let base = match &state.settings.public_url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => format!("http://{}", listener.local_addr()?),
-    };
+    let base = state.public_base().to_string();
     let transports = samspor_store::medcom::Transports {
         network: match &state.settings.medcom_drop_dir {
             Some(dir) => Some(std::sync::Arc::new(

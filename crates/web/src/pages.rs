@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::audit::pages::router())
         .merge(crate::questionnaires::pages::router())
         .merge(crate::questionnaires::respond::router())
+        .layer(axum::middleware::from_fn(crate::request::refuse_nul))
         .layer(axum::middleware::from_fn(html_errors))
 }
 
@@ -530,9 +531,20 @@ struct LangQuery {
 }
 
 /// Only paths on this site are followed back to, never another host.
+/// A path on this site to go back to, checked after the query was decoded: anything else
+/// (another host, a scheme, a backslash, or a control or space character that a browser would
+/// drop and so turn `/\t/host` into `//host`) goes to the front page.
 pub fn safe_back(back: Option<&str>) -> String {
     match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_string(),
+        Some(b)
+            if b.starts_with('/')
+                && !b.starts_with("//")
+                && !b
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            b.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -577,6 +589,18 @@ mod tests {
         assert_eq!(super::safe_back(Some("//evil.example")), "/");
         assert_eq!(super::safe_back(Some("https://evil.example")), "/");
         assert_eq!(super::safe_back(Some("/\\evil")), "/");
+        for sneaky in [
+            "/\t/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/\u{85}/x",
+        ] {
+            assert_eq!(super::safe_back(Some(sneaky)), "/", "{sneaky:?}");
+        }
+        assert_eq!(
+            super::safe_back(Some("/children?q=a%20b")),
+            "/children?q=a%20b"
+        );
         assert_eq!(super::safe_back(None), "/");
     }
 }

@@ -200,3 +200,95 @@ impl Period {
         }
     }
 }
+
+/// Refuses a request that carries NUL (U+0000) in a query parameter, a form field or a JSON
+/// string, naming the field, before any handler runs: no text may hold it (PostgreSQL cannot
+/// store it), and this is the one place every route passes. The other control characters are
+/// refused by the free-text fields themselves, so a form can be shown again.
+pub async fn refuse_nul(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let query_fault = req
+        .uri()
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| pair_with_nul(&pairs));
+    if let Some(field) = query_fault {
+        return nul_in(&field).into_response();
+    }
+    let kind = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let form = kind == "application/x-www-form-urlencoded";
+    let json = kind == "application/json" || kind.ends_with("+json");
+    if !form && !json {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await else {
+        return WebError::PayloadTooLarge.into_response();
+    };
+    let fault = if form {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pair_with_nul(&pairs))
+    } else if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        // NUL reaches a JSON document only escaped; find the field to name it.
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| json_path_with_nul(&v, String::new()))
+    } else {
+        None
+    };
+    match fault {
+        Some(field) => nul_in(&field).into_response(),
+        None => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+    }
+}
+
+fn pair_with_nul(pairs: &[(String, String)]) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.replace('\0', ""))
+}
+
+fn json_path_with_nul(v: &serde_json::Value, at: String) -> Option<String> {
+    let field = |at: &str| {
+        if at.is_empty() {
+            ".".to_string()
+        } else {
+            at.to_string()
+        }
+    };
+    match v {
+        serde_json::Value::String(s) if s.contains('\0') => Some(field(&at)),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| json_path_with_nul(item, format!("{at}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, item)| {
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if k.contains('\0') {
+                Some(path.replace('\0', ""))
+            } else {
+                json_path_with_nul(item, path)
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn nul_in(field: &str) -> WebError {
+    WebError::Invalid(samspor_domain::validation::unstorable(field).into())
+}

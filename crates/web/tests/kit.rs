@@ -125,6 +125,7 @@ async fn a_kit_plan_needs_participation_and_a_basis_for_every_party() {
             "no KIT participation: {f:?}"
         );
         offer_kit(&app).await;
+        let before = app.audit_count().await;
         let r = app.put(&path, &s.kit, plan(&s)).await;
         assert_eq!(
             r.fields(),
@@ -207,11 +208,11 @@ async fn meetings_give_tasks_that_their_owners_work_and_the_overdue_show() {
         let tasks = format!("/api/v1/courses/{}/kit-tasks", s.course);
 
         // A task without owner, or owned outside the plan, changes nothing.
+        let (outsider, _) = unit(&app, "gp_practice", "Lægehuset Udenfor").await;
         let before = app.audit_count().await;
         let r = app.post(&tasks, &s.kit, json!({"title": "Ring til mor", "due_on": day(3)})).await;
         assert_eq!(r.fields(), ["owner_org_id"]);
         assert!(r.text().contains("ejer") || r.text().contains("owner"));
-        let (outsider, _) = unit(&app, "gp_practice", "Lægehuset Udenfor").await;
         let r = app
             .post(&tasks, &s.kit, json!({"title": "Ring", "owner_org_id": outsider, "due_on": day(3)}))
             .await;

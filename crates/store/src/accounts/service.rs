@@ -245,7 +245,7 @@ pub async fn user_by_api_token(store: &Store, token: &str) -> ServiceResult<Opti
     let found = store
         .lookup()
         .await?
-        .member_by_token(&token_hash(token))
+        .member_by_token(&token_hash(token), Utc::now())
         .await?;
     Ok(found
         .filter(|(user, _)| user.active)
@@ -257,33 +257,142 @@ pub async fn user_by_api_token(store: &Store, token: &str) -> ServiceResult<Opti
         }))
 }
 
-/// Creates an API token for a user and returns it; only its hash is kept.
-pub async fn create_api_token(store: &Store, email: &str, label: &str) -> ServiceResult<String> {
+/// The longest an API token may be made to last.
+pub const TOKEN_MAX_DAYS: u32 = 730;
+
+/// Creates an API token for a user, valid for `days` days, and returns it; only its hash is
+/// kept. Audited as the operator's act.
+pub async fn create_api_token(
+    store: &Store,
+    email: &str,
+    label: &str,
+    days: u32,
+) -> ServiceResult<String> {
+    if !(1..=TOKEN_MAX_DAYS).contains(&days) {
+        return Err(FieldError::new(
+            "expires_in_days",
+            format!("A token lasts 1 to {TOKEN_MAX_DAYS} days."),
+            format!("Et token gælder 1 til {TOKEN_MAX_DAYS} dage."),
+        )
+        .into());
+    }
     store
         .write(async |tx| {
-            let user = tx
-                .user_by_email(&email.trim().to_lowercase())
-                .await?
-                .ok_or_else(|| {
-                    ServiceError::Invalid(
-                        FieldError::new(
-                            "email",
-                            "No user has this e-mail address.",
-                            "Ingen bruger har denne e-mailadresse.",
-                        )
-                        .into(),
-                    )
-                })?;
+            let user = user_named(tx, email).await?;
             let token = format!("sp_{}", random_token());
+            let now = Utc::now();
+            let id = Uuid::now_v7();
             tx.insert_token(&ApiToken {
-                id: Uuid::now_v7(),
+                id,
                 user_id: user.id,
                 token_hash: token_hash(&token),
                 label: label.to_string(),
-                created_at: Utc::now(),
+                created_at: now,
+                expires_at: Some(now + Duration::days(i64::from(days))),
             })
             .await?;
+            tx.audit(
+                now,
+                operator_event(&user, AuditAction::Create, "api_token", Some(id), ""),
+            );
             Ok(token)
+        })
+        .await
+}
+
+async fn user_named(tx: &mut crate::Work<'_>, email: &str) -> ServiceResult<User> {
+    tx.user_by_email(&email.trim().to_lowercase())
+        .await?
+        .ok_or_else(|| {
+            ServiceError::Invalid(
+                FieldError::new(
+                    "email",
+                    "No user has this e-mail address.",
+                    "Ingen bruger har denne e-mailadresse.",
+                )
+                .into(),
+            )
+        })
+}
+
+/// What the operator did to an account, from the command line (no signed-in actor).
+fn operator_event(
+    user: &User,
+    action: AuditAction,
+    object_type: &str,
+    object_id: Option<Uuid>,
+    detail: &str,
+) -> AuditEvent {
+    AuditEvent {
+        user_id: None,
+        org_id: Some(user.org_id),
+        action,
+        object_type: object_type.into(),
+        object_id: object_id.or(Some(user.id)),
+        child_id: None,
+        purpose: "administration".into(),
+        request_id: "cli".into(),
+        detail: detail.into(),
+    }
+}
+
+/// The API tokens of one user (by e-mail) or of everyone, newest first.
+pub async fn list_api_tokens(
+    store: &Store,
+    email: Option<&str>,
+) -> ServiceResult<Vec<crate::accounts::model::TokenInfo>> {
+    store
+        .read(async |tx| {
+            let user = match email {
+                Some(e) => Some(user_named(tx, e).await?.id),
+                None => None,
+            };
+            Ok(tx.tokens(user).await?)
+        })
+        .await
+}
+
+/// Revokes one API token: it stops working at once.
+pub async fn revoke_api_token(store: &Store, id: Uuid) -> ServiceResult<()> {
+    store
+        .write(async |tx| {
+            let now = Utc::now();
+            let Some(info) = tx.tokens(None).await?.into_iter().find(|t| t.id == id) else {
+                return Err(ServiceError::NotFound);
+            };
+            if !tx.revoke_token(id, now).await? {
+                return Err(FieldError::new(
+                    "id",
+                    "The token is already revoked.",
+                    "Tokenet er allerede tilbagekaldt.",
+                )
+                .into());
+            }
+            let user = user_named(tx, &info.email).await?;
+            tx.audit(
+                now,
+                operator_event(&user, AuditAction::Update, "api_token", Some(id), "revoked"),
+            );
+            Ok(())
+        })
+        .await
+}
+
+/// Disables an account: it can no longer log in, its sessions end and its API tokens are
+/// revoked, all at once. Returns how many sessions and tokens ended.
+pub async fn disable_user(store: &Store, email: &str) -> ServiceResult<(u64, u64)> {
+    store
+        .write(async |tx| {
+            let now = Utc::now();
+            let user = user_named(tx, email).await?;
+            tx.set_user_active(user.id, false).await?;
+            let sessions = tx.delete_sessions_of(user.id).await?;
+            let tokens = tx.revoke_tokens_of(user.id, now).await?;
+            tx.audit(
+                now,
+                operator_event(&user, AuditAction::Update, "user", None, "disabled"),
+            );
+            Ok((sessions, tokens))
         })
         .await
 }

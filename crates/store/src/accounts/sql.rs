@@ -131,15 +131,77 @@ impl crate::AccountTx for BackendTx {
 
     async fn insert_token(&mut self, t: &crate::ApiToken) -> crate::Result<()> {
         sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO api_tokens (id, user_id, token_hash, label, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(t.id)
         .bind(t.user_id)
         .bind(&t.token_hash)
         .bind(&t.label)
         .bind(t.created_at)
+        .bind(t.expires_at)
         .execute(&mut *self.tx)
         .await?;
+        Ok(())
+    }
+
+    async fn tokens(
+        &mut self,
+        user_id: Option<uuid::Uuid>,
+    ) -> crate::Result<Vec<crate::accounts::model::TokenInfo>> {
+        Ok(sqlx::query_as(
+            "SELECT t.id, u.email, t.label, t.created_at, t.expires_at, t.revoked_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE $1 IS NULL OR t.user_id = $1
+             ORDER BY t.created_at DESC, t.id",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    async fn revoke_token(
+        &mut self,
+        id: uuid::Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<bool> {
+        let r = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(at)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn revoke_tokens_of(
+        &mut self,
+        user_id: uuid::Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<u64> {
+        let r = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(r.rows_affected())
+    }
+
+    async fn delete_sessions_of(&mut self, user_id: uuid::Uuid) -> crate::Result<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
+    async fn set_user_active(&mut self, user_id: uuid::Uuid, active: bool) -> crate::Result<()> {
+        sqlx::query("UPDATE users SET active = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(active)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 }
@@ -149,6 +211,7 @@ impl crate::AccountLookup for BackendConn {
     async fn member_by_token(
         &mut self,
         token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> crate::Result<Option<(crate::User, crate::Organisation)>> {
         let row: Option<MemberRow> = sqlx::query_as(
             "SELECT u.id, u.org_id, u.email, u.name, u.role, u.password_hash, u.active, u.failed_logins,
@@ -157,9 +220,11 @@ impl crate::AccountLookup for BackendConn {
                     o.region_code AS org_region_code, o.municipality_code AS org_municipality_code,
                     o.sor_code AS org_sor_code, o.ean_code AS org_ean_code, o.created_at AS org_created_at
              FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+               AND (t.expires_at IS NULL OR t.expires_at > $2)",
         )
         .bind(token_hash)
+        .bind(now)
         .fetch_optional(&mut *self.tx)
         .await?;
         row.map(TryInto::try_into).transpose()

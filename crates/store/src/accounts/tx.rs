@@ -10,7 +10,11 @@ use uuid::Uuid;
 #[async_trait]
 pub trait AccountLookup: Send {
     /// The user holding an unrevoked API token, with their organisation.
-    async fn member_by_token(&mut self, token_hash: &str) -> Result<Option<(User, Organisation)>>;
+    async fn member_by_token(
+        &mut self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, Organisation)>>;
 }
 
 #[async_trait]
@@ -31,4 +35,11 @@ pub trait AccountTx: Send {
     async fn delete_session(&mut self, id_hash: &str) -> Result<()>;
     async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<u64>;
     async fn insert_token(&mut self, token: &ApiToken) -> Result<()>;
+    /// API tokens, of one user or of everyone, newest first.
+    async fn tokens(&mut self, user_id: Option<Uuid>) -> Result<Vec<TokenInfo>>;
+    /// Revokes a token that is not revoked yet; false if there is none such.
+    async fn revoke_token(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<bool>;
+    async fn revoke_tokens_of(&mut self, user_id: Uuid, at: DateTime<Utc>) -> Result<u64>;
+    async fn delete_sessions_of(&mut self, user_id: Uuid) -> Result<u64>;
+    async fn set_user_active(&mut self, user_id: Uuid, active: bool) -> Result<()>;
 }

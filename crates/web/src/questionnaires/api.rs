@@ -4,7 +4,7 @@ use crate::api::*;
 use crate::pages::link_url;
 use crate::request::ApiJson;
 use crate::request::Id;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use samspor_domain::i18n::Lang;
 use samspor_domain::instrument::Answers;
@@ -101,7 +101,6 @@ pub struct InvitationOut {
     ))]
 pub(crate) async fn invite(
     ApiCx(state, u, rid): ApiCx,
-    headers: HeaderMap,
     Id(child_id): Id,
     ApiJson(body): ApiJson<InvitationIn>,
 ) -> Result<(StatusCode, Json<InvitationOut>), WebError> {
@@ -139,7 +138,7 @@ pub(crate) async fn invite(
         StatusCode::CREATED,
         Json(InvitationOut {
             id: created.invitation.id,
-            url: link_url(&headers, &created.token),
+            url: link_url(&state, &created.token),
             expires_at: created.invitation.expires_at,
         }),
     ))

@@ -11,7 +11,7 @@ use crate::request::Id;
 use askama::Template;
 use axum::Router;
 use axum::extract::Query;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use samspor_domain::i18n::Lang;
@@ -480,23 +480,14 @@ struct CreatedTemplate {
     expires: String,
 }
 
-/// The address respondents open, on the host the staff member is using.
-pub fn link_url(headers: &HeaderMap, token: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https" || *p == "http")
-        .unwrap_or("http");
-    format!("{scheme}://{host}/s/{token}")
+/// The address respondents open: always on Samspor's configured public address, never on a
+/// host a request named (a forged `Host` header must not put a link to another site in a letter).
+pub fn link_url(state: &AppState, token: &str) -> String {
+    format!("{}/s/{token}", state.public_base())
 }
 
 async fn invite(
     Cx(state, user, lang, rid): Cx,
-    headers: HeaderMap,
     Id(child_id): Id,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
@@ -541,7 +532,7 @@ async fn invite(
                         "children",
                     ),
                     child_id,
-                    url: link_url(&headers, &created.token),
+                    url: link_url(&state, &created.token),
                     expires: local_time(created.invitation.expires_at, false),
                 },
             ))

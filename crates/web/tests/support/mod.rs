@@ -8,7 +8,7 @@ use axum::extract::connect_info::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use samspor_store::accounts::{self, UserInput};
-use samspor_store::testing::{Backend, TestDb, backends};
+pub use samspor_store::testing::{Backend, TestDb, backends};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -65,9 +65,17 @@ where
 
 impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
+        Self::with_settings(backend, samspor_web::Settings::default()).await
+    }
+
+    /// With an operator's settings in place of the defaults.
+    pub async fn with_settings(backend: Backend, settings: samspor_web::Settings) -> TestApp {
         let db = TestDb::new(backend).await;
-        let router = samspor_web::app(samspor_web::AppState::new(db.store.clone()));
-        TestApp { db, router }
+        let state = samspor_web::AppState::new(db.store.clone()).with_settings(settings);
+        TestApp {
+            db,
+            router: samspor_web::app(state),
+        }
     }
 
     /// Creates a staff user and returns a bearer token for them.
@@ -85,7 +93,7 @@ impl TestApp {
         )
         .await
         .expect("add user");
-        accounts::create_api_token(&self.db.store, email, "test")
+        accounts::create_api_token(&self.db.store, email, "test", 30)
             .await
             .expect("token")
     }

@@ -11,7 +11,7 @@ use crate::request::Id;
 use askama::Template;
 use axum::Router;
 use axum::extract::Query;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use samspor_domain::course::plan::MeasurePoint;
@@ -159,7 +159,7 @@ fn line_views(state: &AppState, t: Tr, v: &MeasurementsView) -> Vec<LineView> {
         .collect()
 }
 
-fn link_views(state: &AppState, t: Tr, headers: &HeaderMap, v: &MeasurementsView) -> Vec<LinkView> {
+fn link_views(state: &AppState, t: Tr, v: &MeasurementsView) -> Vec<LinkView> {
     v.outbox()
         .enumerate()
         .map(|(i, (l, token))| {
@@ -169,7 +169,7 @@ fn link_views(state: &AppState, t: Tr, headers: &HeaderMap, v: &MeasurementsView
                 instrument: instrument_title(state, t.0, &l.instrument_id),
                 respondent: respondent_for(t, l.respondent),
                 point: point_label(t, l.point),
-                url: crate::pages::link_url(headers, token),
+                url: crate::pages::link_url(state, token),
                 expires: local_time(sent_at + chrono::Duration::days(DEFAULT_LINK_DAYS), false),
             }
         })
@@ -241,7 +241,6 @@ struct ShowQuery {
 
 async fn show(
     Cx(state, user, lang, rid): Cx,
-    headers: HeaderMap,
     Id(id): Id,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, WebError> {
@@ -286,7 +285,7 @@ async fn show(
         status: v.course.status.label(lang),
         notice,
         lines: line_views(&state, t, &v),
-        links: link_views(&state, t, &headers, &v),
+        links: link_views(&state, t, &v),
         can_send: v.has_due(),
         changes: change_views(&state, t, &v),
     };
