@@ -28,6 +28,9 @@ pub enum WebError {
     DuplicateChild { existing_id: Uuid },
     #[error("version conflict")]
     Conflict { current: i64 },
+    /// Two requests tried to record the same one thing at once; the other one won.
+    #[error("already recorded")]
+    AlreadyRecorded,
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("malformed JSON: {0}")]
@@ -59,6 +62,8 @@ impl From<ServiceError> for WebError {
                 WebError::Unavailable(e.to_string())
             }
             ServiceError::RaceLost => WebError::Conflict { current: 0 },
+            // A unique key caught what the checks before it could not see: a twin request.
+            ServiceError::Store(samspor_store::StoreError::Unique(_)) => WebError::AlreadyRecorded,
             ServiceError::Store(e) => WebError::Internal(e.to_string()),
         }
     }
@@ -176,6 +181,14 @@ impl WebError {
                 "Allerede registreret",
                 "A child with this CPR number is already registered in your organisation; see existing.".into(),
                 "Et barn med dette CPR-nummer er allerede registreret i din organisation.".into(),
+            ),
+            AlreadyRecorded => (
+                StatusCode::CONFLICT,
+                "already-recorded",
+                "Already recorded",
+                "Allerede registreret",
+                "The same thing was recorded by another request at the same moment. Reload to see it.".into(),
+                "Det samme blev registreret af en anden forespørgsel i samme øjeblik. Hent siden igen for at se det.".into(),
             ),
             Conflict { current } => (
                 StatusCode::CONFLICT,

@@ -914,3 +914,39 @@ async fn a_member_left_out_is_recorded_as_absent() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_session_form_sent_eight_times_at_once_records_one_session() {
+    each_backend(|app| async move {
+        let t = app.user_token("t@kbh.dk", "therapist", "0101").await;
+        let (group, [a, b, c]) = three_in_a_group(&app, &t).await;
+        let body = json!({"at": "2026-11-21T17:00", "module": 1, "note": "",
+            "attendance": [
+                {"course_id": a, "attended": true, "participants": "child_present"},
+                {"course_id": b, "attended": true, "participants": "child_present"},
+                {"course_id": c, "attended": false}]});
+        let path = format!("/api/v1/groups/{group}/sessions");
+        let statuses = app.post_at_once(8, &path, &t, body).await;
+        assert_eq!(
+            statuses
+                .iter()
+                .filter(|s| **s == StatusCode::CREATED)
+                .count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses
+                .iter()
+                .all(|s| matches!(s.as_u16(), 201 | 409 | 422)),
+            "a twin is refused, never a server error: {statuses:?}"
+        );
+        assert_eq!(
+            behandlinger(&app, &a).await.len(),
+            1,
+            "one Behandling in each attending course"
+        );
+        assert_eq!(behandlinger(&app, &b).await.len(), 1);
+    })
+    .await;
+}

@@ -124,3 +124,51 @@ async fn nothing_with_personal_data_is_cached_and_https_is_kept_when_served_over
         r.headers
     );
 }
+
+#[tokio::test]
+async fn a_regions_secretariat_places_units_in_its_own_region_only() {
+    for backend in backends() {
+        let app = TestApp::new(backend).await;
+        let today = samspor_store::courses::local(chrono::Utc::now()).date();
+        let region = samspor_domain::geo::changes::successor_on("DK-84", today)
+            .unwrap()
+            .code;
+        let s = app.user_token("sek@region.dk", "secretariat", region).await;
+        let unit = |parent: &str| json!({"kind": "ppr", "name": format!("PPR under {parent}"), "parent": parent});
+        let before = app.audit_count().await;
+        let r = app.post("/api/v1/organisations", &s, unit("0751")).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "Aarhus lies in another region: {}",
+            r.text()
+        );
+        assert_eq!(app.audit_count().await, before);
+        let r = app.post("/api/v1/organisations", &s, unit("0101")).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let r = app.post("/api/v1/organisations", &s, unit(region)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_child_registered_sixteen_times_at_once_is_one_child_and_fifteen_409s() {
+    support::each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let body =
+            json!({"cpr": "150315-4321", "given_name": "Tvilling", "family_name": "Testesen"});
+        let statuses = app.post_at_once(16, "/api/v1/children", &t, body).await;
+        let created = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count();
+        assert_eq!(created, 1, "{statuses:?}");
+        assert!(
+            statuses
+                .iter()
+                .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+            "{statuses:?}"
+        );
+    })
+    .await;
+}

@@ -16,15 +16,31 @@ pub async fn create(store: &Store, ctx: &Ctx, input: &ChildInput) -> ServiceResu
         Resource::ChildRegister,
     ))?;
     let data = parse_child(input, ctx.today())?;
-    store
+    let cpr = data.cpr.as_str().to_string();
+    let created = store
         .write(async |tx| {
-            if let Some(existing_id) = tx.child_by_cpr(ctx.actor.org_id, data.cpr.as_str()).await? {
+            if let Some(existing_id) = tx.child_by_cpr(ctx.actor.org_id, &cpr).await? {
                 return Err(ServiceError::DuplicateChild { existing_id });
             }
             let child = insert_new(tx, ctx, data, "").await?;
             Ok(child)
         })
-        .await
+        .await;
+    match created {
+        // Registered by a twin request in the same moment: the same answer as if it came first.
+        Err(ServiceError::Store(crate::StoreError::Unique(_))) => {
+            let existing = store
+                .read(async |tx| {
+                    Ok::<_, ServiceError>(tx.child_by_cpr(ctx.actor.org_id, &cpr).await?)
+                })
+                .await?;
+            Err(match existing {
+                Some(existing_id) => ServiceError::DuplicateChild { existing_id },
+                None => ServiceError::RaceLost,
+            })
+        }
+        other => other,
+    }
 }
 
 /// Registers a checked child in the actor's organisation, audited, inside the caller's

@@ -199,6 +199,14 @@ pub async fn create_unit(
             },
         ))?;
         let today = ctx.today();
+        // A region's secretariat places units in its own region only (as it stands today).
+        if ctx.actor.role == samspor_domain::role::Role::Secretariat {
+            let own = tx.organisation(ctx.actor.org_id).await?;
+            let own = own.as_ref().and_then(|o| region_today(o, today));
+            if own.is_none() || own != region_today(&parent, today) {
+                return Err(ServiceError::Forbidden);
+            }
+        }
         if let Some(ended) = ended_region(&parent, today) {
             errors.push(ended);
         }
@@ -226,6 +234,16 @@ pub async fn create_unit(
 }
 
 /// A region that no longer exists cannot take new units: the error names its successor.
+/// The region an organisation belongs to today, after any merger of regions: a region is its
+/// own (or its successor's), anything else belongs to the region it was placed in.
+fn region_today(org: &Organisation, today: NaiveDate) -> Option<&'static str> {
+    let code = match org.kind {
+        OrgKind::Region => org.code.as_str(),
+        _ => org.region_code.as_deref()?,
+    };
+    successor_on(code, today).map(|r| r.code)
+}
+
 fn ended_region(parent: &Organisation, today: NaiveDate) -> Option<FieldError> {
     if parent.kind != OrgKind::Region {
         return None;

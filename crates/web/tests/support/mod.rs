@@ -136,6 +136,30 @@ impl TestApp {
         self.send(req.unwrap()).await
     }
 
+    /// Sends the same JSON POST `n` times at once (each on its own task), as a double-clicking
+    /// user or a retrying client would; the statuses in no particular order.
+    pub async fn post_at_once(
+        &self,
+        n: usize,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> Vec<StatusCode> {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            let router = self.router.clone();
+            set.spawn(async move { router.oneshot(req).await.expect("infallible").status() });
+        }
+        set.join_all().await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.call(Method::GET, path, Some(token), None).await
     }
