@@ -66,6 +66,19 @@ impl Role {
         }
     }
 
+    /// Whether an account of this role may sit in an organisation of `kind`. A GP or a
+    /// child-psychiatry clinician placed in a municipality would see its children by
+    /// organisation; they must see only what a lawful basis gives them, so they belong to a
+    /// practice or a psychiatric unit. Municipal roles may sit in the municipality's units.
+    pub fn fits(self, kind: crate::organisation::OrgKind) -> bool {
+        use crate::organisation::OrgKind;
+        match self {
+            Role::Gp => kind == OrgKind::GpPractice,
+            Role::Psychiatry => matches!(kind, OrgKind::Psychiatry | OrgKind::HospitalDepartment),
+            _ => true,
+        }
+    }
+
     /// Roles whose daily work is with individual children.
     pub fn works_with_children(self) -> bool {
         matches!(
@@ -91,5 +104,21 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", r.as_str()));
         }
         assert_eq!(Role::parse("superuser"), None);
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::Role;
+    use crate::organisation::OrgKind;
+
+    #[test]
+    fn gps_and_psychiatry_sit_only_in_their_own_kind_of_organisation() {
+        assert!(Role::Gp.fits(OrgKind::GpPractice));
+        assert!(!Role::Gp.fits(OrgKind::Municipality));
+        assert!(Role::Psychiatry.fits(OrgKind::Psychiatry));
+        assert!(Role::Psychiatry.fits(OrgKind::HospitalDepartment));
+        assert!(!Role::Psychiatry.fits(OrgKind::Municipality));
+        assert!(Role::Coordinator.fits(OrgKind::Municipality));
     }
 }

@@ -616,6 +616,25 @@ async fn user_input_errors_name_their_fields_and_write_nothing() {
         )
         .await;
         assert!(matches!(again, Err(ServiceError::Invalid(e)) if e.get("email").is_some()));
+        // A GP or psychiatry account placed in a municipality would see its children.
+        for role in ["gp", "psychiatry"] {
+            let misplaced = accounts::add_user(
+                s,
+                UserInput {
+                    email: &format!("{role}@kbh.dk"),
+                    name: "X",
+                    role,
+                    org_code: "0101",
+                    password: "long enough password",
+                },
+                Utc::now(),
+            )
+            .await;
+            assert!(
+                matches!(&misplaced, Err(ServiceError::Invalid(e)) if e.get("role").is_some()),
+                "{role}: {misplaced:?}"
+            );
+        }
     })
     .await;
 }

@@ -447,6 +447,15 @@ pub async fn add_user(
                 "Ukendt organisationskode: brug en kommunekode som 0101, en region som DK-84 eller en enhedskode som U000001.",
             ));
         }
+        if let (Some(r), Some(o)) = (role, &org)
+            && !r.fits(o.kind)
+        {
+            errors.push(FieldError::new(
+                "role",
+                format!("A {} account belongs to the unit it works in (a GP practice or a child-psychiatry unit), not to {}: create the unit first.", r.as_str(), o.name),
+                format!("En konto med rollen {} hører til den enhed, den arbejder i (en lægepraksis eller en børne- og ungdomspsykiatrisk enhed), ikke til {}: opret enheden først.", r.label(samspor_domain::i18n::Lang::Da), o.name),
+            ));
+        }
         if let Some(e) = &email
             && tx.user_by_email(e).await?.is_some()
         {
