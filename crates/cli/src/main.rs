@@ -249,6 +249,82 @@ fn message(err: &anyhow::Error) -> String {
     out
 }
 
+/// `samspor user …`: staff accounts.
+async fn user_command(
+    store: &Store,
+    command: UserCommand,
+    password: Option<String>,
+) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            org,
+            password_stdin: _,
+        } => {
+            let user = accounts::add_user(
+                store,
+                UserInput {
+                    email: &email,
+                    name: &name,
+                    role: &role,
+                    org_code: &org,
+                    password: password.as_deref().unwrap_or(""),
+                },
+                chrono::Utc::now(),
+            )
+            .await?;
+            tracing::info!(user_id = %user.id, role = user.role.as_str(), "user created");
+            say!("{}", user.id);
+        }
+        UserCommand::Disable { email } => {
+            let (sessions, tokens) = accounts::disable_user(store, &email).await?;
+            say!("disabled; {sessions} session(s) ended, {tokens} API token(s) revoked");
+        }
+    }
+    Ok(())
+}
+
+/// `samspor token …`: API tokens.
+async fn token_command(store: &Store, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            email,
+            label,
+            expires_in_days,
+        } => {
+            say!(
+                "{}",
+                accounts::create_api_token(store, &email, &label, expires_in_days).await?
+            );
+        }
+        TokenCommand::List { email } => {
+            let when = |d: Option<chrono::DateTime<chrono::Utc>>| {
+                d.map_or("-".to_string(), |d| {
+                    d.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                })
+            };
+            for t in accounts::list_api_tokens(store, email.as_deref()).await? {
+                say!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.email,
+                    t.label,
+                    when(Some(t.created_at)),
+                    when(t.expires_at),
+                    when(t.revoked_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            accounts::revoke_api_token(store, id).await?;
+            say!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = &cli.database;
     // Resolved only by the commands that use a database, so that the others work without one.
@@ -312,93 +388,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print_logins(&summary.logins);
             Ok(())
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    email,
-                    name,
-                    role,
-                    org,
-                    password_stdin: _,
-                },
-        } => {
-            let password = read_password()?;
+        Command::User { command } => {
+            // The password comes first, so a missing one fails before the database is touched.
+            let password = match command {
+                UserCommand::Add { .. } => Some(read_password()?),
+                UserCommand::Disable { .. } => None,
+            };
             let store = open().await?;
-            let user = accounts::add_user(
-                &store,
-                UserInput {
-                    email: &email,
-                    name: &name,
-                    role: &role,
-                    org_code: &org,
-                    password: &password,
-                },
-                chrono::Utc::now(),
-            )
-            .await;
+            let done = user_command(&store, command, password).await;
             store.close().await;
-            let user = user?;
-            tracing::info!(user_id = %user.id, role = user.role.as_str(), "user created");
-            say!("{}", user.id);
-            Ok(())
+            done
         }
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    email,
-                    label,
-                    expires_in_days,
-                },
-        } => {
+        Command::Token { command } => {
             let store = open().await?;
-            let token = accounts::create_api_token(&store, &email, &label, expires_in_days).await;
+            let done = token_command(&store, command).await;
             store.close().await;
-            say!("{}", token?);
-            Ok(())
-        }
-        Command::Token {
-            command: TokenCommand::List { email },
-        } => {
-            let store = open().await?;
-            let tokens = accounts::list_api_tokens(&store, email.as_deref()).await;
-            store.close().await;
-            for t in tokens? {
-                let when = |d: Option<chrono::DateTime<chrono::Utc>>| {
-                    d.map_or("-".to_string(), |d| {
-                        d.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-                    })
-                };
-                say!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
-                    t.id,
-                    t.email,
-                    t.label,
-                    when(Some(t.created_at)),
-                    when(t.expires_at),
-                    when(t.revoked_at)
-                );
-            }
-            Ok(())
-        }
-        Command::Token {
-            command: TokenCommand::Revoke { id },
-        } => {
-            let store = open().await?;
-            let done = accounts::revoke_api_token(&store, id).await;
-            store.close().await;
-            done?;
-            say!("revoked {id}");
-            Ok(())
-        }
-        Command::User {
-            command: UserCommand::Disable { email },
-        } => {
-            let store = open().await?;
-            let done = accounts::disable_user(&store, &email).await;
-            store.close().await;
-            let (sessions, tokens) = done?;
-            say!("disabled; {sessions} session(s) ended, {tokens} API token(s) revoked");
-            Ok(())
+            done
         }
         Command::Audit {
             command: AuditCommand::Verify,

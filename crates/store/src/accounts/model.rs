@@ -89,6 +89,7 @@ pub struct ApiToken {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TokenInfo {
     pub id: Uuid,
+    pub user_id: Uuid,
     pub email: String,
     pub label: String,
     pub created_at: DateTime<Utc>,

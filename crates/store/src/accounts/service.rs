@@ -357,9 +357,7 @@ pub async fn revoke_api_token(store: &Store, id: Uuid) -> ServiceResult<()> {
     store
         .write(async |tx| {
             let now = Utc::now();
-            let Some(info) = tx.tokens(None).await?.into_iter().find(|t| t.id == id) else {
-                return Err(ServiceError::NotFound);
-            };
+            let info = tx.token(id).await?.ok_or(ServiceError::NotFound)?;
             if !tx.revoke_token(id, now).await? {
                 return Err(FieldError::new(
                     "id",
@@ -368,7 +366,7 @@ pub async fn revoke_api_token(store: &Store, id: Uuid) -> ServiceResult<()> {
                 )
                 .into());
             }
-            let user = user_named(tx, &info.email).await?;
+            let user = tx.user(info.user_id).await?.ok_or(ServiceError::NotFound)?;
             tx.audit(
                 now,
                 operator_event(&user, AuditAction::Update, "api_token", Some(id), "revoked"),

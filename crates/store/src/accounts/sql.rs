@@ -150,13 +150,27 @@ impl crate::AccountTx for BackendTx {
         user_id: Option<uuid::Uuid>,
     ) -> crate::Result<Vec<crate::accounts::model::TokenInfo>> {
         Ok(sqlx::query_as(
-            "SELECT t.id, u.email, t.label, t.created_at, t.expires_at, t.revoked_at
+            "SELECT t.id, t.user_id, u.email, t.label, t.created_at, t.expires_at, t.revoked_at
              FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE $1 IS NULL OR t.user_id = $1
              ORDER BY t.created_at DESC, t.id",
         )
         .bind(user_id)
         .fetch_all(&mut *self.tx)
+        .await?)
+    }
+
+    async fn token(
+        &mut self,
+        id: uuid::Uuid,
+    ) -> crate::Result<Option<crate::accounts::model::TokenInfo>> {
+        Ok(sqlx::query_as(
+            "SELECT t.id, t.user_id, u.email, t.label, t.created_at, t.expires_at, t.revoked_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
         .await?)
     }
 

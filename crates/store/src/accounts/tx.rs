@@ -37,6 +37,7 @@ pub trait AccountTx: Send {
     async fn insert_token(&mut self, token: &ApiToken) -> Result<()>;
     /// API tokens, of one user or of everyone, newest first.
     async fn tokens(&mut self, user_id: Option<Uuid>) -> Result<Vec<TokenInfo>>;
+    async fn token(&mut self, id: Uuid) -> Result<Option<TokenInfo>>;
     /// Revokes a token that is not revoked yet; false if there is none such.
     async fn revoke_token(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<bool>;
     async fn revoke_tokens_of(&mut self, user_id: Uuid, at: DateTime<Utc>) -> Result<u64>;
