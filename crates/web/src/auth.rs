@@ -15,6 +15,13 @@ use samspor_store::{Organisation, SessionRecord, User};
 
 pub const SESSION_COOKIE: &str = "samspor_session";
 pub const LOGIN_CSRF_COOKIE: &str = "samspor_csrf";
+/// The page asked for before the login, to go on to after it.
+pub const RETURN_COOKIE: &str = "samspor_return";
+/// Long enough to look up a forgotten password, short enough that the next person at a shared
+/// computer is not sent to someone else's page.
+const RETURN_MINUTES: i64 = 10;
+/// A longer address is not remembered: the cookie must stay within what browsers keep.
+const RETURN_MAX_BYTES: usize = 1500;
 
 /// A logged-in person and what they may act as.
 #[derive(Clone)]
@@ -91,8 +98,59 @@ impl FromRequestParts<AppState> for PageUser {
             parts.extensions.insert(user.clone());
             return Ok(PageUser(user));
         }
-        Err(Redirect::to("/login").into_response())
+        let login = Redirect::to("/login");
+        match return_cookie(state, parts) {
+            Some(c) => Err((CookieJar::new().add(c), login).into_response()),
+            None => Err(login.into_response()),
+        }
     }
+}
+
+/// Remembers a page asked for without a login. The address goes into a cookie that only the
+/// login form receives, not into the login URL, because a query may hold a searched name or
+/// CPR number. Only a GET is remembered: a form sent without a session cannot be replayed.
+fn return_cookie(state: &AppState, parts: &Parts) -> Option<Cookie<'static>> {
+    if parts.method != Method::GET {
+        return None;
+    }
+    let target = parts.uri.path_and_query()?.as_str();
+    if target == "/" || target.len() > RETURN_MAX_BYTES || return_target(target).is_none() {
+        return None;
+    }
+    // Hex, because a path and query may hold characters a cookie value may not.
+    let value = hex::encode(target);
+    // Parsed from text because the builder's Max-Age wants a `time` type this crate does
+    // not otherwise depend on; hex digits always parse.
+    let mut c = Cookie::parse(format!(
+        "{RETURN_COOKIE}={value}; Max-Age={}",
+        RETURN_MINUTES * 60
+    ))
+    .ok()?;
+    c.set_path("/login");
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_secure(state.settings.secure_cookies);
+    Some(c)
+}
+
+/// Where to go after a login, from the return cookie's value: a path on this site other than
+/// the login and logout pages themselves, or nothing.
+fn return_target(target: &str) -> Option<String> {
+    let safe = crate::pages::safe_back(Some(target));
+    let path = safe.split(['?', '#']).next().unwrap_or_default();
+    let own = |p: &str| path == p || path.starts_with(&format!("{p}/"));
+    // Only visible ASCII: anything else cannot stand in a Location header.
+    let printable = target.bytes().all(|b| b.is_ascii_graphic());
+    if safe != target || !printable || own("/login") || own("/logout") {
+        return None;
+    }
+    Some(safe)
+}
+
+/// The return cookie's value as the page it names, if it names one we may go to.
+pub fn returning_to(jar: &CookieJar) -> Option<String> {
+    let raw = hex::decode(jar.get(RETURN_COOKIE)?.value()).ok()?;
+    return_target(std::str::from_utf8(&raw).ok()?)
 }
 
 /// An API call: a bearer token, or for reading only, the browser session.

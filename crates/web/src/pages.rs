@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/lang", get(switch_lang))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/favicon.svg", get(favicon))
         .merge(crate::accounts::pages::router())
         .merge(crate::children::pages::router())
         .merge(crate::consent::pages::router())
@@ -85,6 +86,8 @@ pub struct UserInfo {
     pub can_edit_participation: bool,
     /// Municipal staff who give learning-environment guidance.
     pub guides_learning_environment: bool,
+    /// Municipal staff who register what families send through the public form.
+    pub sees_intake: bool,
 }
 
 /// The page frame: who is logged in, where we are, the CSRF token for forms.
@@ -113,6 +116,7 @@ impl Layout {
                         u.user.role,
                         Role::Coordinator | Role::Therapist | Role::KitCoordinator
                     ),
+                sees_intake: crate::intake::pages::sees_intake(u),
             }),
             csrf: user.map(|u| u.csrf_token().to_string()).unwrap_or_default(),
             path: path.to_string(),
@@ -287,6 +291,8 @@ struct HomeTemplate {
     kit_tasks: Vec<(uuid::Uuid, String, bool)>,
     /// Courses with unread messages: (course, text).
     unread: Vec<(uuid::Uuid, String)>,
+    /// Self-referrals waiting in the intake queue, for those who register them.
+    new_requests: Option<i64>,
 }
 
 /// The referrals that wait on the actor's organisation, for the front page.
@@ -369,6 +375,11 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
     let kit_tasks = crate::kit::pages::waiting(&state, &ctx, t).await?;
     let unread = crate::messages::pages::unread(&state, &ctx, t).await?;
     let (medcom_unread, medcom_failed) = crate::medcom::pages::waiting(&state, &ctx).await?;
+    let new_requests = if crate::intake::pages::sees_intake(&user) {
+        Some(samspor_store::intake::new_self_referral_count(&state.store, &ctx).await?)
+    } else {
+        None
+    };
     let mine: std::collections::HashSet<uuid::Uuid> =
         front.courses.iter().map(|c| c.course_id).collect();
     let measurements_due = if mine.is_empty() {
@@ -419,6 +430,7 @@ async fn home(Cx(state, user, lang, rid): Cx) -> Result<Response, WebError> {
             unread,
             medcom_unread,
             medcom_failed,
+            new_requests,
             advice_queue: user.user.role == samspor_domain::role::Role::Psychiatry,
             reviews: basis
                 .reviews
@@ -568,6 +580,18 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+/// Two linked rings: the sectors working together. Public and cached like the stylesheet.
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/favicon.svg"),
     )
         .into_response()
 }

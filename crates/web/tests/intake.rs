@@ -383,3 +383,48 @@ async fn the_form_is_available_in_english() {
     })
     .await;
 }
+
+/// The main navigation of a page.
+fn nav(html: &str) -> &str {
+    let start = html.find("<nav").expect("a navigation");
+    &html[start..start + html[start..].find("</nav>").unwrap()]
+}
+
+#[tokio::test]
+async fn the_front_page_counts_the_new_self_referrals_for_those_who_register_them() {
+    each_backend(|app| async move {
+        staff(&app).await;
+        app.user_token("admin@kbh.dk", "admin", KBH).await;
+        let mut kbh = Browser::logged_in(&app, "k@kbh.dk").await;
+        let home = kbh.page("/").await;
+        assert!(
+            home.contains("0 venter på at blive læst og registreret"),
+            "{home}"
+        );
+        assert!(nav(&home).contains(r#"<a href="/intake">Nye henvendelser</a>"#));
+        assert!(
+            nav(&kbh.page("/intake").await)
+                .contains(r#"<a href="/intake" aria-current="page">Nye henvendelser</a>"#)
+        );
+
+        let sent = Browser::new(&app).refer(KBH, &Family::new()).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let home = kbh.page("/").await;
+        assert!(
+            home.contains(r#"<a href="/intake">1 venter på at blive læst og registreret</a>"#),
+            "{home}"
+        );
+        let mut aarhus = Browser::logged_in(&app, "a@aarhus.dk").await;
+        assert!(aarhus.page("/").await.contains("0 venter på"));
+
+        let action = register_action(&kbh.page("/intake").await);
+        assert_eq!(kbh.submit(&action, &[]).await.status, StatusCode::SEE_OTHER);
+        assert!(kbh.page("/").await.contains("0 venter på"));
+
+        // An administrator registers no families: neither the count nor the menu entry.
+        let mut admin = Browser::logged_in(&app, "admin@kbh.dk").await;
+        let home = admin.page("/").await;
+        assert!(!home.contains("venter på at blive læst") && !home.contains(r#"href="/intake""#));
+    })
+    .await;
+}

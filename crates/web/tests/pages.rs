@@ -346,3 +346,113 @@ async fn admins_edit_participation_and_add_units() {
     })
     .await;
 }
+
+/// The `Set-Cookie` header a reply gives for `name`, or empty.
+fn set_cookie(r: &support::Reply, name: &str) -> String {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn login_returns_to_the_page_asked_for() {
+    each_backend(|app| async move {
+        with_user(&app).await;
+        let mut b = Browser::new(&app);
+        let deep = "/children?q=Testesen";
+        let asked = b.get(deep).await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER);
+        // The search term stays out of the address bar and the login page's URL.
+        assert_eq!(asked.header("location"), "/login");
+        let cookie = set_cookie(&asked, "samspor_return");
+        for part in ["Path=/login", "HttpOnly", "SameSite=Lax", "Max-Age="] {
+            assert!(cookie.contains(part), "{part} in {cookie}");
+        }
+        assert!(
+            !cookie.contains("Testesen") && !cookie.contains("Secure"),
+            "{cookie}"
+        );
+
+        let login = b.login("k@kbh.dk", PASSWORD).await;
+        assert_eq!(login.status, StatusCode::SEE_OTHER);
+        assert_eq!(login.header("location"), deep);
+        assert!(
+            set_cookie(&login, "samspor_return").contains("Max-Age=0"),
+            "the cookie is removed once used"
+        );
+        assert!(!b.cookies.iter().any(|(k, _)| k == "samspor_return"));
+        assert_eq!(b.get(deep).await.status, StatusCode::OK);
+
+        // A form sent without a session is not remembered: it could not be sent again anyway.
+        let mut anon = Browser::new(&app);
+        let post = anon.post("/children", &[("given_name", "A")]).await;
+        assert_eq!(post.header("location"), "/login");
+        assert_eq!(set_cookie(&post, "samspor_return"), "");
+        // Nor is the front page: it is where a login lands anyway.
+        assert_eq!(set_cookie(&anon.get("/").await, "samspor_return"), "");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_return_address_off_this_site_or_to_the_login_itself_is_ignored() {
+    each_backend(|app| async move {
+        with_user(&app).await;
+        for forged in [
+            "//evil.example/children",
+            "https://evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/login",
+            "/login?x=1",
+            "/logout",
+            "/børn",
+        ] {
+            let mut b = Browser::new(&app);
+            b.cookies.push(("samspor_return".into(), hex(forged)));
+            let login = b.login("k@kbh.dk", PASSWORD).await;
+            assert_eq!(login.status, StatusCode::SEE_OTHER, "{forged:?}");
+            assert_eq!(login.header("location"), "/", "{forged:?}");
+        }
+        let mut b = Browser::new(&app);
+        b.cookies.push(("samspor_return".into(), "not hex".into()));
+        assert_eq!(b.login("k@kbh.dk", PASSWORD).await.header("location"), "/");
+
+        // Without a page asked for, a login still lands on the front page.
+        let mut plain = Browser::new(&app);
+        let login = plain.login("k@kbh.dk", PASSWORD).await;
+        assert_eq!(login.header("location"), "/");
+        assert_eq!(set_cookie(&login, "samspor_return"), "");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_return_cookie_is_secure_over_https() {
+    let secure = samspor_web::Settings {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = TestApp::with_settings(support::backends()[0], secure).await;
+    let asked = Browser::new(&app).get("/children").await;
+    assert!(set_cookie(&asked, "samspor_return").contains("Secure"));
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn the_favicon_is_public_and_may_be_cached() {
+    let app = TestApp::new(support::backends()[0]).await;
+    let icon = app.anon_get("/static/favicon.svg").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.header("content-type"), "image/svg+xml");
+    assert!(icon.header("cache-control").starts_with("public"));
+    assert!(icon.text().starts_with("<svg"));
+    let login = app.anon_get("/login").await.text();
+    assert!(login.contains(r#"<link rel="icon" href="/static/favicon.svg""#));
+}

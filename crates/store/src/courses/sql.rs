@@ -486,6 +486,15 @@ impl crate::CourseTx for BackendTx {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
+    async fn count_new_self_referrals(&mut self, org_id: uuid::Uuid) -> crate::Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM self_referrals WHERE org_id = $1 AND status = 'new'",
+        )
+        .bind(org_id)
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
     async fn handle_self_referral(
         &mut self,
         id: uuid::Uuid,

@@ -59,6 +59,7 @@ pub trait CourseTx: Send {
     async fn insert_self_referral(&mut self, s: &SelfReferralRecord) -> Result<()>;
     async fn self_referral(&mut self, id: Uuid) -> Result<Option<SelfReferralRecord>>;
     async fn new_self_referrals(&mut self, org_id: Uuid) -> Result<Vec<SelfReferralRecord>>;
+    async fn count_new_self_referrals(&mut self, org_id: Uuid) -> Result<i64>;
     /// Marks a new self-referral handled; false if someone handled it first.
     async fn handle_self_referral(
         &mut self,

@@ -1,7 +1,10 @@
 //! Logging in and out.
 
 use crate::AppState;
-use crate::auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, login_csrf_cookie, removal, session_cookie};
+use crate::auth::{
+    LOGIN_CSRF_COOKIE, RETURN_COOKIE, SESSION_COOKIE, login_csrf_cookie, removal, returning_to,
+    session_cookie,
+};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::pages::Cx;
@@ -96,10 +99,12 @@ async fn login(
     .await?;
     match outcome {
         Ok(logged_in) => {
+            let to = returning_to(&jar).unwrap_or_else(|| "/".to_string());
             let jar = jar
                 .remove(removal(LOGIN_CSRF_COOKIE, "/login"))
+                .remove(removal(RETURN_COOKIE, "/login"))
                 .add(session_cookie(&state, logged_in.token));
-            Ok((jar, Redirect::to("/")).into_response())
+            Ok((jar, Redirect::to(&to)).into_response())
         }
         Err(_) => Ok(login_form(
             &state,

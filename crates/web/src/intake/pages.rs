@@ -48,6 +48,13 @@ pub fn router() -> Router<AppState> {
         .route("/intake/{id}/dismiss", post(dismiss))
 }
 
+/// Whether the user works the intake queue: only municipalities have a public form, so staff
+/// elsewhere would always find it empty.
+pub fn sees_intake(user: &crate::auth::CurrentUser) -> bool {
+    user.org.kind == samspor_domain::organisation::OrgKind::Municipality
+        && user.user.role.works_with_children()
+}
+
 const FORM_CSRF_COOKIE: &str = "samspor_form_csrf";
 const RECEIPT_COOKIE: &str = "samspor_receipt";
 /// Long enough to write the number down, short enough that the next person at a shared

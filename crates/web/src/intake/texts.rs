@@ -10,6 +10,7 @@ pub static TEXTS: &[(&str, &str, &str)] = &[
     ("intake.dismissed", "Henvendelsen er afvist og fjernet fra listen.", "The self-referral has been dismissed and removed from the list."),
     ("intake.duration", "Varighed", "For how long"),
     ("intake.empty", "Ingen nye henvendelser.", "No new self-referrals."),
+    ("intake.home_waiting", "venter på at blive læst og registreret", "waiting to be read and registered"),
     ("intake.intro", "Henvendelser, som familier og unge selv har sendt via kommunens formular. Læs henvendelsen, og opret et forløb; barnet oprettes samtidig, hvis det ikke allerede er registreret.", "Requests that families and young people sent themselves through the municipality's form. Read the request and open a course; the child is registered at the same time if not already registered."),
     ("intake.public_form", "Familier og unge finder formularen på", "Families and young people find the form at"),
     ("intake.receipt", "Kvittering", "Receipt"),
