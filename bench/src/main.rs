@@ -216,7 +216,7 @@ async fn submit_section(catalogue: &Arc<Catalogue>, args: &Args) -> anyhow::Resu
          For each backend and number of clients: a fresh database; a coordinator, one child and \
          {links} links to `{instrument}` whose first five pages are saved through \
          `questionnaires::save_answers`; the real router served on 127.0.0.1; then each link's \
-         last page is posted once (`page=5`, `go=submit`, its answers) by that many concurrent \
+         last page is posted once (`page=5`, `go=submit_anyway`, its answers) by that many concurrent \
          HTTP clients, each with one keep-alive connection. Latency is from sending the request \
          to having read the whole response (a 303 to the thank-you page, not followed); \
          requests/s is links divided by the time from the first request to the last response. \

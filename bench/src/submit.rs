@@ -53,7 +53,7 @@ impl Backend {
 struct Link {
     token: String,
     invitation_id: Uuid,
-    /// The last page as the browser posts it: `page`, `go=submit` and the chosen options.
+    /// The last page as the browser posts it: `page`, `go=submit_anyway` and the chosen options.
     form: Vec<(String, String)>,
     /// The last page as the handler passes it on (open questions as `None`).
     last_page: Answers,
@@ -159,6 +159,7 @@ async fn seed_link(
     let created = questionnaires::invite(
         store,
         catalogue,
+        samspor_store::notifications::Sending::NONE,
         &Ctx::new(actor.clone(), "bench-seed"),
         child_id,
         InvitationInput {
@@ -184,7 +185,9 @@ async fn seed_link(
         .collect();
     let mut form = vec![
         ("page".to_string(), last.to_string()),
-        ("go".to_string(), "submit".to_string()),
+        // Some answers are left open on purpose, so the respondent has been asked and sends
+        // anyway: what is measured is the sending itself.
+        ("go".to_string(), "submit_anyway".to_string()),
     ];
     // An open question is simply absent from a posted form, as no radio button is checked.
     form.extend(

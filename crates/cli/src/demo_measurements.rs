@@ -16,6 +16,7 @@ use samspor_domain::course::plan::MeasurePoint;
 use samspor_domain::instrument::{Answers, Instrument};
 use samspor_store::courses::Rules;
 use samspor_store::courses::measurements;
+use samspor_store::notifications::Sending;
 use samspor_store::questionnaires::{self, PageAnswers};
 use samspor_store::{MeasurementStatus, Store};
 
@@ -90,7 +91,7 @@ pub(crate) async fn seed(
     };
     let mut sent = 0;
     for (i, course) in courses.iter().enumerate() {
-        sent += measurements::send_due_for_course(store, rules, &ctx, course.id)
+        sent += measurements::send_due_for_course(store, rules, Sending::NONE, &ctx, course.id)
             .await
             .context("sending demo measurements")?;
         let closed = course.status == CourseStatus::Completed;
@@ -120,7 +121,7 @@ pub(crate) async fn seed(
     }
     // A run of the job at the demo time: it finds nothing more to send, and marks the answered
     // links as answered, as it would within minutes on a running server.
-    sent += measurements::send_due(store, rules, Utc::now())
+    sent += measurements::send_due(store, rules, Sending::NONE, Utc::now())
         .await
         .context("running the measurement job")?;
     Ok(sent)

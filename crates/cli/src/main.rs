@@ -54,6 +54,8 @@ struct DatabaseArgs {
 }
 
 #[derive(Subcommand)]
+// Parsed once at start-up: the size of the `serve` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Serve the web UI and the API until Ctrl-C or SIGTERM
     Serve {
@@ -343,6 +345,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // A broken questionnaire or track definition stops start-up before anything else.
             let catalogue = instruments::load(&definitions)?;
             let (tracks, signs) = load_tracks(tracks_dir.as_deref(), &catalogue)?;
+            let transports = settings.transports()?;
             // Bound before anything slow, so a taken port fails at once and port 0 is
             // resolved to the real one that gets printed.
             let listener = tokio::net::TcpListener::bind(&addr)
@@ -351,7 +354,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open().await?;
             let state =
                 samspor_web::AppState::with_definitions(store.clone(), catalogue, tracks, signs)
-                    .with_settings(settings.web());
+                    .with_settings(settings.web())
+                    .with_transports(transports);
             serve(listener, state, demo).await
         }
         Command::Migrate => {

@@ -2,6 +2,10 @@
 //! and handed down to the web server as one `Settings`.
 
 use clap::Args;
+use samspor_store::notifications::transport::{
+    SmsGateway, SmsSettings, Smtp, SmtpSettings, Transports,
+};
+use std::sync::Arc;
 
 #[derive(Args)]
 pub struct ServerSettings {
@@ -55,6 +59,59 @@ pub struct ServerSettings {
     /// The address Samspor is reached at, e.g. https://samspor.example.dk
     #[arg(long, env = "SAMSPOR_PUBLIC_URL", value_name = "URL", value_parser = samspor_web::parse_public_url)]
     public_url: Option<String>,
+    /// How often to send queued e-mail and SMS
+    #[arg(
+        long,
+        env = "SAMSPOR_NOTIFICATION_INTERVAL_SECONDS",
+        default_value_t = 15,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    notification_interval_seconds: u64,
+    /// The mail server links and notices are e-mailed through (TLS is always required);
+    /// without it nothing is e-mailed and pages offer the link to copy
+    #[arg(long, env = "SAMSPOR_SMTP_HOST", value_name = "HOST")]
+    smtp_host: Option<String>,
+    /// The mail server's port: 587 for STARTTLS, 465 with --smtp-implicit-tls
+    #[arg(
+        long,
+        env = "SAMSPOR_SMTP_PORT",
+        default_value_t = 587,
+        value_name = "PORT"
+    )]
+    smtp_port: u16,
+    /// TLS from the first byte (port 465) instead of STARTTLS
+    #[arg(long, env = "SAMSPOR_SMTP_IMPLICIT_TLS")]
+    smtp_implicit_tls: bool,
+    /// The user name at the mail server, if it asks for one
+    #[arg(long, env = "SAMSPOR_SMTP_USERNAME", value_name = "NAME")]
+    smtp_username: Option<String>,
+    /// The password at the mail server (set it in the environment, not on the command line)
+    #[arg(
+        long,
+        env = "SAMSPOR_SMTP_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    smtp_password: Option<String>,
+    /// The sender of Samspor's e-mail, e.g. "Samspor <no-reply@kommune.dk>"
+    #[arg(long, env = "SAMSPOR_SMTP_FROM", value_name = "ADDRESS")]
+    smtp_from: Option<String>,
+    /// A PEM file with a certificate authority the mail server's certificate is trusted by,
+    /// besides the usual public ones
+    #[arg(long, env = "SAMSPOR_SMTP_CA_FILE", value_name = "FILE")]
+    smtp_ca_file: Option<std::path::PathBuf>,
+    /// The SMS gateway's URL: it takes {"to", "text"} as JSON and answers 2xx
+    #[arg(long, env = "SAMSPOR_SMS_URL", value_name = "URL")]
+    sms_url: Option<String>,
+    /// The bearer token for the SMS gateway (set it in the environment)
+    #[arg(
+        long,
+        env = "SAMSPOR_SMS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    sms_token: Option<String>,
 }
 
 impl ServerSettings {
@@ -68,6 +125,41 @@ impl ServerSettings {
             medcom_interval: std::time::Duration::from_secs(self.medcom_interval_seconds),
             medcom_drop_dir: self.medcom_drop_dir.clone(),
             public_url: self.public_url.clone(),
+            notification_interval: std::time::Duration::from_secs(
+                self.notification_interval_seconds,
+            ),
         }
+    }
+
+    /// The e-mail and SMS transports the settings name; an error says which setting is wrong.
+    pub fn transports(&self) -> anyhow::Result<Transports> {
+        let mut t = Transports::default();
+        if let Some(host) = &self.smtp_host {
+            let Some(from) = &self.smtp_from else {
+                anyhow::bail!(
+                    "--smtp-host needs --smtp-from (SAMSPOR_SMTP_FROM), the sender address"
+                );
+            };
+            let smtp = Smtp::new(&SmtpSettings {
+                host: host.clone(),
+                port: self.smtp_port,
+                implicit_tls: self.smtp_implicit_tls,
+                username: self.smtp_username.clone(),
+                password: self.smtp_password.clone(),
+                from: from.clone(),
+                ca_file: self.smtp_ca_file.clone(),
+            })
+            .map_err(|e| anyhow::anyhow!("e-mail settings: {e}"))?;
+            t.email = Some(Arc::new(smtp));
+        }
+        if let Some(url) = &self.sms_url {
+            let sms = SmsGateway::new(SmsSettings {
+                url: url.clone(),
+                token: self.sms_token.clone(),
+            })
+            .map_err(|e| anyhow::anyhow!("SMS settings: {e}"))?;
+            t.sms = Some(Arc::new(sms));
+        }
+        Ok(t)
     }
 }

@@ -69,8 +69,13 @@ pub enum Resource<'a> {
     Organisations,
     /// Which STIME tracks and KIT a municipality offers.
     Participation { municipality_code: &'a str },
-    /// Staff accounts of an organisation.
-    Users { org_id: Uuid },
+    /// Staff accounts of an organisation (`org_id`) that sits under `parent_org`: kept by the
+    /// administrator of the organisation itself or of the one it is placed under (a
+    /// municipality's administrator keeps the accounts of its PPR team and schools).
+    Users {
+        org_id: Uuid,
+        parent_org: Option<Uuid>,
+    },
     /// Units (PPR team, clinic, practice, school…) placed under an organisation.
     Units { parent_org: Uuid },
     /// The referrals a child-psychiatry unit received: its intake queue and its answers. The
@@ -263,8 +268,11 @@ pub fn authorize(actor: &Actor, action: Action, resource: Resource<'_>) -> Decis
             }
             _ => Decision::Forbidden,
         },
-        Resource::Users { org_id } => match actor.role {
-            Role::Admin if org_id == actor.org_id => Decision::Allow,
+        Resource::Users { org_id, parent_org } => match actor.role {
+            Role::Admin if org_id == actor.org_id || parent_org == Some(actor.org_id) => {
+                Decision::Allow
+            }
+            Role::Admin => Decision::NotFound,
             _ => Decision::Forbidden,
         },
         Resource::KlDeliveries {

@@ -18,6 +18,7 @@ pub mod lawful_basis;
 pub mod learning_environment;
 pub mod medcom;
 pub mod message;
+pub mod notification;
 pub mod organisation;
 pub mod referral;
 pub mod role;

@@ -79,6 +79,13 @@ impl Role {
         }
     }
 
+    /// Whether an organisation's administrator may give this role to an account in an
+    /// organisation of `kind`. A region's secretariat and the national analyst see across
+    /// municipalities, so only the operator creates them (the command line).
+    pub fn grantable_by_admin(self, kind: crate::organisation::OrgKind) -> bool {
+        self.fits(kind) && !matches!(self, Role::Secretariat | Role::Analyst)
+    }
+
     /// Roles whose daily work is with individual children.
     pub fn works_with_children(self) -> bool {
         matches!(
@@ -95,6 +102,24 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_administrator_grants_only_roles_that_stay_inside_the_organisation() {
+        use crate::organisation::OrgKind;
+        for kind in OrgKind::ALL {
+            for role in Role::ALL {
+                let granted = role.grantable_by_admin(kind);
+                if matches!(role, Role::Secretariat | Role::Analyst) || !role.fits(kind) {
+                    assert!(!granted, "{role:?} in {kind:?}");
+                } else {
+                    assert!(granted, "{role:?} in {kind:?}");
+                }
+            }
+        }
+        assert!(Role::Coordinator.grantable_by_admin(OrgKind::Municipality));
+        assert!(!Role::Gp.grantable_by_admin(OrgKind::Municipality));
+        assert!(Role::Gp.grantable_by_admin(OrgKind::GpPractice));
+    }
 
     #[test]
     fn every_role_round_trips() {

@@ -43,6 +43,7 @@ pub mod kit;
 pub mod learning_environment;
 pub mod medcom;
 pub mod messages;
+pub mod notifications;
 pub mod organisations;
 pub mod questionnaires;
 pub mod referrals;
@@ -78,6 +79,7 @@ pub use kit::tx::KitTx;
 pub use learning_environment::tx::LearningEnvironmentTx;
 pub use medcom::tx::MedcomTx;
 pub use messages::tx::MessageTx;
+pub use notifications::tx::NotificationTx;
 pub use organisations::model::*;
 pub use organisations::tx::OrganisationTx;
 pub use questionnaires::model::*;
@@ -158,6 +160,7 @@ pub trait Tx:
     + MedcomTx
     + MessageTx
     + LearningEnvironmentTx
+    + NotificationTx
     + Send
 {
 }
@@ -180,6 +183,7 @@ impl<T> Tx for T where
         + MedcomTx
         + MessageTx
         + LearningEnvironmentTx
+        + NotificationTx
         + Send
 {
 }

@@ -90,6 +90,16 @@ impl TestDb {
         }
     }
 
+    /// One number from the database past the store (a count), for checking what is kept.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let sql = AssertSqlSafe(sql.to_string());
+        match &self.raw {
+            Raw::Sqlite(s) => sqlx::query_scalar(sql).fetch_one(s.pool()).await,
+            Raw::Postgres(s) => sqlx::query_scalar(sql).fetch_one(s.pool()).await,
+        }
+        .expect("a number")
+    }
+
     /// Table name → sorted column names, for comparing the two schemas.
     pub async fn columns(&self) -> Vec<(String, Vec<String>)> {
         let mut out: Vec<(String, Vec<String>)> = match &self.raw {

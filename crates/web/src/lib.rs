@@ -57,6 +57,8 @@ pub struct AppState {
     pub signs: Arc<Vec<SignRule>>,
     /// Submissions of the public self-referral form per client address.
     pub public_form_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
+    /// How e-mail and SMS leave Samspor; a channel without a transport queues nothing.
+    pub outbox: samspor_store::notifications::transport::Transports,
 }
 
 /// What an operator sets for a running server. The command line reads these once (flags and
@@ -82,6 +84,8 @@ pub struct Settings {
     /// [`parse_public_url`]). Every link Samspor hands out is built on it; `serve` uses the
     /// listening address when none is configured.
     pub public_url: Option<String>,
+    /// How often queued e-mail and SMS are sent.
+    pub notification_interval: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -95,6 +99,7 @@ impl Default for Settings {
             medcom_interval: std::time::Duration::from_secs(30),
             medcom_drop_dir: None,
             public_url: None,
+            notification_interval: std::time::Duration::from_secs(15),
         }
     }
 }
@@ -142,6 +147,24 @@ impl AppState {
             .unwrap_or("http://localhost")
     }
 
+    /// What a unit of work needs to send a link: the channels with a transport and the public
+    /// address.
+    pub fn sending(&self) -> samspor_store::notifications::Sending<'_> {
+        samspor_store::notifications::Sending {
+            channels: self.outbox.channels(),
+            public_base: self.public_base(),
+        }
+    }
+
+    /// With the transports e-mail and SMS are sent by.
+    pub fn with_transports(
+        mut self,
+        outbox: samspor_store::notifications::transport::Transports,
+    ) -> Self {
+        self.outbox = outbox;
+        self
+    }
+
     /// With the operator's settings in place of the defaults.
     pub fn with_settings(mut self, settings: Settings) -> Self {
         self.settings = settings;
@@ -185,6 +208,7 @@ impl AppState {
             catalogue: Arc::new(catalogue),
             sessions: SessionPolicy::default(),
             settings: Settings::default(),
+            outbox: Default::default(),
         }
     }
 }
@@ -239,7 +263,13 @@ pub fn app(state: AppState) -> Router {
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 // A questionnaire link's path is its credential: never log it.
                 let path = req.uri().path();
-                let path = if path.starts_with("/s/") { "/s/…" } else { path };
+                let path = if path.starts_with("/s/") {
+                    "/s/…"
+                } else if path.starts_with("/password/") {
+                    "/password/…"
+                } else {
+                    path
+                };
                 let id = req
                     .headers()
                     .get(&REQUEST_ID)
@@ -281,6 +311,7 @@ pub async fn serve(listener: tokio::net::TcpListener, mut state: AppState) -> st
         fhir_base: format!("{base}/fhir/R4"),
     };
     let medcom = tokio::spawn(send_medcom(state.clone(), transports));
+    let notifications = tokio::spawn(send_notifications(state.clone()));
     // The peer address is what the public form's per-address limit counts.
     let served = axum::serve(
         listener,
@@ -291,6 +322,7 @@ pub async fn serve(listener: tokio::net::TcpListener, mut state: AppState) -> st
     escalation.abort();
     measurements.abort();
     medcom.abort();
+    notifications.abort();
     kl_export.abort();
     served
 }
@@ -327,6 +359,7 @@ async fn send_due_measurements(state: AppState) {
         match samspor_store::courses::measurements::send_due(
             &state.store,
             state.rules(),
+            state.sending(),
             chrono::Utc::now(),
         )
         .await
@@ -361,6 +394,32 @@ async fn send_medcom(state: AppState, transports: samspor_store::medcom::Transpo
                 }
             }
             Err(e) => tracing::warn!(error = %e, "sending MedCom messages failed"),
+        }
+    }
+}
+
+/// Every `Settings::notification_interval`, sends the queued e-mail and SMS. Logs counts,
+/// never an address.
+async fn send_notifications(state: AppState) {
+    let mut tick = tokio::time::interval(state.settings.notification_interval);
+    loop {
+        tick.tick().await;
+        match samspor_store::notifications::dispatch(
+            &state.store,
+            &state.outbox,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(run) if run == Default::default() => {}
+            Ok(run) => tracing::info!(
+                sent = run.sent,
+                retried = run.retried,
+                failed = run.failed,
+                bounced = run.bounced,
+                "notifications sent"
+            ),
+            Err(e) => tracing::warn!(error = %e, "sending notifications failed"),
         }
     }
 }

@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/style.css", get(stylesheet))
         .route("/static/favicon.svg", get(favicon))
         .merge(crate::accounts::pages::router())
+        .merge(crate::accounts::admin::router())
+        .merge(crate::accounts::password::router())
         .merge(crate::children::pages::router())
         .merge(crate::consent::pages::router())
         .merge(crate::referrals::pages::router())

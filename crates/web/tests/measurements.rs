@@ -50,9 +50,14 @@ impl Definitions {
 
 async fn send_due(store: &Store) -> usize {
     let d = Definitions::shipped();
-    measurements::send_due(store, d.rules(), Utc::now())
-        .await
-        .unwrap()
+    measurements::send_due(
+        store,
+        d.rules(),
+        samspor_store::notifications::Sending::NONE,
+        Utc::now(),
+    )
+    .await
+    .unwrap()
 }
 
 /// Danish local time some days ago, as the API takes it.
@@ -237,7 +242,11 @@ async fn due_measurements_are_sent_once_and_show_reliable_change() {
         assert!(due.iter().all(|m| m.status == LineState::Sent), "{due:?}");
 
         let page = b.page(&page_path).await;
-        assert_eq!(page.matches("Sendt, afventer svar").count(), 3, "{page}");
+        assert_eq!(
+            page.matches("Link oprettet, afventer svar").count(),
+            3,
+            "{page}"
+        );
         assert!(
             !page.contains("Send forfaldne målinger nu"),
             "nothing left to send"
@@ -348,7 +357,7 @@ async fn the_button_sends_once_and_strangers_see_nothing() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(r.header("location"), format!("{page_path}?sent=3"));
         let page = b.page(&r.header("location")).await;
-        assert!(page.contains("3 målinger er sendt."), "{page}");
+        assert!(page.contains("Der er oprettet 3 links."), "{page}");
         assert_eq!(page.matches("/s/").count(), 3, "three links to hand over");
         let again = b.submit(&send_path, &[]).await;
         assert_eq!(again.header("location"), format!("{page_path}?sent=0"));
@@ -381,9 +390,14 @@ async fn the_button_sends_once_and_strangers_see_nothing() {
         // Links nobody answered expire; the job then clears them too.
         let d = Definitions::shipped();
         let later = Utc::now() + Duration::days(DEFAULT_LINK_DAYS + 1);
-        measurements::send_due(&app.db.store, d.rules(), later)
-            .await
-            .unwrap();
+        measurements::send_due(
+            &app.db.store,
+            d.rules(),
+            samspor_store::notifications::Sending::NONE,
+            later,
+        )
+        .await
+        .unwrap();
         app.db
             .store
             .read(async |tx| {

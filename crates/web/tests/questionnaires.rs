@@ -263,3 +263,45 @@ async fn expired_links_reveal_nothing_and_old_alerts_escalate() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_respondent_is_asked_before_sending_with_questions_left_out() {
+    each_backend(|app| async move {
+        let t = app.user_token("k@kbh.dk", "coordinator", "0101").await;
+        let id = child(&app, &t, "150315-4321").await;
+        let r = app
+            .post(&format!("/api/v1/children/{id}/invitations"), &t, json!({"instrument": "sdq-parent-4-17", "respondent": {"kind": "guardian", "guardian": 0}}))
+            .await;
+        let path = link_path(r.json()["url"].as_str().unwrap());
+        // Only the first page answered, then "send" on the last page.
+        let first: Vec<(String, String)> = (1..=5)
+            .map(|i| (format!("q{i}"), "1".to_string()))
+            .chain([("page".into(), "0".into()), ("go".into(), "next".into())])
+            .collect();
+        let pairs: Vec<(&str, &str)> = first.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(app.anon_form(&path, &pairs).await.status, StatusCode::SEE_OTHER);
+        let r = app
+            .anon_form(&path, &[("page", "5"), ("go", "submit"), ("difficulties", "0")])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "asked, not sent");
+        let page = r.text();
+        assert!(page.contains("Nogle spørgsmål er ikke besvaret"), "{page}");
+        assert!(page.contains("20 af 33"), "20 of the 33 questions: {page}");
+        assert!(page.contains(&format!("{path}?page=1")), "the first unanswered is on page 2");
+        assert!(page.contains("value=\"submit_anyway\""));
+        // The link is not used up: the respondent can still go back and answer.
+        assert_eq!(app.anon_get(&path).await.status, StatusCode::OK);
+
+        let r = app
+            .anon_form(&path, &[("page", "5"), ("go", "submit_anyway"), ("difficulties", "0")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.header("location").ends_with("/tak"));
+
+        let mut b = support::Browser::logged_in(&app, "k@kbh.dk").await;
+        let staff = b.page(&format!("/children/{id}/questionnaires")).await;
+        assert!(staff.contains("Ufuldstændig: 20 af 33 spørgsmål ubesvaret"), "{staff}");
+        assert!(staff.contains("ikke beregnet: for få svar"));
+    })
+    .await;
+}

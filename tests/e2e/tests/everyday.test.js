@@ -27,6 +27,11 @@ const SCREENS = {
 // mail would.
 const DEEP_PAGE = '/children?q=Hansen';
 
+// The coordinator's pages with the widest tables.
+const STAFF_PAGES = ['/', '/courses', '/groups', '/medcom', '/organisations', '/learning-environment'];
+
+const SELF_REFERRAL_SUBMIT = 'Send til kommunen';
+
 let server;
 let browser;
 const contexts = [];
@@ -219,6 +224,34 @@ describe('everyday use', () => {
         assert.equal(await page.locator('li.card').count(), count, 'the queue holds as many as the front page said');
         await assertFocusRing(page.getByRole('button', { name: 'Opret forløb', exact: true }).first(), 'a button in a card');
         await checkA11y(page, `intake queue (${screenName})`);
+      });
+
+      await step('5. staff pages fit the screen: wide tables scroll inside their own box', async () => {
+        for (const path of STAFF_PAGES) {
+          await page.goto(`${base}${path}`);
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          const viewport = page.viewportSize().width;
+          assert.ok(width <= viewport, `${path} is ${width}px wide on a ${viewport}px screen`);
+          await checkA11y(page, `${path} (${screenName})`);
+        }
+      });
+
+      await step('6. a public form sent with mistakes moves the focus to the list of them', async () => {
+        const family = await newContext(screen);
+        await family.goto(`${base}/henvendelse/0101`);
+        await clickAndWait(family, family.getByRole('button', { name: SELF_REFERRAL_SUBMIT, exact: true }));
+        const summary = family.locator('.error-summary[role="alert"]');
+        assert.ok(await summary.isVisible(), 'the list of mistakes');
+        assert.ok(
+          await summary.evaluate((el) => el === document.activeElement),
+          'the list of mistakes has the focus after the submit',
+        );
+        const box = await summary.boundingBox();
+        const viewport = family.viewportSize();
+        assert.ok(box && box.y >= 0 && box.y < viewport.height, `the list is on the screen (top at ${box?.y})`);
+        const links = await summary.locator('a').count();
+        assert.ok(links > 0, 'each mistake links to its field');
+        await checkA11y(family, `public form with mistakes (${screenName})`);
       });
     });
   }

@@ -252,7 +252,7 @@ describe('questionnaires', () => {
       questionnairesUrl = coordinator.url();
       assert.equal(pathOf(questionnairesUrl), `${pathOf(childUrl)}/questionnaires`);
       await assertShows(coordinator, 'Ingen besvarelser endnu.');
-      await assertShows(coordinator, 'Ingen links sendt endnu.');
+      await assertShows(coordinator, 'Ingen links oprettet endnu.');
       await checkA11y(coordinator, 'questionnaires page without responses');
     });
 
@@ -266,7 +266,16 @@ describe('questionnaires', () => {
       invitationLink = normalize(await coordinator.locator('#invitation-link').innerText());
       assert.match(invitationLink, /^http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{16,}$/, 'a one-time link on this server');
       assert.ok(invitationLink.startsWith(server.url), `the link ${invitationLink} points at ${server.url}`);
+      // The demo server has no e-mail set up: the page says the link was not sent.
+      await assertShows(coordinator, 'Ikke sendt – kopiér linket');
+      assert.ok(await coordinator.getByRole('button', { name: 'Kopiér linket', exact: true }).isVisible());
       await checkA11y(coordinator, 'link created page');
+      // Printed, the page is a letter with the link as a QR code, and nothing else.
+      await coordinator.emulateMedia({ media: 'print' });
+      assert.ok(await coordinator.locator('section.letter svg').isVisible(), 'the letter has a QR code');
+      assert.ok(await coordinator.locator('section.letter').getByText(invitationLink).isVisible());
+      assert.equal(await coordinator.locator('h1').isVisible(), false, 'only the letter is printed');
+      await coordinator.emulateMedia({ media: 'screen' });
     });
 
     await step('3. the guardian answers the link on a phone', async () => {
@@ -355,7 +364,7 @@ describe('questionnaires', () => {
         },
       );
 
-      const links = await tableRows(coordinator, 'h2:text-is("Sendte links") + table');
+      const links = await tableRows(coordinator, 'h2:text-is("Links") + table');
       const link = links.find((cells) => cells[0] === sdq.title);
       assert.ok(link, `the SDQ link is listed; rows: ${JSON.stringify(links)}`);
       assert.equal(link[1], CHILD.guardian.name, 'sent to the guardian');

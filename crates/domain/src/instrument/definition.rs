@@ -398,6 +398,34 @@ impl Instrument {
         Some(&self.pages[page].items[pos])
     }
 
+    /// The questions left unanswered, with the page each is on, in order. A gate answered
+    /// "no" (the impact supplement's "no difficulties") ends its page: the questions after it
+    /// were not asked, so they are not missing.
+    pub fn unanswered(&self, answers: &super::Answers) -> Vec<(usize, &Question)> {
+        let closed_gates: BTreeSet<&str> = self
+            .scales
+            .iter()
+            .filter_map(|s| match &s.rule {
+                ScaleRule::GatedSum { gate, .. } if answers.value(gate) == Some(0) => {
+                    Some(gate.as_str())
+                }
+                _ => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (i, page) in self.pages.iter().enumerate() {
+            for q in &page.items {
+                if answers.value(&q.link_id).is_none() {
+                    out.push((i, q));
+                }
+                if closed_gates.contains(q.link_id.as_str()) {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
     /// All scales in scoring order: item scales, gated sums, then derived totals.
     pub fn scales(&self) -> &[Scale] {
         &self.scales

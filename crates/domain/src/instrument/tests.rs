@@ -1343,3 +1343,58 @@ proptest! {
         prop_assert_eq!(there.direction == ChangeDirection::NoReliableChange, !there.significant);
     }
 }
+
+#[test]
+fn unanswered_questions_leave_out_what_the_gate_skipped() {
+    let sdq = instrument("sdq-parent-4-17");
+    let total = sdq.questions().count();
+    assert_eq!(sdq.unanswered(&Answers::default()).len(), total);
+    // Every item, and "no difficulties": the impact questions are not asked.
+    let mut a = sdq_items([Some(1); 25]);
+    a.set("difficulties", Some(0));
+    assert!(sdq.unanswered(&a).is_empty(), "{:?}", sdq.unanswered(&a));
+    // "Difficulties" answered yes: the impact questions are asked, so they are missing.
+    a.set("difficulties", Some(2));
+    let missing = sdq.unanswered(&a);
+    assert!(!missing.is_empty());
+    let last_page = sdq.pages().len() - 1;
+    assert!(missing.iter().all(|(page, _)| *page == last_page));
+    // One item left out is one missing, on its own page.
+    let mut b = sdq_items([Some(1); 25]);
+    b.set("q7", None);
+    b.set("difficulties", Some(0));
+    let missing = sdq.unanswered(&b);
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].1.link_id, "q7");
+    assert_eq!(missing[0].0, 1, "q7 is on the second page");
+}
+
+proptest! {
+    /// Whatever is answered, the unanswered questions are exactly the questions without an
+    /// answer, less those a gate skipped; answering one more never adds a missing one.
+    #[test]
+    fn unanswered_is_the_complement_of_the_answers(
+        given in proptest::collection::vec(proptest::option::of(0i64..=2), 25),
+        gate in proptest::option::of(0i64..=3),
+    ) {
+        let sdq = instrument("sdq-parent-4-17");
+        let mut a: Answers = given
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("q{}", i + 1), *v))
+            .collect();
+        a.set("difficulties", gate);
+        let missing = sdq.unanswered(&a);
+        for (_, q) in &missing {
+            prop_assert!(a.value(&q.link_id).is_none());
+        }
+        let answered = sdq.questions().filter(|q| a.value(&q.link_id).is_some()).count();
+        prop_assert!(missing.len() + answered <= sdq.questions().count());
+        if let Some((_, first)) = missing.first() {
+            let id = first.link_id.clone();
+            let mut more = a.clone();
+            more.set(id, Some(0));
+            prop_assert!(sdq.unanswered(&more).len() < missing.len() || gate.is_none());
+        }
+    }
+}

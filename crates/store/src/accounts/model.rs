@@ -96,3 +96,40 @@ pub struct TokenInfo {
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+/// A one-time link for a member of staff to choose a password. Only the token's hash is kept.
+#[derive(Debug, Clone)]
+pub struct PasswordLink {
+    pub token_hash: String,
+    pub user_id: Uuid,
+    pub purpose: PasswordLinkPurpose,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordLinkPurpose {
+    /// The first password of a new account.
+    Invite,
+    /// A new password chosen after an administrator reset the old one.
+    Reset,
+}
+
+impl PasswordLinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PasswordLinkPurpose::Invite => "invite",
+            PasswordLinkPurpose::Reset => "reset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "invite" => Some(PasswordLinkPurpose::Invite),
+            "reset" => Some(PasswordLinkPurpose::Reset),
+            _ => None,
+        }
+    }
+}

@@ -97,3 +97,32 @@ impl TryFrom<MemberRow> for (User, Organisation) {
         Ok((User::try_from(r.user)?, org))
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PasswordLinkRow {
+    token_hash: String,
+    user_id: uuid::Uuid,
+    purpose: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    created_by: Option<uuid::Uuid>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl TryFrom<PasswordLinkRow> for crate::PasswordLink {
+    type Error = crate::StoreError;
+
+    fn try_from(r: PasswordLinkRow) -> Result<Self, crate::StoreError> {
+        Ok(crate::PasswordLink {
+            purpose: crate::PasswordLinkPurpose::parse(&r.purpose).ok_or_else(|| {
+                crate::StoreError::Corrupt(format!("password link purpose {}", r.purpose))
+            })?,
+            token_hash: r.token_hash,
+            user_id: r.user_id,
+            created_at: r.created_at,
+            created_by: r.created_by,
+            expires_at: r.expires_at,
+            used_at: r.used_at,
+        })
+    }
+}

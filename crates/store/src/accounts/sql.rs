@@ -218,6 +218,106 @@ impl crate::AccountTx for BackendTx {
             .await?;
         Ok(())
     }
+
+    async fn set_user_role(
+        &mut self,
+        user_id: uuid::Uuid,
+        role: samspor_domain::role::Role,
+    ) -> crate::Result<()> {
+        sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(role.as_str())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn set_password_hash(&mut self, user_id: uuid::Uuid, hash: &str) -> crate::Result<()> {
+        sqlx::query(
+            "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(hash)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_password_link(&mut self, l: &crate::PasswordLink) -> crate::Result<()> {
+        sqlx::query(
+            "INSERT INTO password_links (token_hash, user_id, purpose, created_at, created_by, expires_at, used_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&l.token_hash)
+        .bind(l.user_id)
+        .bind(l.purpose.as_str())
+        .bind(l.created_at)
+        .bind(l.created_by)
+        .bind(l.expires_at)
+        .bind(l.used_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn password_link(
+        &mut self,
+        token_hash: &str,
+    ) -> crate::Result<Option<crate::PasswordLink>> {
+        let row: Option<PasswordLinkRow> = sqlx::query_as(
+            "SELECT token_hash, user_id, purpose, created_at, created_by, expires_at, used_at
+             FROM password_links WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn latest_password_link(
+        &mut self,
+        user_id: uuid::Uuid,
+    ) -> crate::Result<Option<crate::PasswordLink>> {
+        let row: Option<PasswordLinkRow> = sqlx::query_as(
+            "SELECT token_hash, user_id, purpose, created_at, created_by, expires_at, used_at
+             FROM password_links WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(user_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn use_password_link(
+        &mut self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE password_links SET used_at = $2
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn void_password_links(
+        &mut self,
+        user_id: uuid::Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<u64> {
+        let r = sqlx::query(
+            "UPDATE password_links SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(r.rows_affected())
+    }
 }
 
 #[async_trait::async_trait]

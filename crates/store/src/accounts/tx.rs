@@ -43,4 +43,18 @@ pub trait AccountTx: Send {
     async fn revoke_tokens_of(&mut self, user_id: Uuid, at: DateTime<Utc>) -> Result<u64>;
     async fn delete_sessions_of(&mut self, user_id: Uuid) -> Result<u64>;
     async fn set_user_active(&mut self, user_id: Uuid, active: bool) -> Result<()>;
+    async fn set_user_role(
+        &mut self,
+        user_id: Uuid,
+        role: samspor_domain::role::Role,
+    ) -> Result<()>;
+    async fn set_password_hash(&mut self, user_id: Uuid, hash: &str) -> Result<()>;
+    async fn insert_password_link(&mut self, link: &PasswordLink) -> Result<()>;
+    async fn password_link(&mut self, token_hash: &str) -> Result<Option<PasswordLink>>;
+    /// The newest link of a user, used or not.
+    async fn latest_password_link(&mut self, user_id: Uuid) -> Result<Option<PasswordLink>>;
+    /// Marks a link used if it is unused and unexpired; `false` otherwise.
+    async fn use_password_link(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// Ends every unused link of a user (a newer one replaces them).
+    async fn void_password_links(&mut self, user_id: Uuid, at: DateTime<Utc>) -> Result<u64>;
 }

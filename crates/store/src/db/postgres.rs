@@ -34,6 +34,7 @@ include!("../kit/sql.rs");
 include!("../medcom/sql.rs");
 include!("../messages/sql.rs");
 include!("../learning_environment/sql.rs");
+include!("../notifications/sql.rs");
 
 /// The advisory-lock class that audit chain claims use (the first key of the lock pair).
 const CHAIN_LOCK_CLASS: i32 = 0x5a4d_5350;

@@ -34,6 +34,7 @@ include!("../kit/sql.rs");
 include!("../medcom/sql.rs");
 include!("../messages/sql.rs");
 include!("../learning_environment/sql.rs");
+include!("../notifications/sql.rs");
 
 /// Reader connections: enough to keep both cores busy while others wait on the disk.
 const READERS: u32 = 4;

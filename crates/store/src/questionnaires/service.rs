@@ -75,10 +75,16 @@ pub struct InvitationInput {
 }
 
 /// A new link. The token is shown once; only its hash is kept.
+/// A link and how far its delivery got (`None`: nothing was queued or marked as sent).
+pub type LinkDelivery = (Invitation, Option<crate::notifications::Delivery>);
+
 #[derive(Debug)]
 pub struct CreatedInvitation {
     pub invitation: Invitation,
     pub token: String,
+    /// How the link was queued to the respondent; `None` when it was not (no address, or no
+    /// transport for it): staff pass it on themselves.
+    pub queued: Option<samspor_domain::notification::Channel>,
 }
 
 fn unknown_instrument(catalogue: &Catalogue) -> FieldError {
@@ -130,6 +136,7 @@ fn check_fit(
 pub async fn invite(
     store: &Store,
     catalogue: &Catalogue,
+    sending: crate::notifications::Sending<'_>,
     ctx: &Ctx,
     child_id: Uuid,
     input: InvitationInput,
@@ -141,9 +148,13 @@ pub async fn invite(
                 .get(&input.instrument_id)
                 .ok_or_else(|| ServiceError::Invalid(unknown_instrument(catalogue).into()))?;
             let mut errors = FieldErrors::default();
+            let mut phone = None;
             let (kind, name, email) = match &input.respondent {
                 RespondentChoice::Guardian(i) => match child.data.guardians.get(*i) {
-                    Some(g) => (Respondent::Parent, g.name.clone(), g.email.clone()),
+                    Some(g) => {
+                        phone = g.phone.clone();
+                        (Respondent::Parent, g.name.clone(), g.email.clone())
+                    }
                     None => {
                         errors.push(FieldError::new(
                             "respondent",
@@ -186,6 +197,10 @@ pub async fn invite(
             if !errors.is_empty() {
                 return Err(ServiceError::Invalid(errors));
             }
+            let address = crate::notifications::Address {
+                email: email.clone(),
+                phone,
+            };
             let (invitation, token) = new_link(
                 &child,
                 instrument.id(),
@@ -195,6 +210,20 @@ pub async fn invite(
                 ctx.actor.user_id,
             );
             tx.insert_invitation(&invitation).await?;
+            let queued = crate::notifications::queue_link(
+                tx,
+                sending.channels,
+                crate::notifications::LinkMessage {
+                    purpose: samspor_domain::notification::Purpose::QuestionnaireLink,
+                    org_id: Some(ctx.actor.org_id),
+                    about_id: invitation.id,
+                    to: &address,
+                    link: &sending.questionnaire_link(&token),
+                    expires_on: crate::courses::local(invitation.expires_at).date(),
+                },
+                ctx.now,
+            )
+            .await?;
             tx.audit(
                 ctx.now,
                 ctx.event(
@@ -205,7 +234,37 @@ pub async fn invite(
                     instrument.id(),
                 ),
             );
-            Ok(CreatedInvitation { invitation, token })
+            Ok(CreatedInvitation {
+                invitation,
+                token,
+                queued,
+            })
+        })
+        .await
+}
+
+/// Records that staff passed a link on themselves (copied or printed it); returns the child.
+pub async fn mark_sent_by_hand(
+    store: &Store,
+    ctx: &Ctx,
+    invitation_id: Uuid,
+) -> ServiceResult<Uuid> {
+    store
+        .write(async |tx| {
+            let inv = tx
+                .invitation(invitation_id)
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            crate::children::load(tx, ctx, inv.child_id, Action::Update).await?;
+            crate::notifications::mark_sent_by_hand(
+                tx,
+                ctx,
+                samspor_domain::notification::Purpose::QuestionnaireLink,
+                inv.id,
+                Some(inv.child_id),
+            )
+            .await?;
+            Ok(inv.child_id)
         })
         .await
 }
@@ -242,7 +301,7 @@ pub async fn overview(
     store: &Store,
     ctx: &Ctx,
     child_id: Uuid,
-) -> ServiceResult<(Vec<Invitation>, Vec<ResponseRecord>)> {
+) -> ServiceResult<(Vec<LinkDelivery>, Vec<ResponseRecord>)> {
     store
         .read(async |tx| {
             let seen = crate::children::load_seen(
@@ -259,6 +318,11 @@ pub async fn overview(
             } else {
                 tx.invitations_of_child(child_id).await?
             };
+            let mut links = Vec::with_capacity(invitations.len());
+            for i in invitations {
+                let delivery = crate::notifications::latest_about(tx, i.id).await?;
+                links.push((i, delivery));
+            }
             let responses = tx.responses_of_child(child_id).await?;
             tx.audit(
                 ctx.now,
@@ -270,7 +334,7 @@ pub async fn overview(
                     format!("results={}", responses.len()),
                 ),
             );
-            Ok((invitations, responses))
+            Ok((links, responses))
         })
         .await
 }

@@ -89,6 +89,9 @@ pub struct InvitationOut {
     /// The one-time link for the respondent. It is returned only here.
     url: String,
     expires_at: DateTime<Utc>,
+    /// How Samspor sends the link to the respondent: `email` or `sms`, queued now; null when it
+    /// does not (no address, or no transport for it) and the link must be passed on by hand.
+    delivery: Option<&'static str>,
 }
 
 /// Create a one-time questionnaire link for a respondent.
@@ -125,6 +128,7 @@ pub(crate) async fn invite(
     let created = q::invite(
         &state.store,
         &state.catalogue,
+        state.sending(),
         &u.ctx(&rid),
         child_id,
         InvitationInput {
@@ -140,6 +144,7 @@ pub(crate) async fn invite(
             id: created.invitation.id,
             url: link_url(&state, &created.token),
             expires_at: created.invitation.expires_at,
+            delivery: created.queued.map(|c| c.as_str()),
         }),
     ))
 }

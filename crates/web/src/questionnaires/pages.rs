@@ -11,13 +11,15 @@ use crate::request::Id;
 use askama::Template;
 use axum::Router;
 use axum::extract::Query;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use samspor_domain::i18n::Lang;
 use samspor_domain::instrument::{Answers, Catalogue, Instrument};
+use samspor_domain::notification::Channel;
 use samspor_domain::validation::{FieldError, FieldErrors};
 use samspor_store::children;
+use samspor_store::notifications::Delivery;
 use samspor_store::questionnaires::{self as q, InvitationInput, PaperInput, RespondentChoice};
 use samspor_store::service::ServiceError;
 use samspor_store::{Child, Invitation, ResponseRecord};
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/children/{id}/questionnaires", get(overview))
         .route("/children/{id}/invitations", post(invite))
         .route("/invitations/{id}/revoke", post(revoke))
+        .route("/invitations/{id}/mark-sent", post(mark_sent))
+        .route("/static/links.js", get(links_script))
         .route("/children/{id}/paper", get(paper_form).post(paper_save))
         .route("/alerts/{id}/acknowledge", post(acknowledge))
 }
@@ -73,6 +77,8 @@ pub struct ResponseView {
     respondent: String,
     source: &'static str,
     scales: Vec<ScaleView>,
+    /// "Incomplete: n of m questions unanswered", when questions were left out.
+    incomplete: Option<String>,
 }
 
 pub struct InvitationView {
@@ -82,6 +88,8 @@ pub struct InvitationView {
     state: &'static str,
     expires: String,
     revocable: bool,
+    delivery: String,
+    can_mark_sent: bool,
 }
 
 /// A band's words: the instrument's own label, else the shared ones (SDQ bands).
@@ -141,10 +149,54 @@ fn response_view(t: Tr, catalogue: &Catalogue, r: &ResponseRecord) -> ResponseVi
             t.t("q.source_link")
         },
         scales,
+        incomplete: instrument.and_then(|i| {
+            let answers: samspor_domain::instrument::Answers =
+                serde_json::from_value(r.answers.clone()).ok()?;
+            let missing = i.unanswered(&answers).len();
+            (missing > 0).then(|| {
+                format!(
+                    "{}: {missing} {} {} {}",
+                    t.t("q.incomplete"),
+                    t.t("respond.of"),
+                    i.questions().count(),
+                    t.t("q.incomplete_unanswered")
+                )
+            })
+        }),
     }
 }
 
-fn invitation_view(t: Tr, catalogue: &Catalogue, i: &Invitation) -> InvitationView {
+/// How a link's delivery stands, in the reader's words: never "sent" unless it was.
+pub fn delivery_label(t: Tr, d: Option<&Delivery>) -> String {
+    use samspor_domain::notification::State;
+    let Some(d) = d else {
+        return t.t("q.delivery_none").to_string();
+    };
+    let channel = t.t(&format!("q.channel_{}", d.channel.as_str()));
+    match d.state {
+        State::Queued if d.attempts == 0 => format!("{} ({channel})", t.t("q.delivery_queued")),
+        State::Queued => format!(
+            "{} ({channel}, {} {})",
+            t.t("q.delivery_retrying"),
+            d.attempts,
+            t.t("q.delivery_attempts")
+        ),
+        State::Sent => format!(
+            "{} ({channel}) {}",
+            t.t("q.delivery_sent"),
+            local_time(d.at, false)
+        ),
+        State::MarkedSent => format!("{} {}", t.t("q.delivery_by_hand"), local_time(d.at, false)),
+        State::Failed => format!("{} ({channel})", t.t("q.delivery_failed")),
+        State::Bounced => format!("{} ({channel})", t.t("q.delivery_bounced")),
+    }
+}
+
+fn invitation_view(
+    t: Tr,
+    catalogue: &Catalogue,
+    (i, delivery): &(Invitation, Option<Delivery>),
+) -> InvitationView {
     let now = chrono::Utc::now();
     let state = i.state(now);
     InvitationView {
@@ -157,6 +209,8 @@ fn invitation_view(t: Tr, catalogue: &Catalogue, i: &Invitation) -> InvitationVi
         state: t.t(&format!("q.state_{state}")),
         expires: local_time(i.expires_at, false),
         revocable: i.is_open(now),
+        delivery: delivery_label(t, delivery.as_ref()),
+        can_mark_sent: i.is_open(now) && !delivery.is_some_and(|d| d.state.is_sent()),
     }
 }
 
@@ -476,14 +530,33 @@ struct CreatedTemplate {
     t: Tr,
     l: Layout,
     child_id: Uuid,
+    invitation_id: Uuid,
     url: String,
     expires: String,
+    /// How the link is on its way; `None`: staff pass it on (copy, print, mark as sent).
+    queued: Option<&'static str>,
+    respondent: String,
+    /// The link as a QR code (SVG) for the printed letter.
+    qr: String,
+}
+
+/// A QR code of a link, as an SVG to place in a page.
+fn qr_svg(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(160, 160)
+            .quiet_zone(true)
+            .build(),
+        // A link always fits in a QR code; should one not, the letter still shows the address.
+        Err(_) => String::new(),
+    }
 }
 
 /// The address respondents open: always on Samspor's configured public address, never on a
 /// host a request named (a forged `Host` header must not put a link to another site in a letter).
 pub fn link_url(state: &AppState, token: &str) -> String {
-    format!("{}/s/{token}", state.public_base())
+    state.sending().questionnaire_link(token)
 }
 
 async fn invite(
@@ -513,6 +586,7 @@ async fn invite(
     match q::invite(
         &state.store,
         &state.catalogue,
+        state.sending(),
         &user.ctx(&rid),
         child_id,
         input,
@@ -521,6 +595,7 @@ async fn invite(
     {
         Ok(created) => {
             let t = Tr(lang);
+            let url = link_url(&state, &created.token);
             Ok(render(
                 StatusCode::CREATED,
                 &CreatedTemplate {
@@ -532,8 +607,15 @@ async fn invite(
                         "children",
                     ),
                     child_id,
-                    url: link_url(&state, &created.token),
+                    invitation_id: created.invitation.id,
+                    qr: qr_svg(&url),
+                    url,
                     expires: local_time(created.invitation.expires_at, false),
+                    queued: created.queued.map(|c| match c {
+                        Channel::Sms => t.t("q.queued_sms"),
+                        _ => t.t("q.queued_email"),
+                    }),
+                    respondent: created.invitation.respondent_name.clone(),
                 },
             ))
         }
@@ -542,6 +624,32 @@ async fn invite(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Staff passed a link on themselves: the page stops saying it was not sent.
+async fn mark_sent(
+    Cx(state, user, _, rid): Cx,
+    Id(id): Id,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let ctx = user.ctx(&rid);
+    let child_id = q::mark_sent_by_hand(&state.store, &ctx, id).await?;
+    let back = match f.get("back") {
+        Some(b) => crate::pages::safe_back(Some(b)),
+        None => format!("/children/{child_id}/questionnaires"),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+async fn links_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/links.js"),
+    )
+        .into_response()
 }
 
 async fn revoke(

@@ -51,6 +51,16 @@ struct RespondTemplate {
     licensed: bool,
     has_errors: bool,
     questions: Vec<QuestionView>,
+    /// Set when "send" found unanswered questions: the respondent is asked before the link is
+    /// used up.
+    incomplete: Option<Incomplete>,
+}
+
+pub struct Incomplete {
+    missing: usize,
+    total: usize,
+    /// The page of the first unanswered question.
+    first_page: usize,
 }
 
 #[derive(Template)]
@@ -104,6 +114,7 @@ fn page_view(
         // The notice stays while any question on the page shows our own label.
         licensed: page.items.iter().all(|q| texts.contains_key(&q.link_id)),
         has_errors: !errors.is_empty(),
+        incomplete: None,
         questions: page
             .items
             .iter()
@@ -184,13 +195,32 @@ async fn save(
         page: Some(page_index),
         answers,
     };
+    if go == "submit" && errors.is_empty() {
+        // The page is saved first; then the whole questionnaire is looked at, and a respondent
+        // who left questions out is asked before the link is used up.
+        match questionnaires::answer(&state.store, &state.catalogue, &token, &input, false, &rid)
+            .await
+        {
+            Ok(_) => {
+                if let Some(page) = incomplete_page(&state, t, &token, page_index, &rid).await? {
+                    return Ok(page);
+                }
+            }
+            Err(ServiceError::Invalid(errors)) => {
+                return refused(&state, t, &token, page_index, &input.answers, &errors, &rid).await;
+            }
+            // Already sent (a second press): the sending below answers as it always has.
+            Err(ServiceError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     let outcome = if errors.is_empty() {
         questionnaires::answer(
             &state.store,
             &state.catalogue,
             &token,
             &input,
-            go == "submit",
+            go == "submit" || go == "submit_anyway",
             &rid,
         )
         .await
@@ -210,6 +240,50 @@ async fn save(
         Err(e) => return Err(e.into()),
     };
     Ok(Redirect::to(&next).into_response())
+}
+
+/// The last page again with a warning, when questions are unanswered; `None` when every
+/// question that was asked has an answer.
+async fn incomplete_page(
+    state: &AppState,
+    t: Tr,
+    token: &str,
+    page_index: usize,
+    rid: &str,
+) -> Result<Option<Response>, WebError> {
+    let open = match questionnaires::open_link(&state.store, token, rid).await {
+        Ok(o) => o,
+        Err(ServiceError::NotFound) => return Ok(Some(gone(t))),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(instrument) = state.catalogue.get(&open.invitation.instrument_id) else {
+        return Ok(Some(gone(t)));
+    };
+    let answers: Answers =
+        serde_json::from_value(open.invitation.answers.clone()).unwrap_or_default();
+    let missing = instrument.unanswered(&answers);
+    let Some(&(first_page, _)) = missing.first() else {
+        return Ok(None);
+    };
+    let texts =
+        questionnaires::licensed_texts(&state.store, open.invitation.org_id, instrument.id(), t.0)
+            .await?;
+    let mut view = page_view(
+        t,
+        instrument,
+        open.child_first_name,
+        token,
+        page_index,
+        &answers,
+        &texts,
+        &FieldErrors::default(),
+    );
+    view.incomplete = Some(Incomplete {
+        missing: missing.len(),
+        total: instrument.questions().count(),
+        first_page,
+    });
+    Ok(Some(render(StatusCode::OK, &view)))
 }
 
 /// The page again, with the respondent's choices and what to fix.

@@ -78,6 +78,19 @@ impl TestApp {
         }
     }
 
+    /// With e-mail and SMS transports.
+    pub async fn with_transports(
+        backend: Backend,
+        outbox: samspor_store::notifications::transport::Transports,
+    ) -> TestApp {
+        let db = TestDb::new(backend).await;
+        let state = samspor_web::AppState::new(db.store.clone()).with_transports(outbox);
+        TestApp {
+            db,
+            router: samspor_web::app(state),
+        }
+    }
+
     /// Creates a staff user and returns a bearer token for them.
     pub async fn user_token(&self, email: &str, role: &str, org: &str) -> String {
         accounts::add_user(

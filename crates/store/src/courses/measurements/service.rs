@@ -16,6 +16,7 @@ use crate::Store;
 use crate::Work;
 use crate::courses::measurements::model::{CourseMeasurement, MeasurementStatus};
 use crate::courses::{Rules, local};
+use crate::notifications::{Address, LinkMessage, Sending, queue_link};
 use crate::questionnaires::{DEFAULT_LINK_DAYS, LinkRespondent, new_link};
 use crate::service::{Ctx, ServiceError, ServiceResult, check};
 use crate::{Child, CourseRecord, EncounterStatus, InvitationStatus, ResponseRecord};
@@ -28,6 +29,7 @@ use samspor_domain::course::plan::MeasurePoint;
 use samspor_domain::course::schedule::{CourseFacts, point_code, point_rank, schedule};
 use samspor_domain::course::tracks::find;
 use samspor_domain::instrument::{ReliableChange, Respondent, reliable_change};
+use samspor_domain::notification::Purpose;
 use samspor_domain::organisation::Programme;
 use samspor_domain::validation::FieldError;
 use uuid::Uuid;
@@ -124,6 +126,9 @@ pub struct MeasurementsView {
     pub track: Programme,
     pub lines: Vec<ScheduleLine>,
     pub changes: Vec<InstrumentChange>,
+    /// How far each open link's delivery got, by invitation.
+    #[serde(skip)]
+    pub deliveries: std::collections::HashMap<Uuid, crate::notifications::Delivery>,
 }
 
 impl MeasurementsView {
@@ -287,17 +292,23 @@ fn lines_of(
 
 /// Who the link is for, by the kind the schedule names: the first guardian with custody
 /// (else the first registered), the child, or the teacher (whom the record does not name).
-fn respondent_of(child: &Child, kind: Respondent) -> (String, Option<String>) {
+fn respondent_of(child: &Child, kind: Respondent) -> (String, Address) {
     match kind {
         Respondent::Parent => {
             let guardians = &child.data.guardians;
             match guardians.iter().find(|g| g.custody).or(guardians.first()) {
-                Some(g) => (g.name.clone(), g.email.clone()),
-                None => ("Forælder".into(), None),
+                Some(g) => (
+                    g.name.clone(),
+                    Address {
+                        email: g.email.clone(),
+                        phone: g.phone.clone(),
+                    },
+                ),
+                None => ("Forælder".into(), Address::default()),
             }
         }
-        Respondent::Child => (child.data.given_name.clone(), None),
-        Respondent::Teacher => ("Lærer".into(), None),
+        Respondent::Child => (child.data.given_name.clone(), Address::default()),
+        Respondent::Teacher => ("Lærer".into(), Address::default()),
     }
 }
 
@@ -312,6 +323,7 @@ async fn send_lines(
     lines: &[ScheduleLine],
     decided_by: Option<Uuid>,
     sender: Sender<'_>,
+    sending: Sending<'_>,
 ) -> ServiceResult<usize> {
     let now = sender.now();
     // The invitation names who created it: the member of staff who pressed the button, or for
@@ -326,20 +338,34 @@ async fn send_lines(
         else {
             continue;
         };
-        let (name, email) = respondent_of(child, line.respondent);
+        let (name, address) = respondent_of(child, line.respondent);
         let (invitation, token) = new_link(
             child,
             instrument.id(),
             LinkRespondent {
                 kind: line.respondent,
                 name,
-                email,
+                email: address.email.clone(),
             },
             now + Duration::days(DEFAULT_LINK_DAYS),
             now,
             created_by,
         );
         tx.insert_invitation(&invitation).await?;
+        queue_link(
+            tx,
+            sending.channels,
+            LinkMessage {
+                purpose: Purpose::QuestionnaireLink,
+                org_id: Some(course.org_id),
+                about_id: invitation.id,
+                to: &address,
+                link: &sending.questionnaire_link(&token),
+                expires_on: local(invitation.expires_at).date(),
+            },
+            now,
+        )
+        .await?;
         let measurement = CourseMeasurement {
             id: Uuid::now_v7(),
             course_id: course.id,
@@ -395,6 +421,7 @@ fn open_for_sending(course: &CourseRecord, today: NaiveDate, grace: Option<i64>)
 async fn send_course_job(
     store: &Store,
     rules: Rules<'_>,
+    sending: Sending<'_>,
     course_id: Uuid,
     now: DateTime<Utc>,
 ) -> ServiceResult<usize> {
@@ -422,7 +449,10 @@ async fn send_course_job(
                 return Ok(0);
             }
             let sender = Sender::Job { at: now };
-            send_lines(tx, rules, &course, &child, &lines, decided_by, sender).await
+            send_lines(
+                tx, rules, &course, &child, &lines, decided_by, sender, sending,
+            )
+            .await
         })
         .await
         .or_else(nothing_if_race_lost)
@@ -442,7 +472,12 @@ fn nothing_if_race_lost(e: ServiceError) -> ServiceResult<usize> {
 /// that were answered, revoked or have expired. Each course is its own transaction, audited as
 /// the system. Returns how many links were sent; a course that fails does not stop the others,
 /// and the first failure is returned after all were tried.
-pub async fn send_due(store: &Store, rules: Rules<'_>, now: DateTime<Utc>) -> ServiceResult<usize> {
+pub async fn send_due(
+    store: &Store,
+    rules: Rules<'_>,
+    sending: Sending<'_>,
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
     let courses = store
         .write(async |tx| {
             withdraw_links_of_courses_in_error(tx, now).await?;
@@ -455,7 +490,7 @@ pub async fn send_due(store: &Store, rules: Rules<'_>, now: DateTime<Utc>) -> Se
     let mut sent = 0;
     let mut first_error = None;
     for course in courses {
-        match send_course_job(store, rules, course.id, now).await {
+        match send_course_job(store, rules, sending, course.id, now).await {
             Ok(n) => sent += n,
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -520,6 +555,7 @@ fn no_track() -> ServiceError {
 pub async fn send_due_for_course(
     store: &Store,
     rules: Rules<'_>,
+    sending: Sending<'_>,
     ctx: &Ctx,
     course_id: Uuid,
 ) -> ServiceResult<usize> {
@@ -537,7 +573,10 @@ pub async fn send_due_for_course(
             let sent = tx.course_measurements(course.id).await?;
             let lines = lines_of(rules, track, &facts, &sent, &child, local(ctx.now));
             let sender = Sender::Staff(ctx);
-            send_lines(tx, rules, &course, &child, &lines, decided_by, sender).await
+            send_lines(
+                tx, rules, &course, &child, &lines, decided_by, sender, sending,
+            )
+            .await
         })
         .await
         .or_else(nothing_if_race_lost)
@@ -638,12 +677,21 @@ pub async fn measurements(
                     format!("sent={}", sent.len()),
                 ),
             );
+            let mut deliveries = std::collections::HashMap::new();
+            for m in lines.iter().filter_map(|l| l.sent.as_ref()) {
+                if m.status == MeasurementStatus::Sent
+                    && let Some(d) = crate::notifications::latest_about(tx, m.invitation_id).await?
+                {
+                    deliveries.insert(m.invitation_id, d);
+                }
+            }
             Ok(MeasurementsView {
                 child_name: format!("{} {}", child.data.given_name, child.data.family_name),
                 course,
                 track,
                 lines,
                 changes,
+                deliveries,
             })
         })
         .await

@@ -78,6 +78,9 @@ pub struct LinkView {
     point: String,
     url: String,
     expires: String,
+    delivery: String,
+    invitation_id: Option<uuid::Uuid>,
+    can_mark_sent: bool,
 }
 
 pub struct ScaleChangeView {
@@ -171,6 +174,18 @@ fn link_views(state: &AppState, t: Tr, v: &MeasurementsView) -> Vec<LinkView> {
                 point: point_label(t, l.point),
                 url: crate::pages::link_url(state, token),
                 expires: local_time(sent_at + chrono::Duration::days(DEFAULT_LINK_DAYS), false),
+                delivery: crate::questionnaires::pages::delivery_label(
+                    t,
+                    l.sent
+                        .as_ref()
+                        .and_then(|m| v.deliveries.get(&m.invitation_id)),
+                ),
+                invitation_id: l.sent.as_ref().map(|m| m.invitation_id),
+                can_mark_sent: !l
+                    .sent
+                    .as_ref()
+                    .and_then(|m| v.deliveries.get(&m.invitation_id))
+                    .is_some_and(|d| d.state.is_sent()),
             }
         })
         .collect()
@@ -270,10 +285,10 @@ async fn show(
     };
     let notice = q.sent.map(|n| match (n, lang) {
         (0, _) => t.t("meas.sent_none").to_string(),
-        (1, Lang::Da) => "1 måling er sendt.".to_string(),
-        (1, Lang::En) => "1 measurement was sent.".to_string(),
-        (n, Lang::Da) => format!("{n} målinger er sendt."),
-        (n, Lang::En) => format!("{n} measurements were sent."),
+        (1, Lang::Da) => "Der er oprettet 1 link. Se under links, om det er sendt.".to_string(),
+        (1, Lang::En) => "1 link was created. See under links whether it was sent.".to_string(),
+        (n, Lang::Da) => format!("Der er oprettet {n} links. Se under links, om de er sendt."),
+        (n, Lang::En) => format!("{n} links were created. See under links whether they were sent."),
     });
     let template = PageTemplate {
         t,
@@ -299,6 +314,13 @@ async fn send_now(
     Id(id): Id,
     CsrfForm(_f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let sent = svc::send_due_for_course(&state.store, state.rules(), &user.ctx(&rid), id).await?;
+    let sent = svc::send_due_for_course(
+        &state.store,
+        state.rules(),
+        state.sending(),
+        &user.ctx(&rid),
+        id,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/courses/{id}/measurements?sent={sent}")).into_response())
 }
