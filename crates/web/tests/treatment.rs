@@ -949,3 +949,75 @@ async fn the_treatment_pages_record_refuse_in_danish_and_close() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_remaining_sessions_are_cancelled_in_one_action_with_one_reason() {
+    each_backend(|app| async move {
+        let t = setup(&app).await;
+        let c = course_in_track(&app, &t, "2026-09-01T09:00", "not_given", 1).await;
+        let r = session(&app, &t, &c, held("2026-09-08T10:00", Some(1))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let open = course(&app, &t, &c).await["planned_sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["status"] == "planned")
+            .count();
+        assert!(open > 1, "the track plans several sessions");
+
+        let mut b = Browser::logged_in(&app, THERAPIST).await;
+        let page = b.page(&format!("/courses/{c}/treatment")).await;
+        assert!(page.contains(&format!("{open} planlagte sessioner er ikke holdt")));
+        let version = support::hidden(&page, "version");
+        let path = format!("/courses/{c}/treatment/planned/cancel-remaining");
+
+        // Without a reason: refused beside the field, nothing changed.
+        let before = course(&app, &t, &c).await;
+        let r = b
+            .submit(&path, &[("version", &version), ("cancel_rest_reason", " ")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("href=\"#cancel_rest_reason\""));
+        assert_eq!(course(&app, &t, &c).await, before);
+
+        let r = b
+            .submit(
+                &path,
+                &[
+                    ("version", &version),
+                    ("cancel_rest_reason", "Familien ønsker at stoppe"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let after = course(&app, &t, &c).await;
+        let planned = after["planned_sessions"].as_array().unwrap();
+        assert_eq!(
+            planned.iter().filter(|p| p["status"] == "planned").count(),
+            0
+        );
+        let cancelled: Vec<_> = planned
+            .iter()
+            .filter(|p| p["status"] == "cancelled")
+            .collect();
+        assert_eq!(cancelled.len(), open);
+        assert!(
+            cancelled
+                .iter()
+                .all(|p| p["cancel_reason"] == "Familien ønsker at stoppe")
+        );
+        assert!(
+            planned.iter().any(|p| p["status"] == "held"),
+            "the held one stays held"
+        );
+        let page = b
+            .page(&format!("/courses/{c}/treatment?saved=cancel-remaining"))
+            .await;
+        assert!(page.contains("De resterende sessioner er aflyst."));
+        assert!(
+            !page.contains("Aflys resterende sessioner"),
+            "nothing left to cancel"
+        );
+    })
+    .await;
+}

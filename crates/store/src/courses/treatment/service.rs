@@ -811,6 +811,57 @@ pub async fn cancel_session(
         .await
 }
 
+/// Cancels every session still planned on the course at once, with one reason (before
+/// closing, so they need not be cancelled one by one). Returns the course and how many.
+pub async fn cancel_remaining_sessions(
+    store: &Store,
+    ctx: &Ctx,
+    course_id: Uuid,
+    expected_version: Option<i64>,
+    reason: Option<&str>,
+) -> ServiceResult<(CourseRecord, usize)> {
+    let reason = samspor_domain::course::closing::reason("cancel_rest_reason", reason)?;
+    store
+        .write(async |tx| {
+            let (course, child) = load(tx, ctx, course_id, Action::Update).await?;
+            conflict_check(&course, expected_version)?;
+            must_be_active(&course)?;
+            let open: Vec<PlannedSessionRecord> = tx
+                .planned_sessions(course_id)
+                .await?
+                .into_iter()
+                .filter(|p| p.status == PlannedStatus::Planned)
+                .collect();
+            if open.is_empty() {
+                return Err(FieldError::new(
+                    "cancel_rest_reason",
+                    "No planned session is left to cancel.",
+                    "Der er ingen planlagte sessioner tilbage at aflyse.",
+                )
+                .into());
+            }
+            let count = open.len();
+            for p in open {
+                tx.update_planned_session(&PlannedSessionRecord {
+                    status: PlannedStatus::Cancelled,
+                    cancel_reason: Some(reason.clone()),
+                    ..p
+                })
+                .await?;
+            }
+            let course = save(
+                tx,
+                ctx,
+                &course,
+                child.id,
+                format!("cancel remaining sessions ({count})"),
+            )
+            .await?;
+            Ok((course, count))
+        })
+        .await
+}
+
 /// Marks one encounter entered in error, with why. The contact (Henvendelse) and the closing
 /// (Afslutning) carry the course itself and are not marked one by one. A planned session the
 /// encounter delivered is open again (or, on a closed course, cancelled with the same reason).

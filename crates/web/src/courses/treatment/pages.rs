@@ -50,6 +50,10 @@ pub fn router() -> Router<AppState> {
             "/courses/{id}/treatment/planned/{number}/cancel",
             post(cancel_session),
         )
+        .route(
+            "/courses/{id}/treatment/planned/cancel-remaining",
+            post(cancel_remaining),
+        )
         .route("/courses/{id}/treatment/closing", post(close))
         .route("/courses/{id}/treatment/follow-up", post(follow_up))
         .route("/courses/{id}/treatment/referrals", post(add_referral))
@@ -214,6 +218,8 @@ struct Forms {
     journal_r: Refusal,
     /// (planned session number, refusal) of a booking or cancellation.
     planned_r: Option<(u32, Refusal)>,
+    cancel_rest_reason: String,
+    cancel_rest_r: Refusal,
     closing: Option<ClosingForm>,
     closing_r: Refusal,
     follow_held: String,
@@ -302,6 +308,10 @@ impl TreatmentTemplate {
     }
     fn referral_err(&self, field: &str) -> Option<&str> {
         self.f.referral_r.err(field, self.t.0)
+    }
+    /// How many planned sessions are still open (neither held nor cancelled).
+    fn open_planned(&self) -> usize {
+        self.planned.iter().filter(|p| p.open).count()
     }
     /// Every message of a planned session's booking or cancellation form, for its row.
     fn planned_errors(&self, number: &u32) -> Vec<String> {
@@ -501,6 +511,7 @@ fn form_status(f: &Forms) -> StatusCode {
             Some(&f.session_r),
             Some(&f.journal_r),
             f.planned_r.as_ref().map(|(_, r)| r),
+            Some(&f.cancel_rest_r),
             Some(&f.closing_r),
             Some(&f.follow_r),
             Some(&f.referral_r),
@@ -621,6 +632,7 @@ fn saved_notice(t: Tr, saved: Option<&str>) -> Option<&'static str> {
         "journal" => Some(t.t("treat.saved_journal")),
         "booking" => Some(t.t("treat.saved_booking")),
         "cancel" => Some(t.t("treat.saved_cancel")),
+        "cancel-remaining" => Some(t.t("treat.saved_cancel_rest")),
         "closing" => Some(t.t("treat.saved_closing")),
         "follow-up" => Some(t.t("treat.saved_follow_up")),
         "referral" => Some(t.t("treat.saved_referral")),
@@ -832,6 +844,34 @@ async fn cancel_session(
     };
     let f = Forms {
         planned_r: Some((number, refusal)),
+        ..Default::default()
+    };
+    page(&state, &user, lang, &rid, id, f, None).await
+}
+
+/// "Aflys resterende sessioner": every session still planned, with one reason.
+async fn cancel_remaining(
+    Cx(state, user, lang, rid): Cx,
+    Id(id): Id,
+    CsrfForm(p): CsrfForm,
+) -> Result<Response, WebError> {
+    let version = p.version()?;
+    let reason = p.get("cancel_rest_reason");
+    let refusal = match svc::cancel_remaining_sessions(
+        &state.store,
+        &user.ctx(&rid),
+        id,
+        Some(version),
+        Some(&reason),
+    )
+    .await
+    {
+        Ok(_) => return Ok(done(id, "cancel-remaining")),
+        Err(e) => Refusal::from_error(e, lang)?,
+    };
+    let f = Forms {
+        cancel_rest_reason: reason,
+        cancel_rest_r: refusal,
         ..Default::default()
     };
     page(&state, &user, lang, &rid, id, f, None).await
