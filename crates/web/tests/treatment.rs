@@ -352,7 +352,13 @@ async fn closing_needs_the_open_sessions_cancelled_then_schedules_and_informs() 
         assert_eq!(end["consent"], "not_given");
         assert_eq!(end["content"]["end"], "2026-08-31");
         assert_eq!(end["content"]["sessions_held"], 1);
-        assert_eq!(end["content"]["sessions_planned"], plan_len());
+        // One held of one not cancelled, the rest cancelled: as the course page counts them.
+        assert_eq!(end["content"]["sessions_planned"], 1);
+        assert_eq!(end["content"]["sessions_cancelled"], plan_len() - 1);
+        let mut b = Browser::logged_in(&app, THERAPIST).await;
+        let page = b.page(&format!("/courses/{c}/treatment")).await;
+        let cancelled = format!("1 af 1 ({} aflyst)", plan_len() - 1);
+        assert_eq!(page.matches(&cancelled).count(), 2, "the header and the GP message agree: {page}");
         assert_eq!(end["content"]["closing_reason"], "completed");
 
         // Nothing after the closing.

@@ -180,7 +180,8 @@ pub(crate) async fn treatment_recorded(
         "track": course.track.map(|t| t.as_str()),
         "course_start": course.started_on,
         "treatment_start": first.map(|d| d.date()),
-        "sessions_planned": planned.len(),
+        // Counted as every page counts them: sessions not cancelled.
+        "sessions_planned": planned.iter().filter(|p| p.status != PlannedStatus::Cancelled).count(),
     });
     let consent = consent_of(tx, course.id).await?;
     let message = GpMessage {
@@ -367,7 +368,8 @@ pub(crate) async fn close_in(
             "end": end,
             "closing_reason": closing.reason.as_str(),
             "sessions_held": held,
-            "sessions_planned": planned.len(),
+            // Held of those not cancelled, as every page counts them; the cancelled apart.
+            "sessions_planned": planned.len() - cancelled,
             "sessions_cancelled": cancelled,
             "summary": closing.summary,
             "follow_up_due": follow_up.as_ref().map(|f| f.due_on),

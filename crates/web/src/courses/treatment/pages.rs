@@ -122,7 +122,7 @@ pub(crate) fn gp_view(t: Tr, m: &GpMessage) -> GpView {
     if let (Some(held), Some(planned)) = (number("sessions_held"), number("sessions_planned")) {
         lines.push((
             t.t("treat.gp_sessions"),
-            format!("{held} {} {planned}", t.t("treat.of")),
+            sessions_text(t, held, planned, number("sessions_cancelled").unwrap_or(0)),
         ));
     } else if let Some(planned) = number("sessions_planned") {
         lines.push((t.t("treat.planned_count"), planned.to_string()));
@@ -268,8 +268,8 @@ struct TreatmentTemplate {
     therapist: Option<String>,
     staff: Vec<(Uuid, String, bool)>,
     planned: Vec<PlannedView>,
-    held_count: usize,
-    planned_count: usize,
+    /// "held of planned (n cancelled)".
+    delivered: String,
     sessions: Vec<SessionView>,
     encounters: Vec<EncounterView>,
     journal: Vec<JournalThread>,
@@ -447,16 +447,17 @@ async fn page(
             .iter()
             .map(|(uid, name)| (*uid, name.clone(), tr.therapist_id == Some(*uid)))
             .collect(),
-        held_count: tr
-            .planned
-            .iter()
-            .filter(|p| p.status == PlannedStatus::Held)
-            .count(),
-        planned_count: tr
-            .planned
-            .iter()
-            .filter(|p| p.status != PlannedStatus::Cancelled)
-            .count(),
+        delivered: {
+            let count = |f: &dyn Fn(&PlannedStatus) -> bool| {
+                tr.planned.iter().filter(|p| f(&p.status)).count() as u64
+            };
+            sessions_text(
+                t,
+                count(&|s| *s == PlannedStatus::Held),
+                count(&|s| *s != PlannedStatus::Cancelled),
+                count(&|s| *s == PlannedStatus::Cancelled),
+            )
+        },
         planned: planned_views(t, &v),
         sessions: session_views(t, &v),
         encounters: encounter_views(lang, &v),
@@ -501,6 +502,16 @@ async fn page(
         f,
     };
     Ok(render(status, &template))
+}
+
+/// "held of planned (n cancelled)": one wording wherever sessions are counted; planned counts
+/// the sessions not cancelled.
+fn sessions_text(t: Tr, held: u64, planned: u64, cancelled: u64) -> String {
+    let mut s = format!("{held} {} {planned}", t.t("treat.of"));
+    if cancelled > 0 {
+        s.push_str(&format!(" ({cancelled} {})", t.t("treat.cancelled_count")));
+    }
+    s
 }
 
 /// The page's status: the gravest refusal among its forms (a conflict before invalid input).

@@ -11,6 +11,7 @@ pub static TEXTS: &[(&str, &str, &str)] = &[
     ("treat.cancel_reason", "Begrundelse for aflysning", "Reason for cancelling"),
     ("treat.cancel_rest", "Aflys resterende sessioner", "Cancel the remaining sessions"),
     ("treat.cancel_rest_hint", "planlagte sessioner er ikke holdt. Aflys dem alle på én gang med én begrundelse, fx før afslutningen.", "planned sessions are not held. Cancel them all at once with one reason, e.g. before closing."),
+    ("treat.cancelled_count", "aflyst", "cancelled"),
     ("treat.closed_title", "Afslutning", "Closing"),
     ("treat.closing_at", "Afslutning (dato og klokkeslæt)", "Closing (date and time)"),
     ("treat.closing_intro", "Planlagte sessioner, der ikke er holdt, skal aflyses med en begrundelse, før forløbet kan afsluttes. Afslutningen planlægger den opfølgende samtale og skriver en besked til barnets egen læge.", "Planned sessions not held must be cancelled with a reason before the course can be closed. The closing schedules the follow-up talk and writes a message to the child's GP."),
