@@ -326,13 +326,65 @@ async fn dismissing_takes_it_off_the_list() {
         kbh.sign_in("k@kbh.dk").await;
         let html = kbh.get("/intake").await.text();
         let action = register_action(&html).replace("/register", "/dismiss");
-        let r = kbh.post(&action, &[("csrf", &hidden_csrf(&html))]).await;
+        // Without a reason: refused, still in the queue.
+        let r = kbh
+            .post(&action, &[("csrf", &hidden_csrf(&html)), ("reason", " ")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("Ingefrid"));
+        let r = kbh
+            .post(
+                &action,
+                &[
+                    ("csrf", &hidden_csrf(&html)),
+                    ("reason", "En dublet af en tidligere henvendelse"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let back = kbh.get(&r.header("location")).await.text();
         assert!(back.contains("Henvendelsen er afvist"));
-        assert!(!back.contains("Ingefrid"));
-        let again = kbh.post(&action, &[("csrf", &hidden_csrf(&html))]).await;
+        assert!(!back.contains("Opret forløb"), "the queue is empty");
+        // Set aside, with why, and restorable for 30 days.
+        assert!(back.contains("Afviste henvendelser"));
+        assert!(back.contains("En dublet af en tidligere henvendelse"));
+        let again = kbh
+            .post(
+                &action,
+                &[("csrf", &hidden_csrf(&html)), ("reason", "igen")],
+            )
+            .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
+
+        let restore = action.replace("/dismiss", "/restore");
+        let r = kbh.post(&restore, &[("csrf", &hidden_csrf(&html))]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let back = kbh.get(&r.header("location")).await.text();
+        assert!(back.contains("Henvendelsen er tilbage i listen."));
+        assert!(back.contains("Opret forløb"), "back in the queue");
+        assert!(!back.contains("Afviste henvendelser"));
+        // Restoring twice, or what was never set aside, is refused.
+        let twice = kbh.post(&restore, &[("csrf", &hidden_csrf(&html))]).await;
+        assert_ne!(twice.status, StatusCode::SEE_OTHER);
+
+        // Past 30 days it is no longer listed nor restorable.
+        let r = kbh
+            .post(
+                &action,
+                &[("csrf", &hidden_csrf(&html)), ("reason", "Spam")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let old = (chrono::Utc::now() - chrono::Duration::days(31)).to_rfc3339();
+        // Written as the store writes times (RFC 3339), which both databases read back.
+        app.db
+            .exec_raw(&format!("UPDATE self_referrals SET handled_at = '{old}'"))
+            .await
+            .unwrap();
+        let back = kbh.get("/intake").await.text();
+        assert!(!back.contains("Afviste henvendelser"));
+        let late = kbh.post(&restore, &[("csrf", &hidden_csrf(&html))]).await;
+        assert_ne!(late.status, StatusCode::SEE_OTHER);
     })
     .await;
 }

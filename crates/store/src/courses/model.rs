@@ -139,6 +139,10 @@ pub struct SelfReferralRecord {
     pub status: SelfReferralStatus,
     pub course_id: Option<Uuid>,
     pub received_at: DateTime<Utc>,
+    /// When it was registered or set aside.
+    pub handled_at: Option<DateTime<Utc>>,
+    /// Why it was set aside.
+    pub dismiss_reason: Option<String>,
 }
 
 /// One line of the intake queue and the deadline worklist.

@@ -356,6 +356,8 @@ pub(crate) struct SelfReferralRow {
     status: String,
     course_id: Option<Uuid>,
     received_at: DateTime<Utc>,
+    handled_at: Option<DateTime<Utc>>,
+    dismiss_reason: Option<String>,
 }
 
 impl TryFrom<SelfReferralRow> for SelfReferralRecord {
@@ -375,6 +377,8 @@ impl TryFrom<SelfReferralRow> for SelfReferralRecord {
             receipt: r.receipt,
             course_id: r.course_id,
             received_at: r.received_at,
+            handled_at: r.handled_at,
+            dismiss_reason: r.dismiss_reason,
         })
     }
 }

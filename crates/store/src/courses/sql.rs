@@ -464,7 +464,7 @@ impl crate::CourseTx for BackendTx {
         id: uuid::Uuid,
     ) -> crate::Result<Option<crate::SelfReferralRecord>> {
         let row: Option<SelfReferralRow> = sqlx::query_as(
-            "SELECT id, org_id, receipt, content, status, course_id, received_at FROM self_referrals WHERE id = $1",
+            "SELECT id, org_id, receipt, content, status, course_id, received_at, handled_at, dismiss_reason FROM self_referrals WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *self.tx)
@@ -477,8 +477,8 @@ impl crate::CourseTx for BackendTx {
         org_id: uuid::Uuid,
     ) -> crate::Result<Vec<crate::SelfReferralRecord>> {
         let rows: Vec<SelfReferralRow> = sqlx::query_as(
-            "SELECT id, org_id, receipt, content, status, course_id, received_at FROM self_referrals
-             WHERE org_id = $1 AND status = 'new' ORDER BY received_at, id",
+            "SELECT id, org_id, receipt, content, status, course_id, received_at, handled_at, dismiss_reason
+             FROM self_referrals WHERE org_id = $1 AND status = 'new' ORDER BY received_at, id",
         )
         .bind(org_id)
         .fetch_all(&mut *self.tx)
@@ -512,6 +512,58 @@ impl crate::CourseTx for BackendTx {
         .bind(by)
         .bind(at)
         .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+    async fn dismiss_self_referral(
+        &mut self,
+        id: uuid::Uuid,
+        reason: &str,
+        by: uuid::Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE self_referrals SET status = 'dismissed', dismiss_reason = $2, handled_by = $3, handled_at = $4
+             WHERE id = $1 AND status = 'new'",
+        )
+        .bind(id)
+        .bind(reason)
+        .bind(by)
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn dismissed_self_referrals(
+        &mut self,
+        org_id: uuid::Uuid,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<Vec<crate::SelfReferralRecord>> {
+        let rows: Vec<SelfReferralRow> = sqlx::query_as(
+            "SELECT id, org_id, receipt, content, status, course_id, received_at, handled_at, dismiss_reason
+             FROM self_referrals WHERE org_id = $1 AND status = 'dismissed' AND handled_at >= $2
+             ORDER BY handled_at DESC, id",
+        )
+        .bind(org_id)
+        .bind(since)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn restore_self_referral(
+        &mut self,
+        id: uuid::Uuid,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE self_referrals SET status = 'new', dismiss_reason = NULL, handled_by = NULL, handled_at = NULL
+             WHERE id = $1 AND status = 'dismissed' AND handled_at >= $2",
+        )
+        .bind(id)
+        .bind(since)
         .execute(&mut *self.tx)
         .await?;
         Ok(done.rows_affected() == 1)

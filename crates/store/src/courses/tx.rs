@@ -69,4 +69,20 @@ pub trait CourseTx: Send {
         by: Uuid,
         at: DateTime<Utc>,
     ) -> Result<bool>;
+    /// Sets a new self-referral aside with why; false if someone handled it first.
+    async fn dismiss_self_referral(
+        &mut self,
+        id: Uuid,
+        reason: &str,
+        by: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Self-referrals set aside since `since`, newest first.
+    async fn dismissed_self_referrals(
+        &mut self,
+        org_id: Uuid,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<SelfReferralRecord>>;
+    /// Puts one set aside since `since` back in the queue; false if there is none such.
+    async fn restore_self_referral(&mut self, id: Uuid, since: DateTime<Utc>) -> Result<bool>;
 }

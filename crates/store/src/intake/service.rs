@@ -15,7 +15,7 @@ use samspor_domain::audit::{AuditAction, AuditEvent};
 use samspor_domain::child::parse_child;
 use samspor_domain::course::contact::{SelfReferralInput, validate_self_referral};
 use samspor_domain::organisation::OrgKind;
-use samspor_domain::validation::FieldError;
+use samspor_domain::validation::{FieldError, FieldErrors};
 use uuid::Uuid;
 
 /// Letters and digits that cannot be mistaken for one another when read out on the phone.
@@ -66,6 +66,8 @@ pub async fn submit_self_referral(
         status: SelfReferralStatus::New,
         course_id: None,
         received_at: now,
+        handled_at: None,
+        dismiss_reason: None,
     };
     store
         .write(async |tx| {
@@ -201,19 +203,30 @@ pub async fn register_self_referral(
         .await
 }
 
-/// Sets aside a self-referral that is not a real request (a test, a duplicate, spam).
-pub async fn dismiss_self_referral(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
+/// How long a set-aside self-referral stays listed and can be restored.
+pub const DISMISSED_KEPT_DAYS: i64 = 30;
+
+/// Sets aside a self-referral that is not a real request (a test, a duplicate, spam), saying
+/// why. It stays listed, and can be restored, for [`DISMISSED_KEPT_DAYS`] days.
+pub async fn dismiss_self_referral(
+    store: &Store,
+    ctx: &Ctx,
+    id: Uuid,
+    reason: &str,
+) -> ServiceResult<()> {
+    let mut errors = FieldErrors::default();
+    let reason =
+        samspor_domain::validation::required_text(&mut errors, "reason", Some(reason), 500);
+    errors.into_result(())?;
     store
         .write(async |tx| {
             load_new(tx, ctx, id).await?;
-            tx.handle_self_referral(
-                id,
-                SelfReferralStatus::Dismissed,
-                None,
-                ctx.actor.user_id,
-                ctx.now,
-            )
-            .await?;
+            if !tx
+                .dismiss_self_referral(id, &reason, ctx.actor.user_id, ctx.now)
+                .await?
+            {
+                return Err(ServiceError::RaceLost);
+            }
             tx.audit(
                 ctx.now,
                 ctx.event(
@@ -222,6 +235,71 @@ pub async fn dismiss_self_referral(store: &Store, ctx: &Ctx, id: Uuid) -> Servic
                     Some(id),
                     None,
                     "dismissed",
+                ),
+            );
+            Ok(())
+        })
+        .await
+}
+
+/// The self-referrals of the actor's organisation set aside in the last
+/// [`DISMISSED_KEPT_DAYS`] days, newest first.
+pub async fn dismissed_self_referrals(
+    store: &Store,
+    ctx: &Ctx,
+) -> ServiceResult<Vec<SelfReferralRecord>> {
+    check(authorize(
+        &ctx.actor,
+        Action::Search,
+        Resource::ChildRegister,
+    ))?;
+    let since = ctx.now - chrono::Duration::days(DISMISSED_KEPT_DAYS);
+    store
+        .read(async |tx| {
+            let list = tx.dismissed_self_referrals(ctx.actor.org_id, since).await?;
+            if !list.is_empty() {
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Search,
+                        "self_referral",
+                        None,
+                        None,
+                        "set aside",
+                    ),
+                );
+            }
+            Ok(list)
+        })
+        .await
+}
+
+/// Puts a self-referral set aside in the last [`DISMISSED_KEPT_DAYS`] days back in the queue.
+pub async fn restore_self_referral(store: &Store, ctx: &Ctx, id: Uuid) -> ServiceResult<()> {
+    let since = ctx.now - chrono::Duration::days(DISMISSED_KEPT_DAYS);
+    store
+        .write(async |tx| {
+            tx.authorize(&ctx.actor, Action::Create, Resource::ChildRegister)?;
+            tx.self_referral(id)
+                .await?
+                .filter(|s| s.org_id == ctx.actor.org_id)
+                .ok_or(ServiceError::NotFound)?;
+            if !tx.restore_self_referral(id, since).await? {
+                return Err(FieldError::new(
+                    "self_referral",
+                    "Only a self-referral set aside in the last 30 days can be restored.",
+                    "Kun en henvendelse, der er lagt til side inden for de sidste 30 dage, kan gendannes.",
+                )
+                .into());
+            }
+            tx.audit(
+                ctx.now,
+                ctx.event(
+                    AuditAction::Update,
+                    "self_referral",
+                    Some(id),
+                    None,
+                    "restored",
                 ),
             );
             Ok(())

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/intake", get(queue))
         .route("/intake/{id}/register", post(register))
         .route("/intake/{id}/dismiss", post(dismiss))
+        .route("/intake/{id}/restore", post(restore))
 }
 
 /// Whether the user works the intake queue: only municipalities have a public form, so staff
@@ -600,6 +601,16 @@ struct QueueTemplate {
     problem: Option<String>,
     /// The address of the municipality's public form, for its website.
     public_path: Option<String>,
+    /// Set aside in the last 30 days: (id, received, receipt, why, when set aside).
+    dismissed: Vec<DismissedItem>,
+}
+
+pub struct DismissedItem {
+    id: uuid::Uuid,
+    child_name: String,
+    received: String,
+    reason: String,
+    dismissed: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -624,6 +635,23 @@ async fn queue_page(
         .into_iter()
         .map(|sr| QueueItem::new(t, sr, today))
         .collect();
+    let dismissed = intake::dismissed_self_referrals(&state.store, &ctx)
+        .await?
+        .into_iter()
+        .map(|sr| DismissedItem {
+            id: sr.id,
+            child_name: format!(
+                "{} {}",
+                sr.content.child_given_name, sr.content.child_family_name
+            ),
+            received: crate::pages::local_time(sr.received_at, false),
+            reason: sr.dismiss_reason.unwrap_or_default(),
+            dismissed: sr
+                .handled_at
+                .map(|at| crate::pages::local_time(at, false))
+                .unwrap_or_default(),
+        })
+        .collect();
     Ok(no_store(render(
         status,
         &QueueTemplate {
@@ -631,6 +659,7 @@ async fn queue_page(
             l: Layout::new(Some(user), t, "/intake", "intake").with_notice(notice),
             items,
             problem,
+            dismissed,
             public_path: user
                 .actor
                 .municipality_code
@@ -646,6 +675,7 @@ async fn queue(
 ) -> Result<Response, WebError> {
     let notice = match q.done.as_deref() {
         Some("dismissed") => Some(Tr(lang).t("intake.dismissed")),
+        Some("restored") => Some(Tr(lang).t("intake.restored")),
         _ => None,
     };
     queue_page(&state, &user, lang, &rid, StatusCode::OK, notice, None).await
@@ -700,10 +730,22 @@ async fn register(
 async fn dismiss(
     Cx(state, user, lang, rid): Cx,
     Id(id): Id,
+    CsrfForm(f): CsrfForm,
+) -> Result<Response, WebError> {
+    let reason = f.get("reason");
+    match intake::dismiss_self_referral(&state.store, &user.ctx(&rid), id, &reason).await {
+        Ok(()) => Ok(Redirect::to("/intake?done=dismissed").into_response()),
+        Err(e) => refused(&state, &user, lang, &rid, e).await,
+    }
+}
+
+async fn restore(
+    Cx(state, user, lang, rid): Cx,
+    Id(id): Id,
     CsrfForm(_): CsrfForm,
 ) -> Result<Response, WebError> {
-    match intake::dismiss_self_referral(&state.store, &user.ctx(&rid), id).await {
-        Ok(()) => Ok(Redirect::to("/intake?done=dismissed").into_response()),
+    match intake::restore_self_referral(&state.store, &user.ctx(&rid), id).await {
+        Ok(()) => Ok(Redirect::to("/intake?done=restored").into_response()),
         Err(e) => refused(&state, &user, lang, &rid, e).await,
     }
 }
