@@ -480,3 +480,41 @@ async fn the_front_page_counts_the_new_self_referrals_for_those_who_register_the
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_request_for_a_child_already_known_here_says_so_and_never_tells_of_another_municipality()
+{
+    each_backend(|app| async move {
+        staff(&app).await;
+        let family = Family::new();
+        // Aarhus has the child registered: København's queue must not tell.
+        let aarhus = samspor_store::accounts::create_api_token(&app.db.store, "a@aarhus.dk", "t", 30)
+            .await
+            .unwrap();
+        let r = app
+            .post(
+                "/api/v1/children",
+                &aarhus,
+                serde_json::json!({"cpr": family.cpr, "given_name": family.given, "family_name": family.family}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        Browser::new(&app).refer(KBH, &family).await;
+        let mut kbh = Browser::new(&app);
+        kbh.sign_in("k@kbh.dk").await;
+        let html = kbh.get("/intake").await.text();
+        assert!(!html.contains("Barnet er allerede registreret hos jer."), "another municipality's child is not revealed");
+
+        // Registered here: the next request for the same child is flagged, with a link.
+        let r = kbh
+            .post(&register_action(&html), &[("csrf", &hidden_csrf(&html))])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        Browser::new(&app).refer(KBH, &family).await;
+        let html = kbh.get("/intake").await.text();
+        assert!(html.contains("Barnet er allerede registreret hos jer."), "{html}");
+        assert!(html.contains("Barnet har et åbent forløb"));
+        assert!(html.contains("href=\"/children/"));
+    })
+    .await;
+}

@@ -13,6 +13,7 @@ use rand::Rng;
 use samspor_domain::access::{Action, Resource, authorize};
 use samspor_domain::audit::{AuditAction, AuditEvent};
 use samspor_domain::child::parse_child;
+use samspor_domain::course::careplan::CourseStatus;
 use samspor_domain::course::contact::{SelfReferralInput, validate_self_referral};
 use samspor_domain::organisation::OrgKind;
 use samspor_domain::validation::{FieldError, FieldErrors};
@@ -117,6 +118,72 @@ pub async fn new_self_referrals(
                 );
             }
             Ok(list)
+        })
+        .await
+}
+
+/// A child the organisation already knows, named by a self-referral's CPR number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownChild {
+    pub child_id: Uuid,
+    /// Courses the child has had in the organisation, and whether one is still open.
+    pub courses: usize,
+    pub open_course: Option<Uuid>,
+}
+
+/// For each self-referral, the child it names if the actor's organisation already has them
+/// registered. Only the organisation's own register is looked in: another organisation's child
+/// or course is never revealed.
+pub async fn known_children(
+    store: &Store,
+    ctx: &Ctx,
+    referrals: &[SelfReferralRecord],
+) -> ServiceResult<std::collections::HashMap<Uuid, KnownChild>> {
+    check(authorize(
+        &ctx.actor,
+        Action::Search,
+        Resource::ChildRegister,
+    ))?;
+    store
+        .read(async |tx| {
+            let mut known = std::collections::HashMap::new();
+            for sr in referrals.iter().filter(|s| s.org_id == ctx.actor.org_id) {
+                let Some(child_id) = tx
+                    .child_by_cpr(ctx.actor.org_id, sr.content.child_cpr.as_str())
+                    .await?
+                else {
+                    continue;
+                };
+                let courses = tx.courses_of_child(child_id).await?;
+                let open_course = courses
+                    .iter()
+                    .find(|c| c.org_id == ctx.actor.org_id && c.status == CourseStatus::Active)
+                    .map(|c| c.id);
+                known.insert(
+                    sr.id,
+                    KnownChild {
+                        child_id,
+                        courses: courses
+                            .iter()
+                            .filter(|c| c.org_id == ctx.actor.org_id)
+                            .count(),
+                        open_course,
+                    },
+                );
+            }
+            if !known.is_empty() {
+                tx.audit(
+                    ctx.now,
+                    ctx.event(
+                        AuditAction::Search,
+                        "child",
+                        None,
+                        None,
+                        format!("intake queue: {} known", known.len()),
+                    ),
+                );
+            }
+            Ok(known)
         })
         .await
 }

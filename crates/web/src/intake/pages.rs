@@ -559,6 +559,8 @@ pub struct QueueItem {
     contact_name: String,
     phone: Option<String>,
     email: Option<String>,
+    /// The child is already registered here: (child, what the organisation knows of them).
+    known: Option<(Uuid, String)>,
 }
 
 impl QueueItem {
@@ -587,6 +589,7 @@ impl QueueItem {
             contact_name: c.contact_name,
             phone: c.phone,
             email: c.email,
+            known: None,
         }
     }
 }
@@ -618,6 +621,18 @@ struct QueueQuery {
     done: Option<String>,
 }
 
+/// What the organisation already knows of the child a request names.
+fn known_text(t: Tr, k: &intake::KnownChild) -> String {
+    let mut s = t.t("intake.known").to_string();
+    if k.open_course.is_some() {
+        s.push(' ');
+        s.push_str(t.t("intake.known_open"));
+    } else if k.courses > 0 {
+        s.push_str(&format!(" {} {}", t.t("intake.known_courses"), k.courses));
+    }
+    s
+}
+
 async fn queue_page(
     state: &AppState,
     user: &crate::auth::CurrentUser,
@@ -630,10 +645,17 @@ async fn queue_page(
     let t = Tr(lang);
     let ctx = user.ctx(rid);
     let today = local(ctx.now).date();
-    let items = intake::new_self_referrals(&state.store, &ctx)
-        .await?
+    let referrals = intake::new_self_referrals(&state.store, &ctx).await?;
+    let known = intake::known_children(&state.store, &ctx, &referrals).await?;
+    let items = referrals
         .into_iter()
-        .map(|sr| QueueItem::new(t, sr, today))
+        .map(|sr| {
+            let k = known.get(&sr.id).map(|k| (k.child_id, known_text(t, k)));
+            QueueItem {
+                known: k,
+                ..QueueItem::new(t, sr, today)
+            }
+        })
         .collect();
     let dismissed = intake::dismissed_self_referrals(&state.store, &ctx)
         .await?
