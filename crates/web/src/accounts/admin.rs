@@ -40,7 +40,7 @@ pub struct SummaryLine {
     pub message: String,
 }
 
-fn summary(errors: &FieldErrors, lang: Lang) -> Vec<SummaryLine> {
+pub(crate) fn summary(errors: &FieldErrors, lang: Lang) -> Vec<SummaryLine> {
     errors
         .0
         .iter()
@@ -171,13 +171,7 @@ async fn invite(
         org_id: f.get("org").and_then(|s| s.parse().ok()),
     };
     match admin::invite(&state.store, &user.ctx(&rid), state.sending(), input).await {
-        Ok(issued) => Ok(issued_page(
-            &state,
-            &user,
-            lang,
-            issued,
-            "users.invited_title",
-        )),
+        Ok(issued) => Ok(issued_page(&user, lang, issued, "users.invited_title")),
         Err(ServiceError::Invalid(errors)) => list_page(&state, &user, lang, &rid, f, errors).await,
         Err(e) => Err(e.into()),
     }
@@ -199,7 +193,6 @@ struct IssuedTemplate {
 /// The page after an invitation or a reset: whether the link went by e-mail, or the link to
 /// pass on, shown this once.
 fn issued_page(
-    _state: &AppState,
     user: &crate::auth::CurrentUser,
     lang: Lang,
     issued: IssuedLink,
@@ -371,13 +364,7 @@ async fn reset_password(
     CsrfForm(_f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     match admin::reset_password(&state.store, &user.ctx(&rid), state.sending(), id).await {
-        Ok(issued) => Ok(issued_page(
-            &state,
-            &user,
-            lang,
-            issued,
-            "users.reset_title",
-        )),
+        Ok(issued) => Ok(issued_page(&user, lang, issued, "users.reset_title")),
         Err(ServiceError::Invalid(errors)) => {
             user_page(&state, &user, lang, &rid, id, errors).await
         }

@@ -2,7 +2,7 @@
 //! credential, so the page needs no login; it is used up when the password is saved.
 
 use crate::AppState;
-use crate::accounts::admin::SummaryLine;
+use crate::accounts::admin::{SummaryLine, summary};
 use crate::error::WebError;
 use crate::i18n::{Tr, UiLang};
 use crate::pages::{Layout, render};
@@ -82,14 +82,7 @@ fn page(
             action: format!("/password/{token}"),
             name,
             email,
-            errors: errors
-                .0
-                .iter()
-                .map(|e| SummaryLine {
-                    field: e.field.clone(),
-                    message: e.message(lang).to_string(),
-                })
-                .collect(),
+            errors: summary(errors, lang),
             stage,
         },
     )
